@@ -1,0 +1,282 @@
+/*
+ * discconv — convert optical disc images between formats.
+ *
+ * The public API of libdiscconv.  Every format reader fills the same
+ * track-and-sector model (disc -> sessions -> tracks -> indexes) and serves
+ * sectors through dc_image_read(); every writer consumes only that, so any
+ * reader works with any writer.
+ */
+#ifndef DISCCONV_H
+#define DISCCONV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Errors                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* Error classes.  The command line maps each class to its exit code. */
+typedef enum dc_status {
+    DC_OK = 0,
+    DC_ERR_USAGE,       /* the caller asked for something malformed */
+    DC_ERR_INPUT_IO,    /* an input file is missing or cannot be read */
+    DC_ERR_FORMAT,      /* an input is malformed or not a format we know */
+    DC_ERR_UNSUPPORTED, /* a valid input uses something we do not handle */
+    DC_ERR_OUTPUT,      /* an output cannot be written (exists, disk full) */
+    DC_ERR_CANNOT_HOLD, /* the target format cannot hold this disc as asked */
+    DC_ERR_BAD_SECTORS, /* done, but sectors failed EDC/ECC verification */
+    DC_ERR_NOMEM,
+    DC_ERR_INTERRUPTED
+} dc_status;
+
+/* The first error wins: later failures while cleaning up do not overwrite it. */
+typedef struct dc_error {
+    dc_status status;
+    char message[512]; /* one line, names the file and the place */
+} dc_error;
+
+/* Records an error (printf-style) unless one is already recorded; returns
+ * status so callers can write `return dc_fail(err, ...)`. */
+dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *dc_status_name(dc_status status);
+
+/* ---------------------------------------------------------------------- */
+/* The model                                                               */
+/* ---------------------------------------------------------------------- */
+
+#define DC_RAW_SECTOR 2352      /* a whole CD sector: sync..ECC or samples */
+#define DC_SUBCHANNEL_SIZE 96   /* P..W subchannel bytes per sector */
+#define DC_PREGAP_TRACK1 150    /* LBA 0 is at MSF 00:02:00 */
+#define DC_MAX_TRACKS 99
+#define DC_MAX_INDEXES 100      /* INDEX 00..99 */
+
+typedef enum dc_track_mode {
+    DC_MODE_AUDIO,       /* CD-DA: 2352 bytes of 16-bit stereo samples */
+    DC_MODE_MODE1,       /* 2048 user bytes, EDC + ECC */
+    DC_MODE_MODE2,       /* Yellow Book formless: 2336 user bytes */
+    DC_MODE_MODE2_FORM1, /* XA Form 1 only: 2048 user bytes */
+    DC_MODE_MODE2_FORM2, /* XA Form 2 only: 2324 user bytes */
+    DC_MODE_MODE2_MIXED  /* XA, Form 1 / Form 2 decided per sector */
+} dc_track_mode;
+
+/* Control bits of the Q subchannel; the cue FLAGS keywords. */
+enum {
+    DC_FLAG_PRE = 0x1,  /* pre-emphasis */
+    DC_FLAG_DCP = 0x2,  /* digital copy permitted */
+    DC_FLAG_DATA = 0x4, /* data track (implied by the mode, never in FLAGS) */
+    DC_FLAG_4CH = 0x8,  /* four-channel audio */
+    DC_FLAG_SCMS = 0x10 /* serial copy management (cue only, not in Q) */
+};
+
+/* CD-TEXT fields we carry by name (pack types 0x80..0x87, 0x8E). */
+typedef enum dc_cdtext_field {
+    DC_CDTEXT_TITLE,
+    DC_CDTEXT_PERFORMER,
+    DC_CDTEXT_SONGWRITER,
+    DC_CDTEXT_COMPOSER,
+    DC_CDTEXT_ARRANGER,
+    DC_CDTEXT_MESSAGE,
+    DC_CDTEXT_DISC_ID,
+    DC_CDTEXT_GENRE,
+    DC_CDTEXT_UPC_ISRC,
+    DC_CDTEXT_FIELD_COUNT
+} dc_cdtext_field;
+
+typedef struct dc_cdtext {
+    char *field[DC_CDTEXT_FIELD_COUNT]; /* UTF-8 or NULL */
+} dc_cdtext;
+
+typedef struct dc_index {
+    int number;      /* 0..99 */
+    int64_t offset;  /* sectors from the track's first stored sector */
+} dc_index;
+
+/*
+ * One track.  Its stored sectors are numbered 0..length-1 from the first
+ * stored sector, which is INDEX 00 when the pregap is stored in the image and
+ * INDEX 01 otherwise.  Gaps that the image does not store (cue PREGAP and
+ * POSTGAP, NRG TAO pregaps) are counted separately and read as silence or
+ * empty sectors by nobody: writers generate them.
+ */
+typedef struct dc_track {
+    int number;             /* 1..99 (a disc may start above 1) */
+    int session;            /* 1-based */
+    dc_track_mode mode;
+    bool cdi;               /* cue CDI/ keyword (a Mode 2 XA CD-i track) */
+    unsigned stored_size;   /* bytes per sector in the image:
+                               2048, 2324, 2336, 2352 or 2448 */
+    bool has_subchannel;    /* 2448: 96 interleaved P-W bytes follow */
+    int64_t start_lba;      /* absolute LBA of stored sector 0 */
+    int64_t length;         /* stored sectors */
+    int64_t pregap_unstored;  /* cue PREGAP: sectors before stored sector 0 */
+    int64_t postgap_unstored; /* cue POSTGAP: sectors after the last one */
+    int index_count;
+    dc_index index[DC_MAX_INDEXES]; /* ascending; INDEX 01 always present */
+    unsigned flags;         /* DC_FLAG_* */
+    char isrc[13];          /* 12 characters or empty */
+    dc_cdtext cdtext;
+} dc_track;
+
+typedef struct dc_disc {
+    int track_count;
+    dc_track *tracks;       /* ascending by number */
+    int session_count;
+    char mcn[14];           /* 13 digits or empty */
+    dc_cdtext cdtext;       /* disc-level CD-TEXT */
+    uint8_t *cdtext_packs;  /* raw CD-TEXT packs, when the image has them */
+    size_t cdtext_packs_size;
+    char **comments;        /* cue REM lines (without "REM "), kept in order */
+    int comment_count;
+} dc_disc;
+
+/* Offset of INDEX 01 within the track (the stored pregap length). */
+int64_t dc_track_pregap(const dc_track *track);
+/* Absolute LBA of INDEX 01: what a TOC calls the track start. */
+int64_t dc_track_index1_lba(const dc_track *track);
+/* Bytes of user data per sector for the track's mode (2048, 2324, 2336),
+ * or 2352 for audio.  Mixed XA tracks answer 2048: see dc_image_read. */
+unsigned dc_track_user_size(const dc_track *track);
+bool dc_track_is_data(const dc_track *track);
+const char *dc_track_mode_name(dc_track_mode mode);
+
+/* ---------------------------------------------------------------------- */
+/* Images (readers)                                                        */
+/* ---------------------------------------------------------------------- */
+
+typedef struct dc_image dc_image;
+
+/* What dc_image_read() hands back per sector. */
+typedef enum dc_sector_form {
+    DC_FORM_RAW,  /* 2352 bytes; framing synthesised if the image lacks it */
+    DC_FORM_USER, /* user data: dc_track_user_size() bytes per sector */
+    DC_FORM_MODE2_2336 /* Mode 2 tracks: the 2336 bytes after the header
+                          (XA subheaders kept, so no form is lost) */
+} dc_sector_form;
+
+typedef struct dc_read_options {
+    bool verify;            /* check EDC/ECC of stored raw sectors */
+    bool allow_form2_truncation; /* USER reads of Form 2 sectors in a
+                                    2048-byte track keep 2048 of 2324 */
+} dc_read_options;
+
+/* Running counts of what the reads found; the caller owns and zeroes it. */
+typedef struct dc_read_report {
+    int64_t bad_edc;         /* sectors whose EDC or ECC does not verify */
+    int64_t mode_mismatch;   /* sector mode byte differs from the track */
+    int64_t form2_truncated; /* Form 2 sectors cut to 2048 on request */
+    int64_t first_bad_lba;   /* first bad or mismatching sector; valid
+                                when bad_edc + mode_mismatch > 0 */
+} dc_read_report;
+
+/*
+ * Opens an image, detecting its format by content.  `format_name` forces a
+ * format ("iso", "bincue", "img") or is NULL.  The input is opened
+ * read-only and never modified.
+ */
+dc_status dc_image_open(dc_image **image, const char *path,
+                        const char *format_name, dc_error *err);
+void dc_image_close(dc_image *image);
+const dc_disc *dc_image_disc(const dc_image *image);
+const char *dc_image_format_name(const dc_image *image);
+const char *dc_image_path(const dc_image *image);
+/* Things the reader tolerated but the user should know (a file found only
+ * by ignoring case, a size that does not divide evenly...). */
+int dc_image_warning_count(const dc_image *image);
+const char *dc_image_warning(const dc_image *image, int i);
+
+/*
+ * Reads `count` sectors of track `track_index` (0-based position in
+ * disc->tracks), starting at stored sector `first`, in `form`.  The buffer
+ * holds count * (2352 or dc_track_user_size()) bytes.  Raw sectors are
+ * checked, not trusted: a data sector is stripped by its own mode byte.
+ * `report` may be NULL.
+ */
+dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
+                        int64_t count, dc_sector_form form,
+                        const dc_read_options *options, void *buffer,
+                        dc_read_report *report, dc_error *err);
+
+/* What file system a data track holds. */
+typedef struct dc_fsinfo {
+    bool iso9660;
+    char volume_id[33];
+    char system_id[33];
+    char application_id[129];
+    char preparer_id[129];
+    int64_t iso_blocks;     /* volume space size */
+    int joliet_level;       /* 0 = no Joliet */
+    char joliet_volume_id[97]; /* UTF-8 of up to 16 UCS-2 characters */
+    bool rock_ridge;
+    bool el_torito;
+    bool udf;
+} dc_fsinfo;
+
+/* Looks at the volume descriptors of a track (by position); a track with
+ * no file system we know leaves everything false. */
+dc_status dc_fsinfo_probe(dc_image *image, int track_index, dc_fsinfo *info,
+                          dc_error *err);
+
+/* ---------------------------------------------------------------------- */
+/* Formats and conversion                                                  */
+/* ---------------------------------------------------------------------- */
+
+typedef enum dc_framing {
+    DC_FRAMING_DEFAULT, /* the target format's natural sector size */
+    DC_FRAMING_RAW,     /* 2352-byte sectors (regenerated when missing) */
+    DC_FRAMING_USER     /* user data only (2048/2324/2336) */
+} dc_framing;
+
+/* Called now and then during long work; returning false cancels it. */
+typedef bool (*dc_progress_fn)(void *context, int64_t done, int64_t total);
+
+typedef struct dc_convert_options {
+    const char *format_name; /* target format, or NULL: from the extension */
+    int track_number;        /* convert only this track (0 = all) */
+    dc_framing framing;
+    bool split;              /* BIN/CUE: one bin per track */
+    bool force;              /* replace an existing output */
+    dc_read_options read;
+    dc_progress_fn progress;
+    void *progress_context;
+} dc_convert_options;
+
+typedef struct dc_convert_result {
+    dc_read_report report;
+    int output_count;
+    char **outputs;          /* paths written, for the caller to show */
+} dc_convert_result;
+
+/*
+ * Converts an open image to `output_path`.  Outputs appear only when
+ * complete (temporary name, fsync, rename); a failure removes them.
+ */
+dc_status dc_convert(dc_image *image, const char *output_path,
+                     const dc_convert_options *options,
+                     dc_convert_result *result, dc_error *err);
+void dc_convert_result_free(dc_convert_result *result);
+
+/* Format table, for listings and --help. */
+typedef struct dc_format_info {
+    const char *name;
+    const char *description;
+    const char *extensions; /* comma-separated, no dots */
+    bool can_read;
+    bool can_write;
+} dc_format_info;
+
+int dc_format_count(void);
+const dc_format_info *dc_format_get(int i);
+
+const char *dc_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

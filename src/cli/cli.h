@@ -1,0 +1,38 @@
+/* The discconv command line: shared pieces of its files. */
+#ifndef DC_CLI_H
+#define DC_CLI_H
+
+#include "discconv/discconv.h"
+
+#include <stdio.h>
+
+/* Exit codes, documented in --help and discconv(1). */
+enum {
+    EXIT_OK = 0,
+    EXIT_INTERNAL = 1,
+    EXIT_USAGE = 2,
+    EXIT_INPUT_UNREADABLE = 3,
+    EXIT_INPUT_MALFORMED = 4,
+    EXIT_INPUT_UNSUPPORTED = 5,
+    EXIT_OUTPUT = 6,
+    EXIT_CANNOT_HOLD = 7,
+    EXIT_BAD_SECTORS = 8,
+    EXIT_INTERRUPTED = 130
+};
+
+int cli_exit_code(dc_status status);
+
+/* info.c */
+void info_print_text(FILE *out, dc_image *image);
+void info_print_json(FILE *out, dc_image *image);
+
+/* progress.c: a bar on stderr when it is a terminal and the work is long */
+typedef struct progress progress;
+progress *progress_start(const char *label, bool enabled);
+bool progress_update(void *context, int64_t done, int64_t total);
+void progress_finish(progress *p);
+/* Set by SIGINT/SIGTERM; makes progress_update ask to stop. */
+void progress_catch_signals(void);
+bool progress_interrupted(void);
+
+#endif

@@ -1,0 +1,304 @@
+/* `discconv info`: the track table, metadata and file systems, as text or
+ * JSON.  Both print the same facts; JSON is for scripts and tests. */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define FRAMES_PER_SECOND 75
+#define MSF_TEXT 32 /* room for any 64-bit frame count */
+
+static const char *const cdtext_names[DC_CDTEXT_FIELD_COUNT] = {
+    "title", "performer", "songwriter", "composer", "arranger",
+    "message", "disc_id", "genre", "upc_isrc",
+};
+
+/* Absolute time of an LBA, as a TOC shows it (LBA 0 = 00:02:00). */
+static void msf_of_lba(int64_t lba, char *text)
+{
+    int64_t frames = lba + DC_PREGAP_TRACK1;
+    snprintf(text, MSF_TEXT, "%02" PRId64 ":%02" PRId64 ":%02" PRId64,
+             frames / (60 * FRAMES_PER_SECOND),
+             frames / FRAMES_PER_SECOND % 60, frames % FRAMES_PER_SECOND);
+}
+
+static void duration(int64_t sectors, char *text)
+{
+    snprintf(text, MSF_TEXT, "%02" PRId64 ":%02" PRId64 ":%02" PRId64,
+             sectors / (60 * FRAMES_PER_SECOND),
+             sectors / FRAMES_PER_SECOND % 60, sectors % FRAMES_PER_SECOND);
+}
+
+static int64_t leadout_lba(const dc_disc *disc)
+{
+    const dc_track *last = &disc->tracks[disc->track_count - 1];
+    return last->start_lba + last->length + last->postgap_unstored;
+}
+
+static const char *type_label(const dc_track *t)
+{
+    if (t->mode == DC_MODE_AUDIO)
+        return "audio";
+    if (t->cdi)
+        return "cdi";
+    return dc_track_mode_name(t->mode);
+}
+
+static void flags_text(unsigned flags, char *text, size_t size)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {DC_FLAG_DATA, "DATA"}, {DC_FLAG_DCP, "DCP"}, {DC_FLAG_4CH, "4CH"},
+        {DC_FLAG_PRE, "PRE"}, {DC_FLAG_SCMS, "SCMS"},
+    };
+    text[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].bit) {
+            if (text[0] != '\0')
+                strncat(text, ",", size - strlen(text) - 1);
+            strncat(text, names[i].name, size - strlen(text) - 1);
+        }
+    if (text[0] == '\0')
+        snprintf(text, size, "-");
+}
+
+static void print_cdtext_text(FILE *out, const char *indent,
+                              const dc_cdtext *text)
+{
+    for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++)
+        if (text->field[f] != NULL)
+            fprintf(out, "%s%-10s %s\n", indent, cdtext_names[f],
+                    text->field[f]);
+}
+
+static bool has_cdtext(const dc_cdtext *text)
+{
+    for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++)
+        if (text->field[f] != NULL)
+            return true;
+    return false;
+}
+
+static void print_fsinfo_text(FILE *out, int number, const dc_fsinfo *fs)
+{
+    if (!fs->iso9660 && !fs->udf)
+        return;
+    fprintf(out, "File system on track %d:", number);
+    if (fs->iso9660)
+        fprintf(out, " ISO 9660, volume \"%s\", %" PRId64 " blocks",
+                fs->volume_id, fs->iso_blocks);
+    if (fs->joliet_level > 0)
+        fprintf(out, "; Joliet level %d, volume \"%s\"", fs->joliet_level,
+                fs->joliet_volume_id);
+    if (fs->rock_ridge)
+        fprintf(out, "; Rock Ridge");
+    if (fs->el_torito)
+        fprintf(out, "; El Torito boot record");
+    if (fs->udf)
+        fprintf(out, "; UDF");
+    fputc('\n', out);
+}
+
+/* Probes each data track; failures only mean "no file system shown". */
+static void probe_fs(dc_image *image, int i, dc_fsinfo *fs)
+{
+    dc_error err = {0};
+    if (dc_fsinfo_probe(image, i, fs, &err) != DC_OK)
+        memset(fs, 0, sizeof *fs);
+}
+
+void info_print_text(FILE *out, dc_image *image)
+{
+    const dc_disc *disc = dc_image_disc(image);
+    char a[MSF_TEXT], b[MSF_TEXT], c[MSF_TEXT], flags[32];
+    duration(leadout_lba(disc) + DC_PREGAP_TRACK1, a);
+    fprintf(out, "Image:     %s (%s)\n", dc_image_path(image),
+            dc_image_format_name(image));
+    fprintf(out, "Disc:      %d track%s, %d session%s, %s\n",
+            disc->track_count, disc->track_count == 1 ? "" : "s",
+            disc->session_count, disc->session_count == 1 ? "" : "s", a);
+    if (disc->mcn[0] != '\0')
+        fprintf(out, "MCN:       %s\n", disc->mcn);
+    if (has_cdtext(&disc->cdtext)) {
+        fprintf(out, "CD-TEXT:\n");
+        print_cdtext_text(out, "  ", &disc->cdtext);
+    }
+    fprintf(out, "\n  #  Sess  Type         Size  Start     LBA       "
+                 "Length    Pregap    Flags         ISRC\n");
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *t = &disc->tracks[i];
+        msf_of_lba(dc_track_index1_lba(t), a);
+        duration(t->length - dc_track_pregap(t), b);
+        duration(dc_track_pregap(t) + t->pregap_unstored, c);
+        flags_text(t->flags | (dc_track_is_data(t) ? DC_FLAG_DATA : 0), flags,
+                   sizeof flags);
+        fprintf(out, " %2d  %4d  %-11s  %4u  %s  %-8" PRId64 "  %s  %s  "
+                "%-12s  %s\n", t->number, t->session, type_label(t),
+                t->stored_size, a, dc_track_index1_lba(t), b, c, flags,
+                t->isrc[0] != '\0' ? t->isrc : "-");
+        for (int k = 0; k < t->index_count; k++)
+            if (t->index[k].number > 1)
+                fprintf(out, "      index %02d at LBA %" PRId64 "\n",
+                        t->index[k].number, t->start_lba + t->index[k].offset);
+        if (t->postgap_unstored > 0) {
+            duration(t->postgap_unstored, a);
+            fprintf(out, "      postgap %s (not stored)\n", a);
+        }
+        print_cdtext_text(out, "      ", &t->cdtext);
+    }
+    msf_of_lba(leadout_lba(disc), a);
+    fprintf(out, "leadout               %s  %" PRId64 "\n\n", a,
+            leadout_lba(disc));
+    for (int i = 0; i < disc->track_count; i++) {
+        if (!dc_track_is_data(&disc->tracks[i]))
+            continue;
+        dc_fsinfo fs;
+        probe_fs(image, i, &fs);
+        print_fsinfo_text(out, disc->tracks[i].number, &fs);
+    }
+}
+
+/* --- JSON --------------------------------------------------------------- */
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void json_cdtext(FILE *out, const dc_cdtext *text)
+{
+    fputc('{', out);
+    bool first = true;
+    for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++) {
+        if (text->field[f] == NULL)
+            continue;
+        fprintf(out, "%s\"%s\": ", first ? "" : ", ", cdtext_names[f]);
+        json_string(out, text->field[f]);
+        first = false;
+    }
+    fputc('}', out);
+}
+
+static void json_flags(FILE *out, unsigned flags)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {DC_FLAG_DCP, "DCP"}, {DC_FLAG_4CH, "4CH"}, {DC_FLAG_PRE, "PRE"},
+        {DC_FLAG_SCMS, "SCMS"},
+    };
+    fputc('[', out);
+    bool first = true;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].bit) {
+            fprintf(out, "%s\"%s\"", first ? "" : ", ", names[i].name);
+            first = false;
+        }
+    fputc(']', out);
+}
+
+static void json_track(FILE *out, const dc_track *t)
+{
+    char msf[MSF_TEXT];
+    msf_of_lba(dc_track_index1_lba(t), msf);
+    fprintf(out, "    {\"number\": %d, \"session\": %d, \"type\": \"%s\", "
+            "\"data\": %s, \"sector_size\": %u, \"subchannel\": %s,\n",
+            t->number, t->session, type_label(t),
+            dc_track_is_data(t) ? "true" : "false", t->stored_size,
+            t->has_subchannel ? "true" : "false");
+    fprintf(out, "     \"start_lba\": %" PRId64 ", \"start_msf\": \"%s\", "
+            "\"length\": %" PRId64 ", \"first_stored_lba\": %" PRId64 ", "
+            "\"stored_sectors\": %" PRId64 ",\n",
+            dc_track_index1_lba(t), msf, t->length - dc_track_pregap(t),
+            t->start_lba, t->length);
+    fprintf(out, "     \"pregap\": %" PRId64 ", \"pregap_unstored\": %" PRId64
+            ", \"postgap_unstored\": %" PRId64 ", \"indexes\": [",
+            dc_track_pregap(t), t->pregap_unstored, t->postgap_unstored);
+    for (int k = 0; k < t->index_count; k++)
+        fprintf(out, "%s{\"number\": %d, \"lba\": %" PRId64 "}",
+                k ? ", " : "", t->index[k].number,
+                t->start_lba + t->index[k].offset);
+    fprintf(out, "],\n     \"flags\": ");
+    json_flags(out, t->flags);
+    fprintf(out, ", \"copy_permitted\": %s, \"pre_emphasis\": %s, "
+            "\"channels\": %d, \"isrc\": ",
+            t->flags & DC_FLAG_DCP ? "true" : "false",
+            t->flags & DC_FLAG_PRE ? "true" : "false",
+            t->mode != DC_MODE_AUDIO ? 0 : t->flags & DC_FLAG_4CH ? 4 : 2);
+    if (t->isrc[0] != '\0')
+        json_string(out, t->isrc);
+    else
+        fputs("null", out);
+    fprintf(out, ", \"cdtext\": ");
+    json_cdtext(out, &t->cdtext);
+    fputc('}', out);
+}
+
+static void json_fsinfo(FILE *out, int number, const dc_fsinfo *fs)
+{
+    fprintf(out, "    {\"track\": %d, \"iso9660\": %s", number,
+            fs->iso9660 ? "true" : "false");
+    if (fs->iso9660) {
+        fprintf(out, ", \"volume_id\": ");
+        json_string(out, fs->volume_id);
+        fprintf(out, ", \"system_id\": ");
+        json_string(out, fs->system_id);
+        fprintf(out, ", \"application_id\": ");
+        json_string(out, fs->application_id);
+        fprintf(out, ", \"preparer_id\": ");
+        json_string(out, fs->preparer_id);
+        fprintf(out, ", \"blocks\": %" PRId64, fs->iso_blocks);
+    }
+    if (fs->joliet_level > 0) {
+        fprintf(out, ", \"joliet_volume_id\": ");
+        json_string(out, fs->joliet_volume_id);
+    }
+    fprintf(out, ", \"joliet_level\": %d, \"rock_ridge\": %s, "
+            "\"el_torito\": %s, \"udf\": %s}", fs->joliet_level,
+            fs->rock_ridge ? "true" : "false",
+            fs->el_torito ? "true" : "false", fs->udf ? "true" : "false");
+}
+
+void info_print_json(FILE *out, dc_image *image)
+{
+    const dc_disc *disc = dc_image_disc(image);
+    fprintf(out, "{\n  \"image\": ");
+    json_string(out, dc_image_path(image));
+    fprintf(out, ",\n  \"format\": \"%s\",\n  \"sessions\": %d,\n  \"mcn\": ",
+            dc_image_format_name(image), disc->session_count);
+    if (disc->mcn[0] != '\0')
+        json_string(out, disc->mcn);
+    else
+        fputs("null", out);
+    fprintf(out, ",\n  \"cdtext\": ");
+    json_cdtext(out, &disc->cdtext);
+    fprintf(out, ",\n  \"comments\": [");
+    for (int i = 0; i < disc->comment_count; i++) {
+        fputs(i ? ", " : "", out);
+        json_string(out, disc->comments[i]);
+    }
+    fprintf(out, "],\n  \"leadout_lba\": %" PRId64 ",\n  \"tracks\": [\n",
+            leadout_lba(disc));
+    for (int i = 0; i < disc->track_count; i++) {
+        json_track(out, &disc->tracks[i]);
+        fputs(i + 1 < disc->track_count ? ",\n" : "\n", out);
+    }
+    fprintf(out, "  ],\n  \"filesystems\": [");
+    bool first = true;
+    for (int i = 0; i < disc->track_count; i++) {
+        if (!dc_track_is_data(&disc->tracks[i]))
+            continue;
+        dc_fsinfo fs;
+        probe_fs(image, i, &fs);
+        fputs(first ? "\n" : ",\n", out);
+        json_fsinfo(out, disc->tracks[i].number, &fs);
+        first = false;
+    }
+    fprintf(out, "%s]\n}\n", first ? "" : "\n  ");
+}

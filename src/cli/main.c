@@ -1,0 +1,285 @@
+/* discconv: the command line.  Subcommands: info, convert, formats. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *program = "discconv";
+
+static const char usage_text[] =
+    "Usage: discconv COMMAND [OPTIONS]\n"
+    "\n"
+    "Convert optical disc images between formats.  Formats are detected by\n"
+    "content, not by file extension.\n"
+    "\n"
+    "Commands:\n"
+    "  info IMAGE [--json]          show tracks, metadata and file systems\n"
+    "  convert IMAGE -o OUTPUT      convert to another format\n"
+    "  formats                      list the formats and what they can do\n"
+    "\n"
+    "Options for convert:\n"
+    "  -o, --output PATH            where to write (required)\n"
+    "  -t, --to FORMAT              target format (default: from the\n"
+    "                               output's extension: .iso .cue .bin .img)\n"
+    "      --from FORMAT            skip detection and read as FORMAT\n"
+    "      --track N                convert only track N\n"
+    "      --raw                    write 2352-byte raw sectors, regenerating\n"
+    "                               sync, header, EDC and ECC where the\n"
+    "                               source has only user data (BIN default)\n"
+    "      --cooked                 write user data only (MODE1/2048,\n"
+    "                               MODE2/2336 in a cue sheet)\n"
+    "      --split                  BIN/CUE: one .bin per track\n"
+    "      --verify                 check EDC/ECC of raw sectors while\n"
+    "                               reading; report bad sectors by LBA\n"
+    "      --allow-form2-truncation keep only 2048 of the 2324 bytes of\n"
+    "                               Mode 2 Form 2 sectors in an ISO\n"
+    "  -f, --force                  replace existing output files\n"
+    "  -q, --quiet                  no progress bar, no summary\n"
+    "\n"
+    "Other options:\n"
+    "      --json                   info: print JSON\n"
+    "  -h, --help                   show this help\n"
+    "  -V, --version                show the version\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  internal error (out of memory)\n"
+    "  2  bad command line\n"
+    "  3  an input file is missing or cannot be read\n"
+    "  4  an input is malformed\n"
+    "  5  an input is valid but uses something discconv does not support\n"
+    "  6  an output cannot be written (exists without --force, disk full)\n"
+    "  7  the target format cannot hold the disc as asked\n"
+    "  8  written, but sectors failed verification or had unexpected modes\n"
+    "  130  interrupted; partial outputs were removed\n";
+
+int cli_exit_code(dc_status status)
+{
+    switch (status) {
+    case DC_OK: return EXIT_OK;
+    case DC_ERR_USAGE: return EXIT_USAGE;
+    case DC_ERR_INPUT_IO: return EXIT_INPUT_UNREADABLE;
+    case DC_ERR_FORMAT: return EXIT_INPUT_MALFORMED;
+    case DC_ERR_UNSUPPORTED: return EXIT_INPUT_UNSUPPORTED;
+    case DC_ERR_OUTPUT: return EXIT_OUTPUT;
+    case DC_ERR_CANNOT_HOLD: return EXIT_CANNOT_HOLD;
+    case DC_ERR_BAD_SECTORS: return EXIT_BAD_SECTORS;
+    case DC_ERR_INTERRUPTED: return EXIT_INTERRUPTED;
+    case DC_ERR_NOMEM: return EXIT_INTERNAL;
+    }
+    return EXIT_INTERNAL;
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stderr, "%s: ", program);
+    vfprintf(stderr, fmt, args);
+    fprintf(stderr, "\nTry 'discconv --help'.\n");
+    va_end(args);
+    return EXIT_USAGE;
+}
+
+static int fail(const dc_error *err)
+{
+    fprintf(stderr, "%s: %s\n", program, err->message);
+    return cli_exit_code(err->status);
+}
+
+static void print_warnings(const dc_image *image)
+{
+    for (int i = 0; i < dc_image_warning_count(image); i++)
+        fprintf(stderr, "%s: warning: %s\n", program,
+                dc_image_warning(image, i));
+}
+
+enum {
+    OPT_FROM = 256, OPT_TRACK, OPT_RAW, OPT_COOKED, OPT_SPLIT, OPT_VERIFY,
+    OPT_FORM2, OPT_JSON
+};
+
+static const struct option long_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"to", required_argument, NULL, 't'},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"track", required_argument, NULL, OPT_TRACK},
+    {"raw", no_argument, NULL, OPT_RAW},
+    {"cooked", no_argument, NULL, OPT_COOKED},
+    {"split", no_argument, NULL, OPT_SPLIT},
+    {"verify", no_argument, NULL, OPT_VERIFY},
+    {"allow-form2-truncation", no_argument, NULL, OPT_FORM2},
+    {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct command_line {
+    const char *command;
+    const char *input;
+    const char *output;
+    const char *from;
+    bool json;
+    bool quiet;
+    dc_convert_options convert;
+} command_line;
+
+static int parse_track(const char *text, int *track)
+{
+    char *end;
+    long n = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || n < 1 || n > DC_MAX_TRACKS)
+        return usage_error("--track takes a track number from 1 to 99, not "
+                           "'%s'", text);
+    *track = (int)n;
+    return EXIT_OK;
+}
+
+/* Returns EXIT_OK, or the exit code to stop with (-1: help shown). */
+static int parse(int argc, char **argv, command_line *cl)
+{
+    int c, rc;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:t:fqhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'o': cl->output = optarg; break;
+        case 't': cl->convert.format_name = optarg; break;
+        case OPT_FROM: cl->from = optarg; break;
+        case OPT_TRACK:
+            if ((rc = parse_track(optarg, &cl->convert.track_number)) != EXIT_OK)
+                return rc;
+            break;
+        case OPT_RAW: cl->convert.framing = DC_FRAMING_RAW; break;
+        case OPT_COOKED: cl->convert.framing = DC_FRAMING_USER; break;
+        case OPT_SPLIT: cl->convert.split = true; break;
+        case OPT_VERIFY: cl->convert.read.verify = true; break;
+        case OPT_FORM2: cl->convert.read.allow_form2_truncation = true; break;
+        case 'f': cl->convert.force = true; break;
+        case 'q': cl->quiet = true; break;
+        case OPT_JSON: cl->json = true; break;
+        case 'h': fputs(usage_text, stdout); return -1;
+        case 'V': printf("discconv %s\n", dc_version()); return -1;
+        case ':': return usage_error("option '%s' needs a value",
+                                     argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    /* getopt_long moves the command and the image here, wherever the user
+     * put them among the options. */
+    for (; optind < argc; optind++) {
+        if (cl->command == NULL)
+            cl->command = argv[optind];
+        else if (cl->input == NULL)
+            cl->input = argv[optind];
+        else
+            return usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    return EXIT_OK;
+}
+
+static int run_info(const command_line *cl)
+{
+    dc_error err = {0};
+    dc_image *image;
+    if (dc_image_open(&image, cl->input, cl->from, &err) != DC_OK)
+        return fail(&err);
+    print_warnings(image);
+    if (cl->json)
+        info_print_json(stdout, image);
+    else
+        info_print_text(stdout, image);
+    dc_image_close(image);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
+}
+
+static void print_report(const dc_read_report *report)
+{
+    if (report->mode_mismatch > 0)
+        fprintf(stderr, "%s: warning: %lld sectors have a mode that does "
+                "not match their track (first at LBA %lld); each was read by "
+                "its own mode byte\n", program,
+                (long long)report->mode_mismatch,
+                (long long)report->first_bad_lba);
+    if (report->bad_edc > 0)
+        fprintf(stderr, "%s: warning: %lld sectors failed EDC/ECC "
+                "verification (first at LBA %lld)\n", program,
+                (long long)report->bad_edc, (long long)report->first_bad_lba);
+    if (report->form2_truncated > 0)
+        fprintf(stderr, "%s: warning: %lld Mode 2 Form 2 sectors were cut "
+                "to 2048 bytes\n", program,
+                (long long)report->form2_truncated);
+}
+
+static int run_convert(command_line *cl)
+{
+    if (cl->output == NULL)
+        return usage_error("convert needs an output: -o PATH");
+    dc_error err = {0};
+    dc_image *image;
+    if (dc_image_open(&image, cl->input, cl->from, &err) != DC_OK)
+        return fail(&err);
+    print_warnings(image);
+
+    progress_catch_signals();
+    progress *bar = progress_start("converting", !cl->quiet);
+    cl->convert.progress = progress_update;
+    cl->convert.progress_context = bar;
+    dc_convert_result result;
+    dc_status status = dc_convert(image, cl->output, &cl->convert, &result,
+                                  &err);
+    progress_finish(bar);
+    int code = EXIT_OK;
+    if (status != DC_OK) {
+        code = fail(&err);
+    } else {
+        print_report(&result.report);
+        if (!cl->quiet)
+            for (int i = 0; i < result.output_count; i++)
+                printf("wrote %s\n", result.outputs[i]);
+        if (result.report.bad_edc > 0 || result.report.mode_mismatch > 0)
+            code = EXIT_BAD_SECTORS;
+    }
+    dc_convert_result_free(&result);
+    dc_image_close(image);
+    return code;
+}
+
+static int run_formats(void)
+{
+    printf("%-8s %-5s %-5s %-12s %s\n", "name", "read", "write", "extensions",
+           "description");
+    for (int i = 0; i < dc_format_count(); i++) {
+        const dc_format_info *f = dc_format_get(i);
+        printf("%-8s %-5s %-5s %-12s %s\n", f->name, f->can_read ? "yes" : "-",
+               f->can_write ? "yes" : "-", f->extensions, f->description);
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    command_line cl = {0};
+    int rc = parse(argc, argv, &cl);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+    if (cl.command == NULL) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cl.command, "formats") == 0)
+        return run_formats();
+    bool is_info = strcmp(cl.command, "info") == 0;
+    if (!is_info && strcmp(cl.command, "convert") != 0)
+        return usage_error("unknown command '%s'", cl.command);
+    if (cl.input == NULL)
+        return usage_error("%s needs an IMAGE", cl.command);
+    return is_info ? run_info(&cl) : run_convert(&cl);
+}

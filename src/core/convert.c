@@ -1,0 +1,184 @@
+/*
+ * The conversion pipeline: pick the target, ask it whether it can hold the
+ * disc, let it write through the streaming helpers below, then commit every
+ * output at once or remove them all.
+ */
+#include "format.h"
+#include "sector.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Sectors moved per read: about 1 MiB of raw data, so system calls are
+ * rare and memory stays small whatever the image size. */
+#define CHUNK_SECTORS 448
+
+static bool report_progress(dc_write_job *job, int64_t sectors)
+{
+    job->sectors_done += sectors;
+    const dc_convert_options *o = job->options;
+    return o->progress == NULL ||
+           o->progress(o->progress_context, job->sectors_done,
+                       job->sectors_total);
+}
+
+dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
+                                 int track_index, int64_t first,
+                                 int64_t count, dc_sector_form form,
+                                 dc_error *err)
+{
+    const dc_track *track = &job->source->disc.tracks[track_index];
+    size_t sector_size = form == DC_FORM_RAW ? DC_RAW_SECTOR
+                         : form == DC_FORM_USER ? dc_track_user_size(track)
+                                                : DC_USER_MODE2;
+    uint8_t *buffer = malloc(CHUNK_SECTORS * sector_size);
+    if (buffer == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    dc_status status = DC_OK;
+    for (int64_t done = 0; status == DC_OK && done < count;) {
+        int64_t n = count - done < CHUNK_SECTORS ? count - done : CHUNK_SECTORS;
+        if (dc_image_read(job->source, track_index, first + done, n, form,
+                          &job->options->read, buffer, job->report,
+                          err) != DC_OK ||
+            dc_output_write(out, buffer, (size_t)n * sector_size, err) != DC_OK)
+            status = err->status;
+        else if (!report_progress(job, n))
+            status = dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+        done += n;
+    }
+    free(buffer);
+    return status;
+}
+
+/* One generated sector of a gap the image does not store. */
+static void make_gap_sector(const dc_track *track, int64_t lba,
+                            dc_sector_form form, uint8_t *sector)
+{
+    static const uint8_t empty[DC_USER_MODE2];
+    static const uint8_t form2_subheader[4] = {0, 0, DC_XA_SUBMODE_FORM2, 0};
+    size_t size = form == DC_FORM_RAW ? DC_RAW_SECTOR
+                  : form == DC_FORM_USER ? dc_track_user_size(track)
+                                         : DC_USER_MODE2;
+    memset(sector, 0, size);
+    if (track->mode == DC_MODE_AUDIO || form == DC_FORM_USER)
+        return; /* silence, or zero user data */
+    uint8_t raw[DC_RAW_SECTOR];
+    if (track->mode == DC_MODE_MODE1)
+        dc_sector_encode_mode1(raw, lba, empty);
+    else
+        dc_sector_encode_form2(raw, lba, form2_subheader, empty);
+    if (form == DC_FORM_RAW)
+        memcpy(sector, raw, DC_RAW_SECTOR);
+    else
+        memcpy(sector, raw + DC_SYNC_SIZE + DC_HEADER_SIZE, DC_USER_MODE2);
+}
+
+dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,
+                               const dc_track *track, int64_t lba,
+                               int64_t count, dc_sector_form form,
+                               dc_error *err)
+{
+    uint8_t sector[DC_RAW_SECTOR];
+    size_t size = form == DC_FORM_RAW ? DC_RAW_SECTOR
+                  : form == DC_FORM_USER ? dc_track_user_size(track)
+                                         : DC_USER_MODE2;
+    for (int64_t i = 0; i < count; i++) {
+        make_gap_sector(track, lba + i, form, sector);
+        if (dc_output_write(out, sector, size, err) != DC_OK)
+            return err->status;
+    }
+    return DC_OK;
+}
+
+static int64_t total_sectors(const dc_disc *disc, int track_number)
+{
+    int64_t total = 0;
+    for (int i = 0; i < disc->track_count; i++)
+        if (track_number == 0 || disc->tracks[i].number == track_number)
+            total += disc->tracks[i].length;
+    return total;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+static dc_status choose_target(const char *output_path,
+                               const dc_convert_options *options,
+                               const dc_format **target, dc_error *err)
+{
+    if (options->format_name != NULL) {
+        *target = dc_format_find(options->format_name);
+        if (*target == NULL || (*target)->write == NULL)
+            return dc_fail(err, DC_ERR_USAGE, "cannot write format '%s' "
+                           "(see 'discconv formats')", options->format_name);
+        return DC_OK;
+    }
+    *target = dc_format_for_extension(output_path);
+    if (*target == NULL)
+        return dc_fail(err, DC_ERR_USAGE, "%s: cannot tell the target format "
+                       "from the name; add --to FORMAT", output_path);
+    return DC_OK;
+}
+
+static dc_status keep_output_names(const dc_output_set *set,
+                                   dc_convert_result *result, dc_error *err)
+{
+    result->outputs = calloc((size_t)set->count + 1, sizeof *result->outputs);
+    if (result->outputs == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < set->count; i++) {
+        result->outputs[i] = dc_strdup(set->items[i]->path);
+        if (result->outputs[i] == NULL)
+            return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+        result->output_count++;
+    }
+    return DC_OK;
+}
+
+dc_status dc_convert(dc_image *image, const char *output_path,
+                     const dc_convert_options *options,
+                     dc_convert_result *result, dc_error *err)
+{
+    memset(result, 0, sizeof *result);
+    const dc_format *target;
+    if (choose_target(output_path, options, &target, err) != DC_OK)
+        return err->status;
+    if (same_file(output_path, image->path))
+        return dc_fail(err, DC_ERR_USAGE, "%s: the output is the input",
+                       output_path);
+    if (options->track_number != 0 &&
+        total_sectors(&image->disc, options->track_number) == 0)
+        return dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
+                       image->path, options->track_number);
+
+    dc_output_set outputs;
+    dc_output_set_init(&outputs, options->force);
+    dc_write_job job = {
+        .source = image,
+        .output_path = output_path,
+        .options = options,
+        .outputs = &outputs,
+        .report = &result->report,
+        .sectors_total = total_sectors(&image->disc, options->track_number),
+    };
+    if ((target->check == NULL || target->check(&job, err) == DC_OK) &&
+        target->write(&job, err) == DC_OK &&
+        keep_output_names(&outputs, result, err) == DC_OK)
+        dc_output_set_commit(&outputs, err);
+    dc_output_set_abort(&outputs);
+    return err->status;
+}
+
+void dc_convert_result_free(dc_convert_result *result)
+{
+    for (int i = 0; i < result->output_count; i++)
+        free(result->outputs[i]);
+    free(result->outputs);
+    result->outputs = NULL;
+    result->output_count = 0;
+}

@@ -1,0 +1,39 @@
+/* Error recording: the first error wins and carries a one-line message. */
+#include "discconv/discconv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
+{
+    if (err == NULL || err->status != DC_OK)
+        return status;
+    err->status = status;
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, args);
+    va_end(args);
+    return status;
+}
+
+const char *dc_status_name(dc_status status)
+{
+    switch (status) {
+    case DC_OK: return "ok";
+    case DC_ERR_USAGE: return "usage error";
+    case DC_ERR_INPUT_IO: return "cannot read input";
+    case DC_ERR_FORMAT: return "malformed input";
+    case DC_ERR_UNSUPPORTED: return "unsupported input";
+    case DC_ERR_OUTPUT: return "cannot write output";
+    case DC_ERR_CANNOT_HOLD: return "target cannot hold the disc";
+    case DC_ERR_BAD_SECTORS: return "sectors failed verification";
+    case DC_ERR_NOMEM: return "out of memory";
+    case DC_ERR_INTERRUPTED: return "interrupted";
+    }
+    return "unknown error";
+}
+
+const char *dc_version(void)
+{
+    return DC_VERSION;
+}

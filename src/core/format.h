@@ -1,0 +1,103 @@
+/*
+ * How formats plug in.  Each file in src/formats/ defines one dc_format and
+ * is listed in the table in src/core/format.c.  A format probes bytes (never
+ * the extension alone), opens an image into the common model, and/or writes
+ * any image through dc_image_read().
+ */
+#ifndef DC_FORMAT_H
+#define DC_FORMAT_H
+
+#include "discconv/discconv.h"
+#include "io.h"
+
+/* What a probe sees: the start and the end of the file. */
+typedef struct dc_probe_input {
+    const char *path;
+    int64_t file_size;
+    const uint8_t *head;   /* the first head_size bytes */
+    size_t head_size;      /* up to DC_PROBE_HEAD */
+    const uint8_t *tail;   /* the last tail_size bytes */
+    size_t tail_size;      /* up to DC_PROBE_TAIL */
+} dc_probe_input;
+
+#define DC_PROBE_HEAD (20 * 2448 + 4096)  /* past sector 16 at any size */
+#define DC_PROBE_TAIL 4096
+
+/* Probe scores: how sure a format is that the bytes are its own. */
+enum {
+    DC_PROBE_NO = 0,
+    DC_PROBE_WEAK = 10,      /* only the size or extension fits */
+    DC_PROBE_LIKELY = 50,    /* structure fits, no magic number */
+    DC_PROBE_CERTAIN = 100   /* a magic number or signature matched */
+};
+
+typedef struct dc_image_ops {
+    /* Reads `count` sectors of stored_size bytes each. */
+    dc_status (*read_stored)(dc_image *image, int track_index,
+                             int64_t first, int64_t count, uint8_t *buffer,
+                             dc_error *err);
+    void (*close)(dc_image *image);
+} dc_image_ops;
+
+struct dc_image {
+    dc_disc disc;
+    const struct dc_format *format;
+    const dc_image_ops *ops;
+    char *path;
+    void *priv;            /* the format's own state */
+    uint8_t *scratch;      /* dc_image_read's conversion buffer */
+    size_t scratch_size;
+    char **warnings;
+    int warning_count;
+};
+
+/* Records a warning for the user (printf-style). */
+void dc_image_warn(dc_image *image, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Everything a writer needs: the source, where to write, how. */
+typedef struct dc_write_job {
+    dc_image *source;
+    const char *output_path;
+    const dc_convert_options *options;
+    dc_output_set *outputs;
+    dc_read_report *report;
+    int64_t sectors_done;  /* progress, over all tracks */
+    int64_t sectors_total;
+} dc_write_job;
+
+typedef struct dc_format {
+    dc_format_info info;
+    int (*probe)(const dc_probe_input *input);
+    /* Fills image->disc, ops and priv; the core owns path and format. */
+    dc_status (*open)(dc_image *image, dc_error *err);
+    /* Says whether the target can hold the source as asked, before any
+     * byte is written (DC_ERR_CANNOT_HOLD with advice if not). */
+    dc_status (*check)(const dc_write_job *job, dc_error *err);
+    dc_status (*write)(dc_write_job *job, dc_error *err);
+} dc_format;
+
+const dc_format *dc_format_find(const char *name);
+const dc_format *dc_format_for_extension(const char *path);
+/* The best-scoring format for the file's content, or an error. */
+dc_status dc_format_detect(const char *path, const dc_format **format,
+                           dc_error *err);
+
+/* Streams stored sectors [first, first + count) of a track to an output in
+ * `form`, in bounded chunks, reporting progress. */
+dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
+                                 int track_index, int64_t first,
+                                 int64_t count, dc_sector_form form,
+                                 dc_error *err);
+/* Writes `count` generated sectors (silence, or empty Mode 1/2 sectors with
+ * framing) for unstored gaps, numbered from absolute `lba`. */
+dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,
+                               const dc_track *track, int64_t lba,
+                               int64_t count, dc_sector_form form,
+                               dc_error *err);
+
+extern const dc_format dc_format_iso;
+extern const dc_format dc_format_img;
+extern const dc_format dc_format_bincue;
+
+#endif

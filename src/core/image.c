@@ -1,0 +1,387 @@
+/*
+ * Opening images and serving their sectors in the form a writer asks for.
+ * Formats hand over sectors as stored; everything about framing (keeping,
+ * stripping, regenerating, checking) happens here, once, for all formats.
+ */
+#include "format.h"
+#include "model.h"
+#include "sector.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Subheaders for sectors whose image stored only user data: the XA
+ * "data" submode, Form 1 or Form 2. */
+static const uint8_t form1_subheader[4] = {0, 0, 0x08, 0};
+static const uint8_t form2_subheader[4] = {0, 0, 0x08 | DC_XA_SUBMODE_FORM2, 0};
+
+/* Below this many sectors a second thread costs more than it saves. */
+#define PARALLEL_MIN_SECTORS 64
+
+dc_status dc_image_open(dc_image **image, const char *path,
+                        const char *format_name, dc_error *err)
+{
+    *image = NULL;
+    const dc_format *format;
+    if (format_name != NULL) {
+        format = dc_format_find(format_name);
+        if (format == NULL || format->open == NULL)
+            return dc_fail(err, DC_ERR_USAGE, "unknown input format '%s'",
+                           format_name);
+    } else if (dc_format_detect(path, &format, err) != DC_OK) {
+        return err->status;
+    }
+    dc_image *img = calloc(1, sizeof *img);
+    if (img == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    img->format = format;
+    img->path = dc_strdup(path);
+    if (img->path == NULL) {
+        free(img);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    if (format->open(img, err) != DC_OK ||
+        dc_disc_validate(&img->disc, path, err) != DC_OK) {
+        dc_image_close(img);
+        return err->status;
+    }
+    *image = img;
+    return DC_OK;
+}
+
+void dc_image_close(dc_image *image)
+{
+    if (image == NULL)
+        return;
+    if (image->ops != NULL && image->ops->close != NULL)
+        image->ops->close(image);
+    dc_disc_free(&image->disc);
+    for (int i = 0; i < image->warning_count; i++)
+        free(image->warnings[i]);
+    free(image->warnings);
+    free(image->scratch);
+    free(image->path);
+    free(image);
+}
+
+const dc_disc *dc_image_disc(const dc_image *image) { return &image->disc; }
+const char *dc_image_path(const dc_image *image) { return image->path; }
+
+const char *dc_image_format_name(const dc_image *image)
+{
+    return image->format->info.name;
+}
+
+int dc_image_warning_count(const dc_image *image)
+{
+    return image->warning_count;
+}
+
+const char *dc_image_warning(const dc_image *image, int i)
+{
+    return i >= 0 && i < image->warning_count ? image->warnings[i] : NULL;
+}
+
+void dc_image_warn(dc_image *image, const char *fmt, ...)
+{
+    char text[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    char **grown = realloc(image->warnings,
+                           (size_t)(image->warning_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return; /* a lost warning is not worth failing the read */
+    image->warnings = grown;
+    grown[image->warning_count] = dc_strdup(text);
+    if (grown[image->warning_count] != NULL)
+        image->warning_count++;
+}
+
+/* --- sector conversion -------------------------------------------------- */
+
+static size_t form_size(const dc_track *track, dc_sector_form form)
+{
+    switch (form) {
+    case DC_FORM_RAW: return DC_RAW_SECTOR;
+    case DC_FORM_USER: return dc_track_user_size(track);
+    case DC_FORM_MODE2_2336: return DC_USER_MODE2;
+    }
+    return DC_RAW_SECTOR;
+}
+
+static bool is_mode2(dc_track_mode mode)
+{
+    return mode == DC_MODE_MODE2 || mode == DC_MODE_MODE2_FORM1 ||
+           mode == DC_MODE_MODE2_FORM2 || mode == DC_MODE_MODE2_MIXED;
+}
+
+/* True when the stored bytes already are the requested form. */
+static bool stored_is_form(const dc_track *track, dc_sector_form form)
+{
+    if (track->mode == DC_MODE_AUDIO)
+        return track->stored_size == DC_RAW_SECTOR;
+    switch (form) {
+    case DC_FORM_RAW: return false; /* raw data sectors are checked */
+    case DC_FORM_USER: return track->stored_size == dc_track_user_size(track);
+    case DC_FORM_MODE2_2336: return track->stored_size == DC_USER_MODE2;
+    }
+    return false;
+}
+
+/* One run of sectors to convert, possibly on a second thread. */
+typedef struct convert_job {
+    const dc_track *track;
+    dc_sector_form form;
+    const dc_read_options *options;
+    const uint8_t *stored;   /* count sectors of stored_size */
+    uint8_t *out;            /* count sectors of form_size */
+    int64_t first_lba;
+    int64_t count;
+    dc_read_report report;
+    bool form2_refused;      /* a Form 2 sector met a 2048-byte USER read */
+    int64_t form2_lba;
+} convert_job;
+
+static int64_t bad_count(const dc_read_report *report)
+{
+    return report->bad_edc + report->mode_mismatch;
+}
+
+/* Call before counting the sector in. */
+static void note_bad(dc_read_report *report, int64_t lba)
+{
+    if (bad_count(report) == 0 || lba < report->first_bad_lba)
+        report->first_bad_lba = lba;
+}
+
+/* Makes a full raw sector from whatever the image stored. */
+static void synthesise_raw(const dc_track *track, const uint8_t *stored,
+                           int64_t lba, uint8_t *raw)
+{
+    switch (track->stored_size) {
+    case DC_USER_MODE2:
+        dc_sector_encode_from_2336(raw, lba, stored);
+        break;
+    case DC_USER_FORM2:
+        dc_sector_encode_form2(raw, lba, form2_subheader, stored);
+        break;
+    default: /* 2048 */
+        if (track->mode == DC_MODE_MODE1)
+            dc_sector_encode_mode1(raw, lba, stored);
+        else
+            dc_sector_encode_form1(raw, lba, form1_subheader, stored);
+        break;
+    }
+}
+
+static bool kind_fits_track(dc_sector_kind kind, dc_track_mode mode)
+{
+    switch (kind) {
+    case DC_SECTOR_MODE0: return true; /* empty gap sectors are fine */
+    case DC_SECTOR_MODE1: return mode == DC_MODE_MODE1;
+    case DC_SECTOR_MODE2: return mode == DC_MODE_MODE2;
+    case DC_SECTOR_MODE2_FORM1:
+        return mode == DC_MODE_MODE2_FORM1 || mode == DC_MODE_MODE2_MIXED ||
+               mode == DC_MODE_MODE2;
+    case DC_SECTOR_MODE2_FORM2:
+        return mode == DC_MODE_MODE2_FORM2 || mode == DC_MODE_MODE2_MIXED ||
+               mode == DC_MODE_MODE2;
+    case DC_SECTOR_NO_SYNC:
+    case DC_SECTOR_BAD_MODE: return false;
+    }
+    return false;
+}
+
+/* User data of one raw sector, stripped by the sector's own mode byte. */
+static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba,
+                          uint8_t *out)
+{
+    size_t want = dc_track_user_size(job->track);
+    dc_sector_kind kind = dc_sector_classify(raw);
+    if (!kind_fits_track(kind, job->track->mode)) {
+        note_bad(&job->report, lba);
+        job->report.mode_mismatch++;
+    }
+    size_t offset, size;
+    dc_sector_user_span(kind, &offset, &size);
+    if (kind == DC_SECTOR_MODE0) {
+        memset(out, 0, want);
+        return;
+    }
+    if (size > want) {
+        if (kind == DC_SECTOR_MODE2_FORM2 && want == DC_USER_FORM1) {
+            if (!job->options->allow_form2_truncation) {
+                if (!job->form2_refused) {
+                    job->form2_refused = true;
+                    job->form2_lba = lba;
+                }
+                return;
+            }
+            job->report.form2_truncated++;
+        }
+        size = want;
+    }
+    memcpy(out, raw + offset, size);
+    if (size < want)
+        memset(out + size, 0, want - size);
+}
+
+static void convert_run(convert_job *job)
+{
+    const dc_track *track = job->track;
+    size_t in_size = track->stored_size;
+    size_t out_size = form_size(track, job->form);
+    bool stored_raw = in_size == DC_RAW_SECTOR || in_size == 2448;
+    uint8_t synthesised[DC_RAW_SECTOR];
+
+    for (int64_t i = 0; i < job->count; i++) {
+        const uint8_t *in = job->stored + (size_t)i * in_size;
+        uint8_t *out = job->out + (size_t)i * out_size;
+        int64_t lba = job->first_lba + i;
+        if (track->mode == DC_MODE_AUDIO) {
+            memcpy(out, in, DC_RAW_SECTOR); /* drops 2448's subchannel */
+            continue;
+        }
+        const uint8_t *raw = in;
+        if (!stored_raw) {
+            if (job->form == DC_FORM_RAW) {
+                synthesise_raw(track, in, lba, out);
+                continue;
+            }
+            synthesise_raw(track, in, lba, synthesised);
+            raw = synthesised;
+        } else if (job->options->verify &&
+                   dc_sector_verify(raw) != DC_CHECK_OK) {
+            note_bad(&job->report, lba);
+            job->report.bad_edc++;
+        }
+        switch (job->form) {
+        case DC_FORM_RAW:
+            memcpy(out, raw, DC_RAW_SECTOR);
+            break;
+        case DC_FORM_MODE2_2336:
+            memcpy(out, raw + DC_SYNC_SIZE + DC_HEADER_SIZE, DC_USER_MODE2);
+            break;
+        case DC_FORM_USER:
+            strip_to_user(job, raw, lba, out);
+            break;
+        }
+    }
+}
+
+static void *convert_thread(void *arg)
+{
+    convert_run(arg);
+    return NULL;
+}
+
+static void merge_report(dc_read_report *into, const dc_read_report *from)
+{
+    if (bad_count(from) > 0)
+        note_bad(into, from->first_bad_lba);
+    into->bad_edc += from->bad_edc;
+    into->mode_mismatch += from->mode_mismatch;
+    into->form2_truncated += from->form2_truncated;
+}
+
+/* Regenerating ECC is the one costly step; split it over two threads. */
+static void convert_all(convert_job *whole)
+{
+    bool costly = whole->track->mode != DC_MODE_AUDIO &&
+                  whole->track->stored_size != DC_RAW_SECTOR &&
+                  whole->track->stored_size != 2448 &&
+                  whole->track->stored_size != DC_USER_MODE2;
+    convert_job half = *whole;
+    pthread_t worker;
+    bool threaded = false;
+    if ((costly || whole->options->verify) &&
+        whole->count >= PARALLEL_MIN_SECTORS) {
+        int64_t first_part = whole->count / 2;
+        size_t out_size = form_size(whole->track, whole->form);
+        half.count = whole->count - first_part;
+        half.stored += (size_t)first_part * whole->track->stored_size;
+        half.out += (size_t)first_part * out_size;
+        half.first_lba += first_part;
+        whole->count = first_part;
+        threaded = pthread_create(&worker, NULL, convert_thread, &half) == 0;
+        if (!threaded)
+            whole->count += half.count;
+    }
+    convert_run(whole);
+    if (threaded) {
+        pthread_join(worker, NULL);
+        merge_report(&whole->report, &half.report);
+        if (half.form2_refused && !whole->form2_refused) {
+            whole->form2_refused = true;
+            whole->form2_lba = half.form2_lba;
+        }
+    }
+}
+
+static dc_status ensure_scratch(dc_image *image, size_t size, dc_error *err)
+{
+    if (image->scratch_size >= size)
+        return DC_OK;
+    uint8_t *grown = realloc(image->scratch, size);
+    if (grown == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    image->scratch = grown;
+    image->scratch_size = size;
+    return DC_OK;
+}
+
+dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
+                        int64_t count, dc_sector_form form,
+                        const dc_read_options *options, void *buffer,
+                        dc_read_report *report, dc_error *err)
+{
+    static const dc_read_options defaults = {0};
+    if (options == NULL)
+        options = &defaults;
+    if (track_index < 0 || track_index >= image->disc.track_count)
+        return dc_fail(err, DC_ERR_USAGE, "no track at position %d",
+                       track_index);
+    const dc_track *track = &image->disc.tracks[track_index];
+    if (first < 0 || count < 0 || first > track->length - count)
+        return dc_fail(err, DC_ERR_USAGE, "sectors %lld+%lld lie outside "
+                       "track %d", (long long)first, (long long)count,
+                       track->number);
+    if (form == DC_FORM_MODE2_2336 && !is_mode2(track->mode))
+        return dc_fail(err, DC_ERR_USAGE, "track %d is not a Mode 2 track",
+                       track->number);
+    if (count == 0)
+        return DC_OK;
+
+    bool verify_stored = options->verify &&
+                         track->mode != DC_MODE_AUDIO &&
+                         track->stored_size != 2048 &&
+                         track->stored_size != DC_USER_FORM2;
+    if (stored_is_form(track, form) && !verify_stored)
+        return image->ops->read_stored(image, track_index, first, count,
+                                       buffer, err);
+
+    if (ensure_scratch(image, (size_t)count * track->stored_size, err) != DC_OK ||
+        image->ops->read_stored(image, track_index, first, count,
+                                image->scratch, err) != DC_OK)
+        return err->status;
+    convert_job job = {
+        .track = track, .form = form, .options = options,
+        .stored = image->scratch, .out = buffer,
+        .first_lba = track->start_lba + first, .count = count,
+    };
+    convert_all(&job);
+    if (job.form2_refused)
+        return dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: track %d, sector at "
+                       "LBA %lld is Mode 2 Form 2 (2324 user bytes); a "
+                       "2048-byte target would cut it: write BIN/CUE, or "
+                       "pass --allow-form2-truncation", image->path,
+                       track->number, (long long)job.form2_lba);
+    if (report != NULL)
+        merge_report(report, &job.report);
+    return DC_OK;
+}

@@ -1,0 +1,382 @@
+/* File I/O: read-only inputs, all-or-nothing outputs, path helpers. */
+#include "io.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Large enough that write() calls cost nothing next to the data moved,
+ * small enough to keep memory flat. */
+#define OUTPUT_BUFFER_SIZE (1024 * 1024)
+
+char *dc_strdup(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *copy = malloc(len);
+    if (copy != NULL)
+        memcpy(copy, s, len);
+    return copy;
+}
+
+dc_status dc_input_open(dc_input *in, const char *path, dc_error *err)
+{
+    in->fd = -1;
+    in->path = NULL;
+    in->size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int saved = errno;
+        close(fd);
+        return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path,
+                       S_ISDIR(st.st_mode) ? "is a directory"
+                                           : strerror(saved ? saved : EINVAL));
+    }
+    in->path = dc_strdup(path);
+    if (in->path == NULL) {
+        close(fd);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    in->fd = fd;
+    in->size = st.st_size;
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return DC_OK;
+}
+
+void dc_input_close(dc_input *in)
+{
+    if (in->fd >= 0)
+        close(in->fd);
+    free(in->path);
+    in->fd = -1;
+    in->path = NULL;
+}
+
+dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
+                             size_t len, size_t *got, dc_error *err)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(in->fd, (uint8_t *)buffer + done, len - done,
+                          (off_t)(offset + (int64_t)done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return dc_fail(err, DC_ERR_INPUT_IO, "%s: read error at offset "
+                           "%lld: %s", in->path,
+                           (long long)(offset + (int64_t)done),
+                           strerror(errno));
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    *got = done;
+    return DC_OK;
+}
+
+dc_status dc_input_read_at(dc_input *in, int64_t offset, void *buffer,
+                           size_t len, dc_error *err)
+{
+    size_t got;
+    if (dc_input_read_some(in, offset, buffer, len, &got, err) != DC_OK)
+        return err->status;
+    if (got != len)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: file ends at offset %lld, "
+                       "inside data expected up to offset %lld", in->path,
+                       (long long)(offset + (int64_t)got),
+                       (long long)(offset + (int64_t)len));
+    return DC_OK;
+}
+
+/* --- outputs ------------------------------------------------------------ */
+
+void dc_output_set_init(dc_output_set *set, bool force)
+{
+    set->items = NULL;
+    set->count = 0;
+    set->force = force;
+}
+
+static char *temp_name_for(const char *path)
+{
+    char *dir = dc_path_dirname(path);
+    if (dir == NULL)
+        return NULL;
+    size_t len = strlen(dir) + strlen(dc_path_basename(path)) + 32;
+    char *name = malloc(len);
+    if (name != NULL)
+        snprintf(name, len, "%s/.%s.XXXXXX", dir, dc_path_basename(path));
+    free(dir);
+    return name;
+}
+
+dc_status dc_output_set_add(dc_output_set *set, const char *path,
+                            dc_output **output, dc_error *err)
+{
+    for (int i = 0; i < set->count; i++)
+        if (strcmp(set->items[i]->path, path) == 0)
+            return dc_fail(err, DC_ERR_OUTPUT, "%s: would be written twice",
+                           path);
+    if (!set->force && dc_path_exists(path))
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: already exists (use --force "
+                       "to replace it)", path);
+    dc_output **grown = realloc(set->items,
+                                (size_t)(set->count + 1) * sizeof *grown);
+    dc_output *out = calloc(1, sizeof *out);
+    if (grown != NULL)
+        set->items = grown;
+    if (grown == NULL || out == NULL) {
+        free(out);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    out->fd = -1;
+    out->force = set->force;
+    out->path = dc_strdup(path);
+    out->temp_path = temp_name_for(path);
+    out->buffer = malloc(OUTPUT_BUFFER_SIZE);
+    set->items[set->count++] = out;
+    if (out->path == NULL || out->temp_path == NULL || out->buffer == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    out->fd = mkostemp(out->temp_path, O_CLOEXEC);
+    if (out->fd < 0) {
+        int saved = errno;
+        free(out->temp_path); /* nothing was created under this name */
+        out->temp_path = NULL;
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: cannot create: %s", path,
+                       strerror(saved));
+    }
+    *output = out;
+    return DC_OK;
+}
+
+static dc_status write_all(dc_output *out, const uint8_t *data, size_t len,
+                           dc_error *err)
+{
+    while (len > 0) {
+        ssize_t n = write(out->fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return dc_fail(err, DC_ERR_OUTPUT, "%s: write error at offset "
+                           "%lld: %s", out->path, (long long)out->written,
+                           strerror(errno));
+        data += n;
+        len -= (size_t)n;
+        out->written += n;
+    }
+    return DC_OK;
+}
+
+dc_status dc_output_write(dc_output *out, const void *data, size_t len,
+                          dc_error *err)
+{
+    const uint8_t *bytes = data;
+    /* Big writes skip the buffer: it would only add a copy. */
+    if (out->used == 0 && len >= OUTPUT_BUFFER_SIZE)
+        return write_all(out, bytes, len, err);
+    while (len > 0) {
+        size_t room = OUTPUT_BUFFER_SIZE - out->used;
+        size_t take = len < room ? len : room;
+        memcpy(out->buffer + out->used, bytes, take);
+        out->used += take;
+        bytes += take;
+        len -= take;
+        if (out->used == OUTPUT_BUFFER_SIZE) {
+            out->used = 0;
+            if (write_all(out, out->buffer, OUTPUT_BUFFER_SIZE, err) != DC_OK)
+                return err->status;
+        }
+    }
+    return DC_OK;
+}
+
+static dc_status finish_file(dc_output *out, dc_error *err)
+{
+    if (out->used > 0) {
+        size_t used = out->used;
+        out->used = 0;
+        if (write_all(out, out->buffer, used, err) != DC_OK)
+            return err->status;
+    }
+    /* Temporaries get mkostemp's 0600; outputs get the usual umask. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(out->fd, 0666 & ~mask) != 0 || fsync(out->fd) != 0 ||
+        close(out->fd) != 0) {
+        out->fd = -1;
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", out->path,
+                       strerror(errno));
+    }
+    out->fd = -1;
+    return DC_OK;
+}
+
+/* Renames into place; without force an existing file is never replaced,
+ * even one that appeared while we were writing. */
+static dc_status rename_into_place(dc_output *out, dc_error *err)
+{
+    int rc;
+    if (out->force) {
+        rc = rename(out->temp_path, out->path);
+    } else {
+        rc = link(out->temp_path, out->path);
+        if (rc == 0)
+            unlink(out->temp_path);
+    }
+    if (rc != 0)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", out->path,
+                       errno == EEXIST ? "already exists (use --force to "
+                                         "replace it)"
+                                       : strerror(errno));
+    free(out->temp_path);
+    out->temp_path = NULL;
+    return DC_OK;
+}
+
+static void sync_directory_of(const char *path)
+{
+    char *dir = dc_path_dirname(path);
+    if (dir == NULL)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+dc_status dc_output_set_commit(dc_output_set *set, dc_error *err)
+{
+    for (int i = 0; i < set->count; i++)
+        if (finish_file(set->items[i], err) != DC_OK)
+            return err->status;
+    for (int i = 0; i < set->count; i++) {
+        if (rename_into_place(set->items[i], err) != DC_OK) {
+            /* Take back what this commit already put in place. */
+            for (int k = 0; k < i; k++)
+                unlink(set->items[k]->path);
+            return err->status;
+        }
+    }
+    if (set->count > 0)
+        sync_directory_of(set->items[0]->path);
+    for (int i = 0; i < set->count; i++) {
+        free(set->items[i]->buffer);
+        set->items[i]->buffer = NULL;
+    }
+    return DC_OK;
+}
+
+void dc_output_set_abort(dc_output_set *set)
+{
+    for (int i = 0; i < set->count; i++) {
+        dc_output *out = set->items[i];
+        if (out->fd >= 0)
+            close(out->fd);
+        if (out->temp_path != NULL)
+            unlink(out->temp_path);
+        free(out->temp_path);
+        free(out->path);
+        free(out->buffer);
+        free(out);
+    }
+    free(set->items);
+    set->items = NULL;
+    set->count = 0;
+}
+
+/* --- paths -------------------------------------------------------------- */
+
+char *dc_path_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return dc_strdup(".");
+    if (slash == path)
+        return dc_strdup("/");
+    size_t len = (size_t)(slash - path);
+    char *dir = malloc(len + 1);
+    if (dir != NULL) {
+        memcpy(dir, path, len);
+        dir[len] = '\0';
+    }
+    return dir;
+}
+
+char *dc_path_join(const char *dir, const char *name)
+{
+    if (name[0] == '/' || dir == NULL || dir[0] == '\0')
+        return dc_strdup(name);
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    if (path != NULL)
+        snprintf(path, len, "%s/%s", dir, name);
+    return path;
+}
+
+const char *dc_path_basename(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? slash + 1 : path;
+}
+
+const char *dc_path_extension(const char *path)
+{
+    const char *base = dc_path_basename(path);
+    const char *dot = strrchr(base, '.');
+    return dot != NULL && dot != base ? dot + 1 : "";
+}
+
+char *dc_path_with_extension(const char *path, const char *ext)
+{
+    const char *old = dc_path_extension(path);
+    size_t stem = old[0] != '\0' ? (size_t)(old - 1 - path) : strlen(path);
+    size_t len = stem + strlen(ext) + 2;
+    char *result = malloc(len);
+    if (result != NULL)
+        snprintf(result, len, "%.*s.%s", (int)stem, path, ext);
+    return result;
+}
+
+bool dc_path_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+char *dc_path_find(const char *dir, const char *name)
+{
+    char *exact = dc_path_join(dir, name);
+    if (exact == NULL || dc_path_exists(exact))
+        return exact;
+    free(exact);
+
+    /* The name may carry folders ("disc/Track 1.bin"): match the last part
+     * without case inside the folder the rest names. */
+    char *joined = dc_path_join(dir, name);
+    if (joined == NULL)
+        return NULL;
+    char *folder = dc_path_dirname(joined);
+    const char *wanted = dc_path_basename(name);
+    char *found = NULL;
+    DIR *d = folder != NULL ? opendir(folder) : NULL;
+    if (d != NULL) {
+        struct dirent *entry;
+        while (found == NULL && (entry = readdir(d)) != NULL)
+            if (strcasecmp(entry->d_name, wanted) == 0)
+                found = dc_path_join(folder, entry->d_name);
+        closedir(d);
+    }
+    free(folder);
+    free(joined);
+    return found;
+}

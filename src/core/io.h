@@ -1,0 +1,75 @@
+/*
+ * File I/O with 64-bit offsets.  Inputs are opened read-only; outputs are
+ * written to a temporary name beside the target and renamed into place only
+ * when complete, so a failure never leaves a partial file behind.
+ */
+#ifndef DC_IO_H
+#define DC_IO_H
+
+#include "discconv/discconv.h"
+
+#include <stdio.h>
+#include <sys/types.h>
+
+typedef struct dc_input {
+    int fd;
+    char *path;
+    int64_t size;
+} dc_input;
+
+dc_status dc_input_open(dc_input *in, const char *path, dc_error *err);
+void dc_input_close(dc_input *in);
+/* Reads exactly len bytes at offset; a short read is an error naming the
+ * file and the offset. */
+dc_status dc_input_read_at(dc_input *in, int64_t offset, void *buffer,
+                           size_t len, dc_error *err);
+/* Reads up to len bytes at offset; *got receives the count. */
+dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
+                             size_t len, size_t *got, dc_error *err);
+
+/* One output file being written. */
+typedef struct dc_output {
+    int fd;
+    char *path;       /* the final name */
+    char *temp_path;  /* where the bytes go until commit */
+    bool force;
+    uint8_t *buffer;
+    size_t used;
+    int64_t written;
+} dc_output;
+
+/* Several outputs that appear together or not at all (a cue and its bins,
+ * an ISO and its audio files). */
+typedef struct dc_output_set {
+    dc_output **items;
+    int count;
+    bool force;
+} dc_output_set;
+
+void dc_output_set_init(dc_output_set *set, bool force);
+/* Refuses an existing path unless the set was made with force. */
+dc_status dc_output_set_add(dc_output_set *set, const char *path,
+                            dc_output **output, dc_error *err);
+dc_status dc_output_write(dc_output *out, const void *data, size_t len,
+                          dc_error *err);
+/* Flushes, fsyncs and renames every output into place. */
+dc_status dc_output_set_commit(dc_output_set *set, dc_error *err);
+/* Removes every temporary (and anything already renamed by a failed
+ * commit); safe to call after a successful commit (it then only frees). */
+void dc_output_set_abort(dc_output_set *set);
+
+/* Path helpers; results are malloc'd (NULL on allocation failure). */
+char *dc_path_dirname(const char *path);
+char *dc_path_join(const char *dir, const char *name);
+const char *dc_path_basename(const char *path);
+const char *dc_path_extension(const char *path); /* after the last dot */
+/* `path` with its extension replaced (ext without the dot). */
+char *dc_path_with_extension(const char *path, const char *ext);
+/* Finds `name` in `dir`, first exactly, then ignoring case.  NULL if
+ * neither exists. */
+char *dc_path_find(const char *dir, const char *name);
+bool dc_path_exists(const char *path);
+
+char *dc_strdup(const char *s);
+
+#endif

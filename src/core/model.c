@@ -1,0 +1,301 @@
+/* The track-and-sector model: building it, checking it, freeing it. */
+#include "model.h"
+#include "io.h"
+
+#include <cdio/cdtext.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FRAMES_PER_SECOND 75
+#define SECONDS_PER_MINUTE 60
+#define CDTEXT_PACK_SIZE 18
+
+dc_track *dc_disc_add_track(dc_disc *disc, dc_error *err)
+{
+    if (disc->track_count >= DC_MAX_TRACKS) {
+        dc_fail(err, DC_ERR_FORMAT, "more than %d tracks", DC_MAX_TRACKS);
+        return NULL;
+    }
+    dc_track *grown = realloc(disc->tracks,
+                              (size_t)(disc->track_count + 1) * sizeof *grown);
+    if (grown == NULL) {
+        dc_fail(err, DC_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    disc->tracks = grown;
+    dc_track *track = &grown[disc->track_count++];
+    memset(track, 0, sizeof *track);
+    track->session = 1;
+    if (disc->session_count < 1)
+        disc->session_count = 1;
+    return track;
+}
+
+dc_status dc_track_add_index(dc_track *track, int number, int64_t offset,
+                             dc_error *err)
+{
+    if (track->index_count >= DC_MAX_INDEXES)
+        return dc_fail(err, DC_ERR_FORMAT, "track %d has too many indexes",
+                       track->number);
+    track->index[track->index_count].number = number;
+    track->index[track->index_count].offset = offset;
+    track->index_count++;
+    return DC_OK;
+}
+
+dc_status dc_cdtext_set(dc_cdtext *text, dc_cdtext_field field,
+                        const char *value, dc_error *err)
+{
+    char *copy = dc_strdup(value);
+    if (copy == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    free(text->field[field]);
+    text->field[field] = copy;
+    return DC_OK;
+}
+
+dc_status dc_disc_add_comment(dc_disc *disc, const char *text, dc_error *err)
+{
+    char **grown = realloc(disc->comments,
+                           (size_t)(disc->comment_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    disc->comments = grown;
+    grown[disc->comment_count] = dc_strdup(text);
+    if (grown[disc->comment_count] == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    disc->comment_count++;
+    return DC_OK;
+}
+
+/* libcdio's field numbers in the order of our dc_cdtext_field. */
+static const cdtext_field_t cdio_field_of[DC_CDTEXT_FIELD_COUNT] = {
+    [DC_CDTEXT_TITLE] = CDTEXT_FIELD_TITLE,
+    [DC_CDTEXT_PERFORMER] = CDTEXT_FIELD_PERFORMER,
+    [DC_CDTEXT_SONGWRITER] = CDTEXT_FIELD_SONGWRITER,
+    [DC_CDTEXT_COMPOSER] = CDTEXT_FIELD_COMPOSER,
+    [DC_CDTEXT_ARRANGER] = CDTEXT_FIELD_ARRANGER,
+    [DC_CDTEXT_MESSAGE] = CDTEXT_FIELD_MESSAGE,
+    [DC_CDTEXT_DISC_ID] = CDTEXT_FIELD_DISCID,
+    [DC_CDTEXT_GENRE] = CDTEXT_FIELD_GENRE,
+    [DC_CDTEXT_UPC_ISRC] = CDTEXT_FIELD_UPC_EAN,
+};
+
+static dc_status copy_cdtext_fields(const cdtext_t *packs, track_t number,
+                                    dc_cdtext *text, dc_error *err)
+{
+    for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++) {
+        cdtext_field_t field = cdio_field_of[f];
+        /* Tracks carry their ISRC where the disc carries its UPC/EAN. */
+        if (f == DC_CDTEXT_UPC_ISRC && number != 0)
+            field = CDTEXT_FIELD_ISRC;
+        const char *value = cdtext_get_const(packs, field, number);
+        if (value != NULL && value[0] != '\0' && text->field[f] == NULL &&
+            dc_cdtext_set(text, f, value, err) != DC_OK)
+            return err->status;
+    }
+    return DC_OK;
+}
+
+dc_status dc_disc_set_cdtext_packs(dc_disc *disc, const uint8_t *data,
+                                   size_t size, const char *origin,
+                                   dc_error *err)
+{
+    /* Some .cdt files keep the 4-byte MMC READ TOC header (big-endian
+     * length + 2 reserved bytes) or end with one NUL byte. */
+    if (size >= 5 && data[0] < 0x80 &&
+        (size_t)((data[0] << 8 | data[1]) + 2) == size &&
+        data[4] >= 0x80 && data[4] <= 0x8F) {
+        data += 4;
+        size -= 4;
+    }
+    if (size % CDTEXT_PACK_SIZE == 1)
+        size--;
+    if (size == 0 || size % CDTEXT_PACK_SIZE != 0)
+        return dc_fail(err, DC_ERR_FORMAT,
+                       "%s: CD-TEXT is %zu bytes, not a whole number of "
+                       "18-byte packs", origin, size);
+
+    uint8_t *kept = malloc(size);
+    cdtext_t *packs = cdtext_init();
+    if (kept == NULL || packs == NULL) {
+        free(kept);
+        if (packs != NULL)
+            cdtext_destroy(packs);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    memcpy(kept, data, size);
+    free(disc->cdtext_packs);
+    disc->cdtext_packs = kept;
+    disc->cdtext_packs_size = size;
+
+    /* libcdio's parser takes a writable buffer; hand it a scratch copy. */
+    uint8_t *scratch = malloc(size);
+    if (scratch == NULL) {
+        cdtext_destroy(packs);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    memcpy(scratch, data, size);
+    int bad = cdtext_data_init(packs, scratch, size);
+    free(scratch);
+    if (bad) {
+        cdtext_destroy(packs);
+        return dc_fail(err, DC_ERR_FORMAT,
+                       "%s: CD-TEXT packs are malformed", origin);
+    }
+    dc_status status = copy_cdtext_fields(packs, 0, &disc->cdtext, err);
+    for (int i = 0; status == DC_OK && i < disc->track_count; i++) {
+        dc_track *track = &disc->tracks[i];
+        status = copy_cdtext_fields(packs, (track_t)track->number,
+                                    &track->cdtext, err);
+    }
+    cdtext_destroy(packs);
+    return status;
+}
+
+dc_status dc_disc_validate(const dc_disc *disc, const char *origin,
+                           dc_error *err)
+{
+    if (disc->track_count == 0)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: no tracks", origin);
+    int64_t previous_end = INT64_MIN;
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *t = &disc->tracks[i];
+        if (t->number < 1 || t->number > DC_MAX_TRACKS)
+            return dc_fail(err, DC_ERR_FORMAT, "%s: track number %d out of "
+                           "range 1-99", origin, t->number);
+        if (i > 0 && t->number <= disc->tracks[i - 1].number)
+            return dc_fail(err, DC_ERR_FORMAT, "%s: track %d follows track "
+                           "%d", origin, t->number, disc->tracks[i - 1].number);
+        if (t->length <= 0)
+            return dc_fail(err, DC_ERR_FORMAT, "%s: track %d has no sectors",
+                           origin, t->number);
+        bool has_index1 = false;
+        for (int k = 0; k < t->index_count; k++) {
+            if (t->index[k].number == 1)
+                has_index1 = true;
+            if (t->index[k].offset < 0 || t->index[k].offset >= t->length)
+                return dc_fail(err, DC_ERR_FORMAT, "%s: track %d index %02d "
+                               "lies outside the track", origin, t->number,
+                               t->index[k].number);
+            if (k > 0 && (t->index[k].number <= t->index[k - 1].number ||
+                          t->index[k].offset < t->index[k - 1].offset))
+                return dc_fail(err, DC_ERR_FORMAT, "%s: track %d indexes are "
+                               "out of order", origin, t->number);
+        }
+        if (!has_index1)
+            return dc_fail(err, DC_ERR_FORMAT, "%s: track %d has no INDEX 01",
+                           origin, t->number);
+        int64_t start = t->start_lba - t->pregap_unstored;
+        if (start < previous_end)
+            return dc_fail(err, DC_ERR_FORMAT, "%s: track %d overlaps the "
+                           "track before it", origin, t->number);
+        previous_end = t->start_lba + t->length + t->postgap_unstored;
+    }
+    return DC_OK;
+}
+
+static void free_cdtext(dc_cdtext *text)
+{
+    for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++)
+        free(text->field[f]);
+}
+
+void dc_disc_free(dc_disc *disc)
+{
+    for (int i = 0; i < disc->track_count; i++)
+        free_cdtext(&disc->tracks[i].cdtext);
+    free(disc->tracks);
+    free_cdtext(&disc->cdtext);
+    free(disc->cdtext_packs);
+    for (int i = 0; i < disc->comment_count; i++)
+        free(disc->comments[i]);
+    free(disc->comments);
+    memset(disc, 0, sizeof *disc);
+}
+
+/* Parses a run of 1..max_digits decimal digits. */
+static bool parse_number(const char **p, int max_digits, int64_t *value)
+{
+    int digits = 0;
+    *value = 0;
+    while (isdigit((unsigned char)**p) && digits < max_digits) {
+        *value = *value * 10 + (**p - '0');
+        (*p)++;
+        digits++;
+    }
+    return digits > 0 && !isdigit((unsigned char)**p);
+}
+
+bool dc_msf_parse(const char *text, int64_t *frames)
+{
+    int64_t m, s, f;
+    const char *p = text;
+    if (!parse_number(&p, 6, &m) || *p++ != ':' ||
+        !parse_number(&p, 2, &s) || *p++ != ':' ||
+        !parse_number(&p, 2, &f) || *p != '\0')
+        return false;
+    if (s >= SECONDS_PER_MINUTE || f >= FRAMES_PER_SECOND)
+        return false;
+    *frames = (m * SECONDS_PER_MINUTE + s) * FRAMES_PER_SECOND + f;
+    return true;
+}
+
+void dc_msf_format(int64_t frames, char *buffer)
+{
+    const char *sign = frames < 0 ? "-" : "";
+    if (frames < 0)
+        frames = -frames;
+    snprintf(buffer, DC_MSF_TEXT_SIZE, "%s%02lld:%02lld:%02lld", sign,
+             (long long)(frames / (SECONDS_PER_MINUTE * FRAMES_PER_SECOND)),
+             (long long)(frames / FRAMES_PER_SECOND % SECONDS_PER_MINUTE),
+             (long long)(frames % FRAMES_PER_SECOND));
+}
+
+/* --- public helpers ----------------------------------------------------- */
+
+int64_t dc_track_pregap(const dc_track *track)
+{
+    for (int k = 0; k < track->index_count; k++)
+        if (track->index[k].number == 1)
+            return track->index[k].offset;
+    return 0;
+}
+
+int64_t dc_track_index1_lba(const dc_track *track)
+{
+    return track->start_lba + dc_track_pregap(track);
+}
+
+bool dc_track_is_data(const dc_track *track)
+{
+    return track->mode != DC_MODE_AUDIO;
+}
+
+unsigned dc_track_user_size(const dc_track *track)
+{
+    switch (track->mode) {
+    case DC_MODE_AUDIO: return DC_RAW_SECTOR;
+    case DC_MODE_MODE2: return 2336;
+    case DC_MODE_MODE2_FORM2: return 2324;
+    case DC_MODE_MODE1:
+    case DC_MODE_MODE2_FORM1:
+    case DC_MODE_MODE2_MIXED: return 2048;
+    }
+    return 2048;
+}
+
+const char *dc_track_mode_name(dc_track_mode mode)
+{
+    switch (mode) {
+    case DC_MODE_AUDIO: return "audio";
+    case DC_MODE_MODE1: return "mode1";
+    case DC_MODE_MODE2: return "mode2";
+    case DC_MODE_MODE2_FORM1: return "mode2-form1";
+    case DC_MODE_MODE2_FORM2: return "mode2-form2";
+    case DC_MODE_MODE2_MIXED: return "mode2-xa";
+    }
+    return "unknown";
+}

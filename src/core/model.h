@@ -1,0 +1,35 @@
+/* Building and checking the track-and-sector model (src/core/model.c). */
+#ifndef DC_MODEL_H
+#define DC_MODEL_H
+
+#include "discconv/discconv.h"
+
+/* Appends a zeroed track (session 1, one session counted) and returns it. */
+dc_track *dc_disc_add_track(dc_disc *disc, dc_error *err);
+dc_status dc_track_add_index(dc_track *track, int number, int64_t offset,
+                             dc_error *err);
+/* Replaces a CD-TEXT field with a copy of value. */
+dc_status dc_cdtext_set(dc_cdtext *text, dc_cdtext_field field,
+                        const char *value, dc_error *err);
+dc_status dc_disc_add_comment(dc_disc *disc, const char *text, dc_error *err);
+/* Parses raw CD-TEXT packs (a .cdt file, NRG CDTX) into the disc's and
+ * tracks' fields and keeps the packs; tolerates the 4-byte MMC header and a
+ * trailing NUL. */
+dc_status dc_disc_set_cdtext_packs(dc_disc *disc, const uint8_t *data,
+                                   size_t size, const char *origin,
+                                   dc_error *err);
+/* Checks what every reader must guarantee: numbers ascending and in range,
+ * lengths positive, indexes ascending and inside the track, INDEX 01 there,
+ * tracks not overlapping.  `origin` names the image in the message. */
+dc_status dc_disc_validate(const dc_disc *disc, const char *origin,
+                           dc_error *err);
+void dc_disc_free(dc_disc *disc);
+
+/* MSF text "mm:ss:ff" (minutes may exceed 99) to a frame count; false if
+ * malformed or out of range (ss < 60, ff < 75). */
+bool dc_msf_parse(const char *text, int64_t *frames);
+/* Frames to "mm:ss:ff" into a buffer of DC_MSF_TEXT_SIZE bytes. */
+#define DC_MSF_TEXT_SIZE 32
+void dc_msf_format(int64_t frames, char *buffer);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * Raw IMG: a headerless dump of 2048, 2352 or 2448-byte sectors (a CloneCD
+ * .img without its .ccd, a renamed ISO, a raw single-track BIN).  The sector
+ * size and mode come from the bytes: sync patterns, sector headers, and
+ * where 'CD001' sits.  As a target it writes every track as 2352-byte raw
+ * sectors, gaps included, in disc order.
+ */
+#include "format.h"
+#include "model.h"
+#include "sector.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PROBE_SYNC_SECTORS 4  /* syncs that must line up to believe a size */
+
+typedef struct img_layout {
+    unsigned sector_size;  /* 2048, 2336, 2352 or 2448 */
+    bool audio;            /* 2352 bytes, no sync anywhere we looked */
+} img_layout;
+
+typedef struct img_state {
+    dc_input in;
+} img_state;
+
+static bool sync_at(const dc_probe_input *input, size_t at)
+{
+    return input->head_size >= at + DC_SYNC_SIZE &&
+           memcmp(input->head + at, dc_sync_pattern, DC_SYNC_SIZE) == 0;
+}
+
+static bool syncs_every(const dc_probe_input *input, size_t stride)
+{
+    int seen = 0;
+    for (size_t at = 0; at + DC_SYNC_SIZE <= input->head_size &&
+                        seen < PROBE_SYNC_SECTORS; at += stride, seen++)
+        if (!sync_at(input, at))
+            return false;
+    return seen >= 2 || (size_t)input->file_size == stride;
+}
+
+static bool cd001_at(const dc_probe_input *input, size_t at)
+{
+    return input->head_size >= at + 6 &&
+           memcmp(input->head + at + 1, "CD001", 5) == 0;
+}
+
+/* Works out the layout; returns the probe score. */
+static int detect_layout(const dc_probe_input *input, img_layout *layout)
+{
+    memset(layout, 0, sizeof *layout);
+    if (syncs_every(input, DC_RAW_SECTOR)) {
+        layout->sector_size = DC_RAW_SECTOR;
+        return DC_PROBE_LIKELY;
+    }
+    if (syncs_every(input, 2448)) {
+        layout->sector_size = 2448;
+        return DC_PROBE_LIKELY;
+    }
+    /* Mode 2 without sync and header: subheader copies match and the
+     * volume descriptor sits 8 bytes into sector 16. */
+    if (cd001_at(input, 16 * DC_USER_MODE2 + DC_SUBHEADER_SIZE)) {
+        layout->sector_size = DC_USER_MODE2;
+        return DC_PROBE_LIKELY;
+    }
+    if (input->file_size > 0 && input->file_size % DC_RAW_SECTOR == 0 &&
+        !sync_at(input, 0)) {
+        layout->sector_size = DC_RAW_SECTOR;
+        layout->audio = true;
+        return DC_PROBE_WEAK;
+    }
+    if (input->file_size > 0 && input->file_size % 2048 == 0) {
+        layout->sector_size = 2048;
+        return DC_PROBE_WEAK;
+    }
+    return DC_PROBE_NO;
+}
+
+static int img_probe(const dc_probe_input *input)
+{
+    img_layout layout;
+    return detect_layout(input, &layout);
+}
+
+static dc_status img_read_stored(dc_image *image, int track_index,
+                                 int64_t first, int64_t count,
+                                 uint8_t *buffer, dc_error *err)
+{
+    img_state *state = image->priv;
+    unsigned size = image->disc.tracks[track_index].stored_size;
+    return dc_input_read_at(&state->in, first * size, buffer,
+                            (size_t)count * size, err);
+}
+
+static void img_close(dc_image *image)
+{
+    img_state *state = image->priv;
+    if (state != NULL)
+        dc_input_close(&state->in);
+    free(state);
+    image->priv = NULL;
+}
+
+static const dc_image_ops img_ops = {img_read_stored, img_close};
+
+/* Track mode and first LBA from the first sector that is not an empty
+ * gap: a dump that starts at 00:00:00 holds track 1's pregap. */
+static dc_status read_first_sector(img_state *state, const img_layout *layout,
+                                   dc_track *track, dc_error *err)
+{
+    uint8_t raw[2448];
+    if (dc_input_read_at(&state->in, 0, raw, layout->sector_size, err) != DC_OK)
+        return err->status;
+    if (layout->sector_size == DC_USER_MODE2) {
+        track->mode = DC_MODE_MODE2_MIXED;
+        return DC_OK;
+    }
+    if (layout->sector_size == 2048) {
+        track->mode = DC_MODE_MODE1;
+        return DC_OK;
+    }
+    switch (dc_sector_classify(raw)) {
+    case DC_SECTOR_NO_SYNC: track->mode = DC_MODE_AUDIO; break;
+    case DC_SECTOR_MODE1:
+    case DC_SECTOR_MODE0: track->mode = DC_MODE_MODE1; break;
+    case DC_SECTOR_MODE2: track->mode = DC_MODE_MODE2; break;
+    default: track->mode = DC_MODE_MODE2_MIXED; break;
+    }
+    int64_t lba;
+    if (track->mode != DC_MODE_AUDIO && dc_sector_header_lba(raw, &lba) &&
+        lba >= -DC_PREGAP_TRACK1 && lba <= 0)
+        track->start_lba = lba;
+    return DC_OK;
+}
+
+static dc_status img_open(dc_image *image, dc_error *err)
+{
+    img_state *state = calloc(1, sizeof *state);
+    if (state == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    state->in.fd = -1;
+    image->priv = state;
+    image->ops = &img_ops;
+    if (dc_input_open(&state->in, image->path, err) != DC_OK)
+        return err->status;
+
+    uint8_t head[DC_PROBE_HEAD];
+    size_t got;
+    if (dc_input_read_some(&state->in, 0, head, sizeof head, &got, err) != DC_OK)
+        return err->status;
+    dc_probe_input probe = {.path = image->path, .file_size = state->in.size,
+                            .head = head, .head_size = got};
+    img_layout layout;
+    if (detect_layout(&probe, &layout) == DC_PROBE_NO)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: size %lld is not a whole "
+                       "number of 2048, 2336, 2352 or 2448-byte sectors",
+                       image->path, (long long)state->in.size);
+    if (state->in.size % layout.sector_size != 0)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes past the last "
+                       "whole %u-byte sector", image->path,
+                       (long long)(state->in.size % layout.sector_size),
+                       layout.sector_size);
+
+    dc_track *track = dc_disc_add_track(&image->disc, err);
+    if (track == NULL)
+        return err->status;
+    track->number = 1;
+    track->stored_size = layout.sector_size;
+    track->has_subchannel = layout.sector_size == 2448;
+    track->length = state->in.size / layout.sector_size;
+    if (read_first_sector(state, &layout, track, err) != DC_OK)
+        return err->status;
+    if (layout.audio)
+        dc_image_warn(image, "%s: no sync pattern found; reading it as "
+                      "CD-DA audio", image->path);
+    if (track->mode != DC_MODE_AUDIO)
+        track->flags = DC_FLAG_DATA;
+    /* A dump that starts in track 1's pregap has INDEX 00 there. */
+    if (track->start_lba < 0 && track->length > -track->start_lba) {
+        if (dc_track_add_index(track, 0, 0, err) != DC_OK)
+            return err->status;
+        return dc_track_add_index(track, 1, -track->start_lba, err);
+    }
+    track->start_lba = 0;
+    return dc_track_add_index(track, 1, 0, err);
+}
+
+static dc_status img_check(const dc_write_job *job, dc_error *err)
+{
+    if (job->options->framing == DC_FRAMING_USER)
+        return dc_fail(err, DC_ERR_USAGE, "a raw IMG holds 2352-byte sectors; "
+                       "for 2048-byte user data write an ISO");
+    if (job->options->track_number != 0) {
+        const dc_disc *disc = &job->source->disc;
+        for (int i = 0; i < disc->track_count; i++)
+            if (disc->tracks[i].number == job->options->track_number)
+                return DC_OK;
+        return dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
+                       job->source->path, job->options->track_number);
+    }
+    return DC_OK;
+}
+
+static dc_status img_write(dc_write_job *job, dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    dc_output *out;
+    if (dc_output_set_add(job->outputs, job->output_path, &out, err) != DC_OK)
+        return err->status;
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *t = &disc->tracks[i];
+        if (job->options->track_number != 0 &&
+            t->number != job->options->track_number)
+            continue;
+        if (dc_write_gap_sectors(job, out, t, t->start_lba - t->pregap_unstored,
+                                 t->pregap_unstored, DC_FORM_RAW, err) != DC_OK ||
+            dc_write_track_sectors(job, out, i, 0, t->length, DC_FORM_RAW,
+                                   err) != DC_OK ||
+            dc_write_gap_sectors(job, out, t, t->start_lba + t->length,
+                                 t->postgap_unstored, DC_FORM_RAW, err) != DC_OK)
+            return err->status;
+    }
+    return DC_OK;
+}
+
+const dc_format dc_format_img = {
+    .info = {"img", "raw sector dump (2048/2336/2352/2448 bytes per sector)",
+             "img,raw", true, true},
+    .probe = img_probe,
+    .open = img_open,
+    .check = img_check,
+    .write = img_write,
+};

@@ -1,0 +1,172 @@
+/*
+ * ISO: 2048-byte user data, nothing else.  One Mode 1 track starting at
+ * LBA 0.  As a target it holds exactly one data track.
+ */
+#include "format.h"
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ISO_SECTOR 2048
+#define DESCRIPTOR_OFFSET (16 * ISO_SECTOR)
+
+typedef struct iso_state {
+    dc_input in;
+} iso_state;
+
+/* True if a volume descriptor standard identifier sits at `at`. */
+static bool has_descriptor_at(const dc_probe_input *input, size_t at)
+{
+    static const char *const identifiers[] = {"CD001", "BEA01", "NSR02",
+                                              "NSR03"};
+    if (input->head_size < at + 6)
+        return false;
+    for (size_t i = 0; i < sizeof identifiers / sizeof identifiers[0]; i++)
+        if (memcmp(input->head + at + 1, identifiers[i], 5) == 0)
+            return true;
+    return false;
+}
+
+static int iso_probe(const dc_probe_input *input)
+{
+    return has_descriptor_at(input, DESCRIPTOR_OFFSET) ? DC_PROBE_CERTAIN
+                                                       : DC_PROBE_NO;
+}
+
+static dc_status iso_read_stored(dc_image *image, int track_index,
+                                 int64_t first, int64_t count,
+                                 uint8_t *buffer, dc_error *err)
+{
+    iso_state *state = image->priv;
+    int64_t offset = first * ISO_SECTOR;
+    size_t len = (size_t)count * ISO_SECTOR;
+    size_t got;
+    if (dc_input_read_some(&state->in, offset, buffer, len, &got, err) != DC_OK)
+        return err->status;
+    /* Only the last, partial sector may come up short: pad it. */
+    if (got < len && offset + (int64_t)len - state->in.size >= ISO_SECTOR)
+        return dc_fail(err, DC_ERR_INPUT_IO, "%s: file shrank while being "
+                       "read (at offset %lld)", state->in.path,
+                       (long long)(offset + (int64_t)got));
+    memset(buffer + got, 0, len - got);
+    return DC_OK;
+}
+
+static void iso_close(dc_image *image)
+{
+    iso_state *state = image->priv;
+    if (state != NULL)
+        dc_input_close(&state->in);
+    free(state);
+    image->priv = NULL;
+}
+
+static const dc_image_ops iso_ops = {iso_read_stored, iso_close};
+
+static dc_status iso_open(dc_image *image, dc_error *err)
+{
+    iso_state *state = calloc(1, sizeof *state);
+    if (state == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    state->in.fd = -1;
+    image->priv = state;
+    image->ops = &iso_ops;
+    if (dc_input_open(&state->in, image->path, err) != DC_OK)
+        return err->status;
+
+    int64_t size = state->in.size;
+    int64_t sectors = (size + ISO_SECTOR - 1) / ISO_SECTOR;
+    if (sectors == 0)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: file is empty", image->path);
+    if (size % ISO_SECTOR != 0)
+        dc_image_warn(image, "%s: %lld bytes past the last whole 2048-byte "
+                      "sector; the last sector is padded with zeros",
+                      image->path, (long long)(size % ISO_SECTOR));
+
+    dc_track *track = dc_disc_add_track(&image->disc, err);
+    if (track == NULL)
+        return err->status;
+    track->number = 1;
+    track->mode = DC_MODE_MODE1;
+    track->stored_size = ISO_SECTOR;
+    track->length = sectors;
+    track->flags = DC_FLAG_DATA;
+    return dc_track_add_index(track, 1, 0, err);
+}
+
+/* The one track an ISO will hold, by position, or -1 with the reason. */
+static int iso_pick_track(const dc_write_job *job, dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    int wanted = job->options->track_number;
+    int data_count = 0, pick = -1;
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *t = &disc->tracks[i];
+        if (wanted != 0 ? t->number == wanted : dc_track_is_data(t)) {
+            pick = i;
+            data_count++;
+        }
+    }
+    if (wanted != 0 && pick < 0) {
+        dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
+                job->source->path, wanted);
+        return -1;
+    }
+    if (wanted == 0) {
+        for (int i = 0; i < disc->track_count; i++)
+            if (!dc_track_is_data(&disc->tracks[i])) {
+                dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: track %d is audio and "
+                        "an ISO cannot hold audio: write BIN/CUE instead "
+                        "(-o NAME.cue), or pick the data track with --track N",
+                        job->source->path, disc->tracks[i].number);
+                return -1;
+            }
+        if (data_count > 1) {
+            dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: %d data tracks, and an ISO "
+                    "holds one: pick one with --track N or write BIN/CUE",
+                    job->source->path, data_count);
+            return -1;
+        }
+    }
+    const dc_track *t = &disc->tracks[pick];
+    if (dc_track_user_size(t) != ISO_SECTOR) {
+        dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: track %d is %s with %u-byte "
+                "sectors; an ISO holds only 2048-byte user data: write "
+                "BIN/CUE instead", job->source->path, t->number,
+                t->mode == DC_MODE_AUDIO ? "audio" : dc_track_mode_name(t->mode),
+                dc_track_user_size(t));
+        return -1;
+    }
+    return pick;
+}
+
+static dc_status iso_check(const dc_write_job *job, dc_error *err)
+{
+    return iso_pick_track(job, err) < 0 ? err->status : DC_OK;
+}
+
+static dc_status iso_write(dc_write_job *job, dc_error *err)
+{
+    int pick = iso_pick_track(job, err);
+    if (pick < 0)
+        return err->status;
+    const dc_track *track = &job->source->disc.tracks[pick];
+    dc_output *out;
+    if (dc_output_set_add(job->outputs, job->output_path, &out, err) != DC_OK)
+        return err->status;
+    /* The file system counts from INDEX 01: a stored pregap stays out. */
+    int64_t pregap = dc_track_pregap(track);
+    job->sectors_total = track->length - pregap;
+    return dc_write_track_sectors(job, out, pick, pregap,
+                                  track->length - pregap, DC_FORM_USER, err);
+}
+
+const dc_format dc_format_iso = {
+    .info = {"iso", "ISO 9660 / UDF image (2048-byte sectors)", "iso",
+             true, true},
+    .probe = iso_probe,
+    .open = iso_open,
+    .check = iso_check,
+    .write = iso_write,
+};

@@ -1,0 +1,87 @@
+#!/bin/sh
+# The command line as a user meets it: help, exit codes, one-line errors,
+# no output left behind by a failure.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit() { # NAME CODE ARGS...: exit code and a one-line error
+    name=$1; code=$2; shift 2
+    run "$@"
+    if [ "$rc" -eq "$code" ]; then ok "$name (exit $code)"; else
+        bad "$name: exit $rc, expected $code: $(cat "$WORK/err")"; fi
+}
+
+run --help
+check "--help lists every exit code" sh -c "for c in 0 1 2 3 4 5 6 7 8 130; do grep -q \"^  \$c \" '$WORK/out' || exit 1; done"
+check "man page lists the same exit codes" sh -c "for c in 0 1 2 3 4 5 6 7 8 130; do grep -q \"^\\.IP \$c\$\" '$top_srcdir/doc/discconv.1' || exit 1; done"
+sed 's/\\-/-/g' "$top_srcdir/doc/discconv.1" > "$WORK/man.txt"
+check "man page documents every long option of --help" sh -c "
+    for o in \$(grep -o -- '--[a-z0-9-]*' '$WORK/out' | sort -u); do
+        grep -q -- \"\$o\" '$WORK/man.txt' || { echo \"missing \$o\"; exit 1; }
+    done"
+run --version
+check "--version" grep -q "^discconv [0-9]" "$WORK/out"
+expect_exit "no command" 2
+expect_exit "unknown command" 2 frobnicate x
+expect_exit "unknown option" 2 info --bogus x
+expect_exit "missing input file" 3 info "$WORK/nope.iso"
+expect_exit "bad --track" 2 convert x -o y --track 0
+printf 'not a disc image at all' > "$WORK/junk.dat"
+expect_exit "unknown format" 5 info "$WORK/junk.dat"
+check "error names the file" grep -q "junk.dat" "$WORK/err"
+
+make_sample
+S=$WORK/sample
+run info "$S/sample.cue"
+check "info shows three tracks" grep -q "^  3 " "$WORK/out"
+check "info shows the ISO 9660 volume" grep -q 'DISCCONV_SAMPLE' "$WORK/out"
+check "info shows the MCN" grep -q "0000000000017" "$WORK/out"
+run info --json "$S/sample.cue"
+check "info --json is JSON with 3 tracks" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["tracks"]) == 3 and d["tracks"][1]["type"] == "audio", d
+assert d["filesystems"][0]["rock_ridge"] and d["filesystems"][0]["joliet_level"] == 3
+' "$WORK/out"
+
+mkdir "$WORK/o"
+expect_exit "audio disc to ISO" 7 convert "$S/sample.cue" -o "$WORK/o/x.iso"
+check "the refusal says what to do" grep -q -- "--track" "$WORK/err"
+check "the refusal is one line" test "$(wc -l < "$WORK/err")" -eq 1
+check "a refused conversion leaves nothing" test -z "$(ls -A "$WORK/o")"
+expect_exit "data track to ISO" 0 convert -q "$S/sample.cue" --track 1 -o "$WORK/o/x.iso"
+expect_exit "existing output" 6 convert -q "$S/sample.cue" --track 1 -o "$WORK/o/x.iso"
+check "without --force the message says so" grep -q -- "--force" "$WORK/err"
+expect_exit "existing output with --force" 0 convert -q "$S/sample.cue" --track 1 -o "$WORK/o/x.iso" --force
+expect_exit "no extension and no --to" 2 convert "$S/sample.cue" -o "$WORK/o/noext"
+
+# Malformed cue sheets: exit 4, one line with file:line, and no output.
+cp "$S/sample.bin" "$WORK/m.bin"
+bad_cue() { # NAME LINE CUE-TEXT
+    printf '%b' "$3" > "$WORK/m.cue"
+    run convert "$WORK/m.cue" -o "$WORK/o/m.img"
+    if [ "$rc" -eq 4 ] && grep -q "m.cue:$2:" "$WORK/err" &&
+       [ "$(wc -l < "$WORK/err")" -eq 1 ] && [ ! -e "$WORK/o/m.img" ]; then
+        ok "malformed cue, $1: exit 4 at line $2"
+    else
+        bad "malformed cue, $1: exit $rc: $(cat "$WORK/err")"
+    fi
+}
+bad_cue "TRACK before FILE" 1 'TRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n'
+bad_cue "bad MSF" 3 'FILE "m.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:99:00\n'
+bad_cue "tracks out of order" 4 'FILE "m.bin" BINARY\nTRACK 02 MODE1/2352\n  INDEX 01 00:00:00\nTRACK 01 AUDIO\n  INDEX 01 00:10:00\n'
+printf 'x' >> "$WORK/m.bin"
+bad_cue "length not whole sectors" 1 'FILE "m.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n'
+printf 'FILE "gone.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n' > "$WORK/lone.cue"
+run convert "$WORK/lone.cue" -o "$WORK/o/m.img"
+if [ "$rc" -eq 3 ] && grep -q "lone.cue:1:.*gone.bin" "$WORK/err"; then
+    ok "missing bin: exit 3 naming the cue line and the file"
+else
+    bad "missing bin: exit $rc: $(cat "$WORK/err")"
+fi
+
+# Inputs are never modified.
+before=$(cksum < "$S/sample.bin")
+"$DISCCONV" convert -q "$S/sample.cue" -o "$WORK/o/copy.cue" >/dev/null 2>&1
+check "the input is untouched" test "$(cksum < "$S/sample.bin")" = "$before"
+check "no temporary files left" test -z "$(ls -A "$WORK/o" | grep '^\.')"
+finish
