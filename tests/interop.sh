@@ -53,6 +53,49 @@ else
     skip "cd-info missing (apt-get install libcdio-utils)"
 fi
 
+# Regenerated framing is the framing another tool wrote: the third-party
+# isofs-m1.bin, stripped to an ISO and rebuilt, comes back byte for byte.
+if have_corpus; then
+    m1=$CORPUS/bincue/libcdio
+    run convert -q "$m1/isofs-m1.cue" -o "$WORK/m1b.iso"
+    run convert -q "$WORK/m1b.iso" -o "$WORK/m1b.cue"
+    check "corpus isofs-m1: BIN -> ISO -> BIN rebuilds the original bin" cmp "$m1/isofs-m1.bin" "$WORK/m1b.bin"
+fi
+
+# chdman (MAME) drops a sector's sync and ECC only when its P/Q parity
+# verifies, so its CHD of our bin is exactly as small as its CHD of the same
+# bin with sync and ECC blanked out beforehand -- and bigger for each sector
+# whose ECC it rejects (the control below makes sure the check can fail).
+if have chdman; then
+    genisoimage -quiet -V ECCCHECK -o "$WORK/ecc.iso" "$top_srcdir/src"
+    run convert -q "$WORK/ecc.iso" -o "$WORK/ecc.cue"
+    python3 - "$WORK" <<'PY'
+import sys
+work = sys.argv[1]
+data = bytearray(open(f"{work}/ecc.bin", "rb").read())
+blank = bytearray(data)
+for at in range(0, len(blank), 2352):
+    blank[at:at + 12] = bytes(12)
+    blank[at + 2076:at + 2352] = bytes(276)
+open(f"{work}/blank.bin", "wb").write(blank)
+data[5 * 2352 + 2300] ^= 0x10   # one Q parity byte of sector 5
+open(f"{work}/broken.bin", "wb").write(data)
+for name in ("blank", "broken"):
+    cue = open(f"{work}/ecc.cue").read().replace("ecc.bin", f"{name}.bin")
+    open(f"{work}/{name}.cue", "w").write(cue)
+PY
+    for name in ecc blank broken; do
+        chdman createcd -i "$WORK/$name.cue" -o "$WORK/$name.chd" >/dev/null 2>&1
+    done
+    size() { wc -c < "$1"; }
+    check "chdman accepts the EDC/ECC of every sector discconv regenerated" \
+        test "$(size "$WORK/ecc.chd")" -eq "$(size "$WORK/blank.chd")"
+    check "chdman notices one broken ECC byte (control)" \
+        test "$(size "$WORK/broken.chd")" -gt "$(size "$WORK/blank.chd")"
+else
+    skip "chdman missing (apt-get install mame-tools): ECC acceptance"
+fi
+
 # BIN/CUE -> BIN/CUE (single, split, cooked) -> BIN/CUE gives the same bin.
 run convert -q "$S/sample.cue" --split -o "$WORK/split.cue"
 check "split: one bin per track" test -f "$WORK/split (Track 03).bin"

@@ -42,9 +42,12 @@ extern const uint8_t dc_sync_pattern[DC_SYNC_SIZE];
 /* EDC (ECMA-130 CRC-32, reflected 0xD8018001, init 0) over len bytes. */
 uint32_t dc_edc_compute(const uint8_t *data, size_t len);
 
-/* Writes sync and header (absolute MSF of lba + 150, in BCD) and mode. */
+/* Writes sync and header (absolute MSF of lba + 150, in BCD) and mode.
+ * Addresses outside 00:00:00..99:59:74 wrap modulo 100 minutes, which is
+ * how MMC maps lead-in LBAs. */
 void dc_sector_write_header(uint8_t *raw, int64_t lba, int mode);
-/* Reads the header address; false if a byte is not valid BCD. */
+/* Reads the header address; false if a byte is not valid BCD or the
+ * seconds or frames are out of range. */
 bool dc_sector_header_lba(const uint8_t *raw, int64_t *lba);
 
 /* Computes P then Q parity into raw[2076..2351].  For mode 2 sectors
