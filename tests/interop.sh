@@ -98,7 +98,7 @@ fi
 
 # BIN/CUE -> BIN/CUE (single, split, cooked) -> BIN/CUE gives the same bin.
 run convert -q "$S/sample.cue" --split -o "$WORK/split.cue"
-check "split: one bin per track" test -f "$WORK/split (Track 03).bin"
+check "split: one bin per track" test -f "$WORK/split (Track 3).bin"
 run convert -q "$WORK/split.cue" -o "$WORK/joined.cue"
 check "split then joined: the sample's bin byte for byte" cmp "$S/sample.bin" "$WORK/joined.bin"
 run convert -q "$S/sample.cue" --cooked -o "$WORK/cooked.cue"

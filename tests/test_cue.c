@@ -950,7 +950,8 @@ static void test_write_single_and_split(void **state)
     dc_convert_result_free(&result);
     for (int t = 1; t <= 4; t++) {
         char name[64];
-        snprintf(name, sizeof name, "split (Track %02d).bin", t);
+        /* redump names: one digit on a disc of fewer than ten tracks */
+        snprintf(name, sizeof name, "split (Track %d).bin", t);
         assert_true(exists(f->dir, name));
     }
     char *split_cue = test_path(f->dir, "split.cue");
@@ -965,7 +966,7 @@ static void test_write_single_and_split(void **state)
     assert_non_null(text);
     text = realloc(text, len + 1);
     text[len] = '\0';
-    assert_non_null(strstr(text, "FILE \"split (Track 03).bin\" BINARY\r\n"
+    assert_non_null(strstr(text, "FILE \"split (Track 3).bin\" BINARY\r\n"
                                  "  TRACK 03 AUDIO\r\n"
                                  "    INDEX 00 00:00:00\r\n"
                                  "    INDEX 01 00:01:00\r\n"));

@@ -156,9 +156,14 @@ typedef struct dc_image dc_image;
 typedef enum dc_sector_form {
     DC_FORM_RAW,  /* 2352 bytes; framing synthesised if the image lacks it */
     DC_FORM_USER, /* user data: dc_track_user_size() bytes per sector */
-    DC_FORM_MODE2_2336 /* Mode 2 tracks: the 2336 bytes after the header
-                          (XA subheaders kept, so no form is lost) */
+    DC_FORM_MODE2_2336, /* Mode 2 tracks: the 2336 bytes after the header
+                           (XA subheaders kept, so no form is lost) */
+    DC_FORM_STORED      /* the bytes as the image stores them, subchannel
+                           included: stored_size per sector */
 } dc_sector_form;
+
+/* Bytes per sector of a track read in `form`. */
+size_t dc_sector_form_size(const dc_track *track, dc_sector_form form);
 
 typedef struct dc_read_options {
     bool verify;            /* check EDC/ECC of stored raw sectors */

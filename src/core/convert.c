@@ -55,9 +55,7 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
                                  dc_error *err)
 {
     const dc_track *track = &job->source->disc.tracks[track_index];
-    size_t sector_size = form == DC_FORM_RAW ? DC_RAW_SECTOR
-                         : form == DC_FORM_USER ? dc_track_user_size(track)
-                                                : DC_USER_MODE2;
+    size_t sector_size = dc_sector_form_size(track, form);
     uint8_t *buffers[2] = {malloc(CHUNK_SECTORS * sector_size),
                            malloc(CHUNK_SECTORS * sector_size)};
     if (buffers[0] == NULL || buffers[1] == NULL) {
@@ -103,18 +101,17 @@ static void make_gap_sector(const dc_track *track, int64_t lba,
 {
     static const uint8_t empty[DC_USER_MODE2];
     static const uint8_t form2_subheader[4] = {0, 0, DC_XA_SUBMODE_FORM2, 0};
-    size_t size = form == DC_FORM_RAW ? DC_RAW_SECTOR
-                  : form == DC_FORM_USER ? dc_track_user_size(track)
-                                         : DC_USER_MODE2;
+    size_t size = dc_sector_form_size(track, form);
     memset(sector, 0, size);
-    if (track->mode == DC_MODE_AUDIO || form == DC_FORM_USER)
+    if (track->mode == DC_MODE_AUDIO || form == DC_FORM_USER ||
+        size < DC_USER_MODE2)
         return; /* silence, or zero user data */
     uint8_t raw[DC_RAW_SECTOR];
     if (track->mode == DC_MODE_MODE1)
         dc_sector_encode_mode1(raw, lba, empty);
     else
         dc_sector_encode_form2(raw, lba, form2_subheader, empty);
-    if (form == DC_FORM_RAW)
+    if (size >= DC_RAW_SECTOR) /* raw, or stored with an empty subchannel */
         memcpy(sector, raw, DC_RAW_SECTOR);
     else
         memcpy(sector, raw + DC_SYNC_SIZE + DC_HEADER_SIZE, DC_USER_MODE2);
@@ -125,10 +122,8 @@ dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,
                                int64_t count, dc_sector_form form,
                                dc_error *err)
 {
-    uint8_t sector[DC_RAW_SECTOR];
-    size_t size = form == DC_FORM_RAW ? DC_RAW_SECTOR
-                  : form == DC_FORM_USER ? dc_track_user_size(track)
-                                         : DC_USER_MODE2;
+    uint8_t sector[DC_RAW_SECTOR + DC_SUBCHANNEL_SIZE];
+    size_t size = dc_sector_form_size(track, form);
     for (int64_t i = 0; i < count; i++) {
         make_gap_sector(track, lba + i, form, sector);
         if (dc_output_write(out, sector, size, err) != DC_OK)

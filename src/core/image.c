@@ -104,12 +104,13 @@ void dc_image_warn(dc_image *image, const char *fmt, ...)
 
 /* --- sector conversion -------------------------------------------------- */
 
-static size_t form_size(const dc_track *track, dc_sector_form form)
+size_t dc_sector_form_size(const dc_track *track, dc_sector_form form)
 {
     switch (form) {
     case DC_FORM_RAW: return DC_RAW_SECTOR;
     case DC_FORM_USER: return dc_track_user_size(track);
     case DC_FORM_MODE2_2336: return DC_USER_MODE2;
+    case DC_FORM_STORED: return track->stored_size;
     }
     return DC_RAW_SECTOR;
 }
@@ -123,10 +124,11 @@ static bool is_mode2(dc_track_mode mode)
 /* True when the stored bytes already are the requested form. */
 static bool stored_is_form(const dc_track *track, dc_sector_form form)
 {
-    if (track->mode == DC_MODE_AUDIO)
-        return track->stored_size == DC_RAW_SECTOR;
     switch (form) {
-    case DC_FORM_RAW: return false; /* raw data sectors are checked */
+    case DC_FORM_STORED: return true;
+    case DC_FORM_RAW: /* raw data sectors are checked, never passed on */
+        return track->mode == DC_MODE_AUDIO &&
+               track->stored_size == DC_RAW_SECTOR;
     case DC_FORM_USER: return track->stored_size == dc_track_user_size(track);
     case DC_FORM_MODE2_2336: return track->stored_size == DC_USER_MODE2;
     }
@@ -235,7 +237,7 @@ static void convert_run(convert_job *job)
 {
     const dc_track *track = job->track;
     size_t in_size = track->stored_size;
-    size_t out_size = form_size(track, job->form);
+    size_t out_size = dc_sector_form_size(track, job->form);
     bool stored_raw = in_size == DC_RAW_SECTOR || in_size == 2448;
     uint8_t synthesised[DC_RAW_SECTOR];
 
@@ -270,6 +272,8 @@ static void convert_run(convert_job *job)
         case DC_FORM_USER:
             strip_to_user(job, raw, lba, out);
             break;
+        case DC_FORM_STORED: /* served straight by dc_image_read */
+            break;
         }
     }
 }
@@ -302,7 +306,7 @@ static void convert_all(convert_job *whole)
     if ((costly || whole->options->verify) &&
         whole->count >= PARALLEL_MIN_SECTORS) {
         int64_t first_part = whole->count / 2;
-        size_t out_size = form_size(whole->track, whole->form);
+        size_t out_size = dc_sector_form_size(whole->track, whole->form);
         half.count = whole->count - first_part;
         half.stored += (size_t)first_part * whole->track->stored_size;
         half.out += (size_t)first_part * out_size;
@@ -361,7 +365,7 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
                          track->mode != DC_MODE_AUDIO &&
                          track->stored_size != 2048 &&
                          track->stored_size != DC_USER_FORM2;
-    if (stored_is_form(track, form) && !verify_stored)
+    if (form == DC_FORM_STORED || (stored_is_form(track, form) && !verify_stored))
         return image->ops->read_stored(image, track_index, first, count,
                                        buffer, err);
 

@@ -1437,7 +1437,7 @@ static void append_cdtext(text_buffer *b, const dc_cdtext *text,
 
 static void append_msf(text_buffer *b, const char *command, int64_t frames)
 {
-    char msf[16];
+    char msf[DC_MSF_TEXT_SIZE];
     dc_msf_format(frames, msf);
     append(b, "%s %s" EOL, command, msf);
 }
@@ -1446,7 +1446,6 @@ static void append_msf(text_buffer *b, const char *command, int64_t frames)
 typedef struct track_plan {
     const char *keyword;  /* cue mode */
     dc_sector_form form;
-    bool copy_stored;     /* CD+G: the stored 2448-byte sectors as they are */
     int bin;              /* which output */
     int64_t file_start;   /* sectors before it in that BIN */
 } track_plan;
@@ -1455,14 +1454,14 @@ static void plan_track(const dc_track *track, dc_framing framing,
                        track_plan *plan)
 {
     bool user = framing == DC_FRAMING_USER;
-    plan->copy_stored = false;
     switch (track->mode) {
-    case DC_MODE_AUDIO:
-        plan->copy_stored = track->has_subchannel &&
-                            track->stored_size == CDG_SECTOR;
-        plan->keyword = plan->copy_stored ? "CDG" : "AUDIO";
-        plan->form = DC_FORM_RAW;
+    case DC_MODE_AUDIO: {
+        /* CD+G keeps its stored audio + subchannel sectors as they are. */
+        bool cdg = track->has_subchannel && track->stored_size == CDG_SECTOR;
+        plan->keyword = cdg ? "CDG" : "AUDIO";
+        plan->form = cdg ? DC_FORM_STORED : DC_FORM_RAW;
         return;
+    }
     case DC_MODE_MODE1:
         plan->keyword = user ? "MODE1/2048" : "MODE1/2352";
         plan->form = user ? DC_FORM_USER : DC_FORM_RAW;
@@ -1505,12 +1504,16 @@ static char *with_suffix(const char *stem, const char *suffix)
     return path;
 }
 
-/* NAME.bin, or NAME (Track NN).bin for one track's own file. */
-static char *bin_path_for(const char *stem, const dc_track *track)
+/* NAME.bin, or for one track's own file redump's name: NAME (Track N).bin,
+ * with two digits when the disc has ten tracks or more. */
+static char *bin_path_for(const char *stem, const dc_disc *disc,
+                          const dc_track *track)
 {
     char suffix[32] = ".bin";
+    int digits = disc->tracks[disc->track_count - 1].number >= 10 ? 2 : 1;
     if (track != NULL)
-        snprintf(suffix, sizeof suffix, " (Track %02d).bin", track->number);
+        snprintf(suffix, sizeof suffix, " (Track %0*d).bin", digits,
+                 track->number);
     return with_suffix(stem, suffix);
 }
 
@@ -1527,38 +1530,6 @@ static dc_status cue_check(const dc_write_job *job, dc_error *err)
         return dc_fail(err, DC_ERR_USAGE, "%s: a cue sheet cannot name a "
                        "file with a double quote in it", job->output_path);
     return DC_OK;
-}
-
-/* CD+G: the stored audio + subchannel sectors, which dc_image_read's raw
- * form would cut to 2352 bytes. */
-static dc_status copy_stored_sectors(dc_write_job *job, dc_output *out,
-                                     int track_index, dc_error *err)
-{
-    enum { CHUNK = 256 };
-    const dc_track *track = &job->source->disc.tracks[track_index];
-    uint8_t *buffer = malloc((size_t)CHUNK * track->stored_size);
-    if (buffer == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    dc_status status = DC_OK;
-    const dc_convert_options *o = job->options;
-    for (int64_t done = 0; status == DC_OK && done < track->length;) {
-        int64_t n = track->length - done < CHUNK ? track->length - done : CHUNK;
-        if (job->source->ops->read_stored(job->source, track_index, done, n,
-                                          buffer, err) != DC_OK ||
-            dc_output_write(out, buffer, (size_t)n * track->stored_size,
-                            err) != DC_OK) {
-            status = err->status;
-            break;
-        }
-        done += n;
-        job->sectors_done += n;
-        if (o->progress != NULL &&
-            !o->progress(o->progress_context, job->sectors_done,
-                         job->sectors_total))
-            status = dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
-    }
-    free(buffer);
-    return status;
 }
 
 static void append_track(text_buffer *b, const dc_disc *disc, int i,
@@ -1683,7 +1654,8 @@ static dc_status add_outputs(dc_write_job *job, track_plan *plans,
         plan_track(track, job->options->framing, &plans[i]);
         if (o->bin_count == 0 || job->options->split) {
             o->bin_paths[o->bin_count] =
-                bin_path_for(o->stem, job->options->split ? track : NULL);
+                bin_path_for(o->stem, &job->source->disc,
+                             job->options->split ? track : NULL);
             if (o->bin_paths[o->bin_count] == NULL)
                 return dc_fail(err, DC_ERR_NOMEM, "out of memory");
             if (dc_output_set_add(job->outputs, o->bin_paths[o->bin_count],
@@ -1722,11 +1694,8 @@ static dc_status cue_write(dc_write_job *job, dc_error *err)
         if (!selected(job, &disc->tracks[i]))
             continue;
         dc_output *out = o.bins[plans[i].bin];
-        status = plans[i].copy_stored
-                     ? copy_stored_sectors(job, out, i, err)
-                     : dc_write_track_sectors(job, out, i, 0,
-                                              disc->tracks[i].length,
-                                              plans[i].form, err);
+        status = dc_write_track_sectors(job, out, i, 0, disc->tracks[i].length,
+                                        plans[i].form, err);
     }
     if (status == DC_OK && o.cdt != NULL)
         status = dc_output_write(o.cdt, disc->cdtext_packs,
