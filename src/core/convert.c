@@ -14,7 +14,7 @@
 /* Sectors moved per read: about 2.4 MB of raw data, so system calls and
  * thread hand-overs are rare and memory stays small whatever the image
  * size (two chunks in flight plus the image's conversion buffer). */
-#define CHUNK_SECTORS 1024
+#define CHUNK_SECTORS 2048
 
 static bool report_progress(dc_write_job *job, int64_t sectors)
 {
@@ -56,8 +56,8 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
 {
     const dc_track *track = &job->source->disc.tracks[track_index];
     size_t sector_size = dc_sector_form_size(track, form);
-    uint8_t *buffers[2] = {malloc(CHUNK_SECTORS * sector_size),
-                           malloc(CHUNK_SECTORS * sector_size)};
+    uint8_t *buffers[2] = {dc_io_alloc(CHUNK_SECTORS * sector_size),
+                           dc_io_alloc(CHUNK_SECTORS * sector_size)};
     if (buffers[0] == NULL || buffers[1] == NULL) {
         free(buffers[0]);
         free(buffers[1]);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* Large enough that write() calls cost nothing next to the data moved,
- * small enough to keep memory flat. */
+ * small enough to keep memory flat; a multiple of DC_IO_ALIGN. */
 #define OUTPUT_BUFFER_SIZE (1024 * 1024)
 
 char *dc_strdup(const char *s)
@@ -22,6 +22,12 @@ char *dc_strdup(const char *s)
     if (copy != NULL)
         memcpy(copy, s, len);
     return copy;
+}
+
+void *dc_io_alloc(size_t size)
+{
+    void *p = NULL;
+    return posix_memalign(&p, DC_IO_ALIGN, size) == 0 ? p : NULL;
 }
 
 dc_status dc_input_open(dc_input *in, const char *path, dc_error *err)
@@ -141,7 +147,7 @@ dc_status dc_output_set_add(dc_output_set *set, const char *path,
     out->force = set->force;
     out->path = dc_strdup(path);
     out->temp_path = temp_name_for(path);
-    out->buffer = malloc(OUTPUT_BUFFER_SIZE);
+    out->buffer = dc_io_alloc(OUTPUT_BUFFER_SIZE);
     set->items[set->count++] = out;
     if (out->path == NULL || out->temp_path == NULL || out->buffer == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
@@ -153,8 +159,22 @@ dc_status dc_output_set_add(dc_output_set *set, const char *path,
         return dc_fail(err, DC_ERR_OUTPUT, "%s: cannot create: %s", path,
                        strerror(saved));
     }
+    /* Outputs must reach the disk before they are renamed into place.
+     * Writing them with O_DIRECT does that while the next chunk is being
+     * read, instead of in one long fsync at the end; where the file system
+     * refuses O_DIRECT, the page cache and the final fsync do it. */
+    int flags = fcntl(out->fd, F_GETFL);
+    out->direct = flags >= 0 && fcntl(out->fd, F_SETFL, flags | O_DIRECT) == 0;
     *output = out;
     return DC_OK;
+}
+
+static void stop_direct(dc_output *out)
+{
+    int flags = fcntl(out->fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(out->fd, F_SETFL, flags & ~O_DIRECT);
+    out->direct = false;
 }
 
 static dc_status write_all(dc_output *out, const uint8_t *data, size_t len,
@@ -164,6 +184,10 @@ static dc_status write_all(dc_output *out, const uint8_t *data, size_t len,
         ssize_t n = write(out->fd, data, len);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && errno == EINVAL && out->direct) {
+            stop_direct(out); /* accepted the flag, refused the write */
+            continue;
+        }
         if (n < 0)
             return dc_fail(err, DC_ERR_OUTPUT, "%s: write error at offset "
                            "%lld: %s", out->path, (long long)out->written,
@@ -179,8 +203,10 @@ dc_status dc_output_write(dc_output *out, const void *data, size_t len,
                           dc_error *err)
 {
     const uint8_t *bytes = data;
-    /* Big writes skip the buffer: it would only add a copy. */
-    if (out->used == 0 && len >= OUTPUT_BUFFER_SIZE)
+    /* Big writes skip the buffer, which would only add a copy, unless
+     * O_DIRECT needs it for alignment. */
+    bool aligned = (uintptr_t)data % DC_IO_ALIGN == 0 && len % DC_IO_ALIGN == 0;
+    if (out->used == 0 && len >= OUTPUT_BUFFER_SIZE && (aligned || !out->direct))
         return write_all(out, bytes, len, err);
     while (len > 0) {
         size_t room = OUTPUT_BUFFER_SIZE - out->used;
@@ -201,10 +227,16 @@ dc_status dc_output_write(dc_output *out, const void *data, size_t len,
 static dc_status finish_file(dc_output *out, dc_error *err)
 {
     if (out->used > 0) {
-        size_t used = out->used;
+        /* O_DIRECT takes whole blocks: the tail goes through the cache. */
+        size_t used = out->used, whole = used - used % DC_IO_ALIGN;
         out->used = 0;
-        if (write_all(out, out->buffer, used, err) != DC_OK)
+        if (whole > 0 && write_all(out, out->buffer, whole, err) != DC_OK)
             return err->status;
+        if (whole < used) {
+            stop_direct(out);
+            if (write_all(out, out->buffer + whole, used - whole, err) != DC_OK)
+                return err->status;
+        }
     }
     /* Temporaries get mkostemp's 0600; outputs get the usual umask. */
     mode_t mask = umask(0);

@@ -11,6 +11,12 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+/* Alignment that lets buffers go to an O_DIRECT output untouched. */
+#define DC_IO_ALIGN 4096
+
+/* An aligned allocation for I/O buffers (free with free()). */
+void *dc_io_alloc(size_t size);
+
 typedef struct dc_input {
     int fd;
     char *path;
@@ -33,7 +39,8 @@ typedef struct dc_output {
     char *path;       /* the final name */
     char *temp_path;  /* where the bytes go until commit */
     bool force;
-    uint8_t *buffer;
+    bool direct;      /* O_DIRECT: data goes to disk as it is written */
+    uint8_t *buffer;  /* DC_IO_ALIGN-aligned */
     size_t used;
     int64_t written;
 } dc_output;
