@@ -377,6 +377,49 @@ static void test_raw_img_with_track1_pregap(void **state)
     free(path);
 }
 
+/* Raw dumps of 2448-byte sectors (2352 + 96 subchannel) and of 2336-byte
+ * Mode 2 sectors are told apart by content and give the same user data. */
+static void test_raw_img_2448_and_2336(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t form1[4] = {0, 0, 0x08, 0};
+    uint8_t *with_sub = calloc(ISO_SECTORS, 2448);
+    uint8_t *m2 = calloc(ISO_SECTORS, 2336);
+    for (int i = 0; i < ISO_SECTORS; i++) {
+        uint8_t raw[2352];
+        dc_sector_encode_mode1(with_sub + (size_t)i * 2448, i,
+                               f->iso_data + (size_t)i * 2048);
+        memset(with_sub + (size_t)i * 2448 + 2352, 0xFF, 96);
+        dc_sector_encode_form1(raw, i, form1, f->iso_data + (size_t)i * 2048);
+        memcpy(m2 + (size_t)i * 2336, raw + 16, 2336);
+    }
+    char *sub = test_path(f->dir, "sub.img");
+    char *mode2 = test_path(f->dir, "m2.img");
+    test_write_file(sub, with_sub, ISO_SECTORS * 2448);
+    test_write_file(mode2, m2, ISO_SECTORS * 2336);
+
+    const char *paths[] = {sub, mode2};
+    const unsigned sizes[] = {2448, 2336};
+    for (int k = 0; k < 2; k++) {
+        dc_image *image = open_ok(paths[k]);
+        const dc_track *t = &dc_image_disc(image)->tracks[0];
+        assert_int_equal(t->stored_size, sizes[k]);
+        assert_int_equal(t->length, ISO_SECTORS);
+        assert_int_equal(t->has_subchannel, sizes[k] == 2448);
+        uint8_t *user = malloc(ISO_SECTORS * 2048);
+        dc_error err = {0};
+        assert_int_equal(dc_image_read(image, 0, 0, ISO_SECTORS, DC_FORM_USER,
+                                       NULL, user, NULL, &err), DC_OK);
+        assert_memory_equal(user, f->iso_data, ISO_SECTORS * 2048);
+        free(user);
+        dc_image_close(image);
+    }
+    free(with_sub);
+    free(m2);
+    free(sub);
+    free(mode2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +435,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_partial_iso_sector_padded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reads_out_of_range_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_img_with_track1_pregap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_img_2448_and_2336, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1114,15 +1114,9 @@ static dc_status cue_read_stored(dc_image *image, int track_index,
                                  int64_t first, int64_t count,
                                  uint8_t *buffer, dc_error *err)
 {
+    /* dc_image_read has checked the track and the range. */
     const cue_priv *priv = image->priv;
-    if (track_index < 0 || track_index >= image->disc.track_count)
-        return dc_fail(err, DC_ERR_USAGE, "no track at position %d",
-                       track_index);
     const dc_track *track = &image->disc.tracks[track_index];
-    if (first < 0 || count < 0 || first > track->length - count)
-        return dc_fail(err, DC_ERR_USAGE, "sectors %lld+%lld lie outside "
-                       "track %d", (long long)first, (long long)count,
-                       track->number);
     const cue_track_info *info = &priv->tracks[track_index];
     for (int e = 0; e < info->extent_count && count > 0; e++) {
         const cue_extent *x = &info->extents[e];
