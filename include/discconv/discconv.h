@@ -246,6 +246,8 @@ typedef struct dc_convert_options {
     int track_number;        /* convert only this track (0 = all) */
     dc_framing framing;
     bool split;              /* BIN/CUE: one bin per track */
+    bool write_gaps;         /* BIN/CUE: store PREGAP/POSTGAP as silence or
+                                empty sectors instead of naming them */
     bool force;              /* replace an existing output */
     dc_read_options read;
     dc_progress_fn progress;

@@ -31,6 +31,8 @@ static const char usage_text[] =
     "      --cooked                 write user data only (MODE1/2048,\n"
     "                               MODE2/2336 in a cue sheet)\n"
     "      --split                  BIN/CUE: one .bin per track\n"
+    "      --write-gaps             BIN/CUE: store PREGAP/POSTGAP gaps in the\n"
+    "                               bin as silence or empty sectors\n"
     "      --verify                 check EDC/ECC of raw sectors while\n"
     "                               reading; report bad sectors by LBA\n"
     "      --allow-form2-truncation keep only 2048 of the 2324 bytes of\n"
@@ -101,7 +103,7 @@ static void print_warnings(const dc_image *image)
 
 enum {
     OPT_FROM = 256, OPT_TRACK, OPT_RAW, OPT_COOKED, OPT_SPLIT, OPT_VERIFY,
-    OPT_FORM2, OPT_JSON
+    OPT_FORM2, OPT_JSON, OPT_WRITE_GAPS
 };
 
 static const struct option long_options[] = {
@@ -112,6 +114,7 @@ static const struct option long_options[] = {
     {"raw", no_argument, NULL, OPT_RAW},
     {"cooked", no_argument, NULL, OPT_COOKED},
     {"split", no_argument, NULL, OPT_SPLIT},
+    {"write-gaps", no_argument, NULL, OPT_WRITE_GAPS},
     {"verify", no_argument, NULL, OPT_VERIFY},
     {"allow-form2-truncation", no_argument, NULL, OPT_FORM2},
     {"force", no_argument, NULL, 'f'},
@@ -160,6 +163,7 @@ static int parse(int argc, char **argv, command_line *cl)
         case OPT_RAW: cl->convert.framing = DC_FRAMING_RAW; break;
         case OPT_COOKED: cl->convert.framing = DC_FRAMING_USER; break;
         case OPT_SPLIT: cl->convert.split = true; break;
+        case OPT_WRITE_GAPS: cl->convert.write_gaps = true; break;
         case OPT_VERIFY: cl->convert.read.verify = true; break;
         case OPT_FORM2: cl->convert.read.allow_form2_truncation = true; break;
         case 'f': cl->convert.force = true; break;

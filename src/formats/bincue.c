@@ -12,6 +12,7 @@
 #include "format.h"
 #include "io.h"
 #include "model.h"
+#include "cuesheet.h"
 
 #include <ctype.h>
 #include <sndfile.h>
@@ -1302,14 +1303,9 @@ static char *choose_cue_path(const char *path)
     return sibling != NULL ? sibling : dc_strdup(path);
 }
 
-static dc_status parse_and_lay_out(cue_parser *p, dc_error *err)
+static dc_status parse_and_lay_out(cue_parser *p, char *text, dc_error *err)
 {
-    char *text;
-    if (read_cue_text(p->cue_path, &text, err) != DC_OK)
-        return err->status;
-    dc_status status = parse_text(p, text, err);
-    free(text);
-    if (status != DC_OK || open_files(p, err) != DC_OK ||
+    if (parse_text(p, text, err) != DC_OK || open_files(p, err) != DC_OK ||
         lay_out_extents(p, err) != DC_OK ||
         set_lengths_and_addresses(p, err) != DC_OK ||
         read_cdtext_file(p, err) != DC_OK)
@@ -1317,7 +1313,8 @@ static dc_status parse_and_lay_out(cue_parser *p, dc_error *err)
     return dc_disc_validate(&p->image->disc, p->cue_path, err);
 }
 
-static dc_status cue_open(dc_image *image, dc_error *err)
+dc_status dc_cue_open_text(dc_image *image, char *text, const char *origin,
+                           const char *base_dir, dc_error *err)
 {
     cue_priv *priv = calloc(1, sizeof *priv);
     if (priv == NULL)
@@ -1330,16 +1327,30 @@ static dc_status cue_open(dc_image *image, dc_error *err)
         .priv = priv,
         .current_file = -1,
         .session = 1,
+        .cue_path = origin,
+        .cue_dir = dc_strdup(base_dir),
     };
-    char *cue_path = choose_cue_path(image->path);
-    p.cue_path = cue_path;
-    p.cue_dir = cue_path != NULL ? dc_path_dirname(cue_path) : NULL;
     dc_status status = p.cue_dir == NULL
                            ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
-                           : parse_and_lay_out(&p, err);
+                           : parse_and_lay_out(&p, text, err);
     free(p.events);
     free(p.cdtext_name);
     free(p.cue_dir);
+    return status;
+}
+
+static dc_status cue_open(dc_image *image, dc_error *err)
+{
+    char *cue_path = choose_cue_path(image->path);
+    char *dir = cue_path != NULL ? dc_path_dirname(cue_path) : NULL;
+    char *text = NULL;
+    dc_status status = dir == NULL
+                           ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
+                           : read_cue_text(cue_path, &text, err);
+    if (status == DC_OK)
+        status = dc_cue_open_text(image, text, cue_path, dir, err);
+    free(text);
+    free(dir);
     free(cue_path);
     return status;
 }
@@ -1348,100 +1359,13 @@ static dc_status cue_open(dc_image *image, dc_error *err)
 /* Writing                                                                 */
 /* ---------------------------------------------------------------------- */
 
-typedef struct text_buffer {
-    char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
-} text_buffer;
-
-__attribute__((format(printf, 2, 3)))
-static void append(text_buffer *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return;
-    va_list args;
-    va_start(args, fmt);
-    int n = vsnprintf(NULL, 0, fmt, args);
-    va_end(args);
-    if (n < 0) {
-        b->failed = true;
-        return;
-    }
-    size_t need = b->len + (size_t)n + 1;
-    if (need > b->cap) {
-        char *grown = realloc(b->data, need * 2);
-        if (grown == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->data = grown;
-        b->cap = need * 2;
-    }
-    va_start(args, fmt);
-    vsnprintf(b->data + b->len, b->cap - b->len, fmt, args);
-    va_end(args);
-    b->len += (size_t)n;
-}
-
-/*
- * Lines end in CRLF: CDRWIN and the Windows burning tools that read cue
- * sheets expect it, redump publishes its sheets so, and every Unix reader
- * (libcdio, MAME, bchunk, ours) accepts it.
- */
-#define EOL "\r\n"
-
-/* Cue strings cannot escape a quote or hold a line break. */
-static char cue_safe_char(char c)
-{
-    if (c == '"')
-        return '\'';
-    return (unsigned char)c < 0x20 ? ' ' : c;
-}
-
-static void append_quoted(text_buffer *b, const char *text)
-{
-    append(b, "\"");
-    for (const char *c = text; *c != '\0'; c++)
-        append(b, "%c", cue_safe_char(*c));
-    append(b, "\"");
-}
-
-static void append_cdtext(text_buffer *b, const dc_cdtext *text,
-                          const char *indent)
-{
-    /* CDRWIN knows these three; the rest travel in the CDTEXTFILE. */
-    static const struct {
-        const char *keyword;
-        dc_cdtext_field field;
-    } written[] = {
-        {"TITLE", DC_CDTEXT_TITLE},
-        {"PERFORMER", DC_CDTEXT_PERFORMER},
-        {"SONGWRITER", DC_CDTEXT_SONGWRITER},
-    };
-    for (int i = 0; i < COUNT_OF(written); i++) {
-        const char *value = text->field[written[i].field];
-        if (value == NULL)
-            continue;
-        append(b, "%s%s ", indent, written[i].keyword);
-        append_quoted(b, value);
-        append(b, EOL);
-    }
-}
-
-static void append_msf(text_buffer *b, const char *command, int64_t frames)
-{
-    char msf[DC_MSF_TEXT_SIZE];
-    dc_msf_format(frames, msf);
-    append(b, "%s %s" EOL, command, msf);
-}
-
 /* How one track goes into its BIN. */
 typedef struct track_plan {
     const char *keyword;  /* cue mode */
     dc_sector_form form;
     int bin;              /* which output */
-    int64_t file_start;   /* sectors before it in that BIN */
+    int64_t pregap;       /* unstored sectors before it */
+    bool write_gaps;      /* store PREGAP/POSTGAP as silence in the bin */
 } track_plan;
 
 static void plan_track(const dc_track *track, dc_framing framing,
@@ -1472,6 +1396,23 @@ static void plan_track(const dc_track *track, dc_framing framing,
         plan->form = user ? DC_FORM_MODE2_2336 : DC_FORM_RAW;
         return;
     }
+}
+
+/* Unstored sectors before a track: its PREGAP, or more where the image
+ * skips addresses between tracks of one session, so the disc keeps its
+ * layout. */
+static int64_t unstored_pregap(const dc_disc *disc, int i, bool whole_disc)
+{
+    const dc_track *track = &disc->tracks[i];
+    int64_t pregap = track->pregap_unstored;
+    if (whole_disc && i > 0 && track->session == disc->tracks[i - 1].session) {
+        const dc_track *prev = &disc->tracks[i - 1];
+        int64_t hole = track->start_lba -
+                       (prev->start_lba + prev->length + prev->postgap_unstored);
+        if (hole > pregap)
+            pregap = hole;
+    }
+    return pregap;
 }
 
 /* "NAME.cue"/"NAME.bin"/"NAME" -> "NAME". */
@@ -1519,95 +1460,16 @@ static bool selected(const dc_write_job *job, const dc_track *track)
 
 static dc_status cue_check(const dc_write_job *job, dc_error *err)
 {
-    /* The FILE line has no way to quote a quote. */
-    if (strchr(dc_path_basename(job->output_path), '"') != NULL)
-        return dc_fail(err, DC_ERR_USAGE, "%s: a cue sheet cannot name a "
-                       "file with a double quote in it", job->output_path);
-    return DC_OK;
-}
-
-static void append_track(text_buffer *b, const dc_disc *disc, int i,
-                         const track_plan *plan, bool whole_disc)
-{
-    const dc_track *track = &disc->tracks[i];
-    append(b, "  TRACK %02d %s" EOL, track->number, plan->keyword);
-    append_cdtext(b, &track->cdtext, "    ");
-    unsigned flags = track->flags & (DC_FLAG_DCP | DC_FLAG_4CH | DC_FLAG_PRE |
-                                     DC_FLAG_SCMS);
-    if (flags != 0)
-        append(b, "    FLAGS%s%s%s%s" EOL, flags & DC_FLAG_DCP ? " DCP" : "",
-               flags & DC_FLAG_4CH ? " 4CH" : "",
-               flags & DC_FLAG_PRE ? " PRE" : "",
-               flags & DC_FLAG_SCMS ? " SCMS" : "");
-    if (track->isrc[0] != '\0')
-        append(b, "    ISRC %s" EOL, track->isrc);
-    /* Addresses the image skips between tracks of one session become
-     * PREGAP too, so the disc keeps its layout. */
-    int64_t pregap = track->pregap_unstored;
-    if (whole_disc && i > 0 && track->session == disc->tracks[i - 1].session) {
-        const dc_track *prev = &disc->tracks[i - 1];
-        int64_t prev_end = prev->start_lba + prev->length +
-                           prev->postgap_unstored;
-        int64_t hole = track->start_lba - prev_end;
-        if (hole > pregap)
-            pregap = hole;
-    }
-    if (pregap > 0)
-        append_msf(b, "    PREGAP", pregap);
-    for (int k = 0; k < track->index_count; k++) {
-        char command[16];
-        snprintf(command, sizeof command, "    INDEX %02d",
-                 track->index[k].number);
-        append_msf(b, command, plan->file_start + track->index[k].offset);
-    }
-    if (track->postgap_unstored > 0)
-        append_msf(b, "    POSTGAP", track->postgap_unstored);
-}
-
-static void build_cue(text_buffer *b, const dc_write_job *job,
-                      const track_plan *plans, char **bin_paths,
-                      const char *cdt_path)
-{
-    const dc_disc *disc = &job->source->disc;
-    bool whole_disc = job->options->track_number == 0;
-    for (int i = 0; i < disc->comment_count; i++) {
-        append(b, "REM ");
-        /* A REM runs to the end of the line: quotes may stay. */
-        for (const char *c = disc->comments[i]; *c != '\0'; c++)
-            append(b, "%c", (unsigned char)*c < 0x20 ? ' ' : *c);
-        append(b, EOL);
-    }
-    if (disc->mcn[0] != '\0')
-        append(b, "CATALOG %s" EOL, disc->mcn);
-    if (cdt_path != NULL) {
-        append(b, "CDTEXTFILE ");
-        append_quoted(b, dc_path_basename(cdt_path));
-        append(b, EOL);
-    }
-    append_cdtext(b, &disc->cdtext, "");
-    int open_bin = -1;
-    for (int i = 0; i < disc->track_count; i++) {
-        const dc_track *track = &disc->tracks[i];
-        if (!selected(job, track))
-            continue;
-        if (whole_disc && disc->session_count > 1 &&
-            (i == 0 || track->session != disc->tracks[i - 1].session))
-            append(b, "REM SESSION %02d" EOL, track->session);
-        if (plans[i].bin != open_bin) {
-            open_bin = plans[i].bin;
-            append(b, "FILE ");
-            append_quoted(b, dc_path_basename(bin_paths[open_bin]));
-            append(b, " BINARY" EOL);
-        }
-        append_track(b, disc, i, &plans[i], whole_disc);
-    }
+    (void)job;
+    (void)err;
+    return DC_OK; /* a cue sheet holds every kind of track */
 }
 
 /* Output files, added before any byte is written so that an existing
  * target fails the job at once. */
 typedef struct cue_outputs {
     char *stem;
-    char **bin_paths;
+    dc_cue_file *files;
     dc_output **bins;
     int bin_count;
     char *cdt_path;
@@ -1619,12 +1481,30 @@ typedef struct cue_outputs {
 static void free_outputs(cue_outputs *o)
 {
     for (int i = 0; i < o->bin_count; i++)
-        free(o->bin_paths[i]);
-    free(o->bin_paths);
+        free((char *)o->files[i].name);
+    free(o->files);
     free(o->bins);
     free(o->cdt_path);
     free(o->cue_path);
     free(o->stem);
+}
+
+static dc_status add_bin(dc_write_job *job, cue_outputs *o,
+                         const dc_track *track, dc_error *err)
+{
+    char *path = bin_path_for(o->stem, &job->source->disc, track);
+    if (path == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    dc_status status = dc_output_set_add(job->outputs, path,
+                                         &o->bins[o->bin_count], err);
+    /* The sheet names the bin by its base name: it sits beside it. */
+    o->files[o->bin_count].name = dc_strdup(dc_path_basename(path));
+    o->files[o->bin_count].type = "BINARY";
+    o->bin_count++;
+    free(path);
+    if (status == DC_OK && o->files[o->bin_count - 1].name == NULL)
+        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    return status;
 }
 
 static dc_status add_outputs(dc_write_job *job, track_plan *plans,
@@ -1633,36 +1513,24 @@ static dc_status add_outputs(dc_write_job *job, track_plan *plans,
     const dc_disc *disc = &job->source->disc;
     bool whole_disc = job->options->track_number == 0;
     o->stem = output_stem(job->output_path);
-    o->bin_paths = calloc((size_t)disc->track_count, sizeof *o->bin_paths);
+    o->files = calloc((size_t)disc->track_count, sizeof *o->files);
     o->bins = calloc((size_t)disc->track_count, sizeof *o->bins);
     o->cue_path = o->stem != NULL ? with_suffix(o->stem, ".cue") : NULL;
-    if (o->stem == NULL || o->bin_paths == NULL || o->bins == NULL ||
+    if (o->stem == NULL || o->files == NULL || o->bins == NULL ||
         o->cue_path == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
 
-    int64_t position = 0;
     for (int i = 0; i < disc->track_count; i++) {
         const dc_track *track = &disc->tracks[i];
         if (!selected(job, track))
             continue;
         plan_track(track, job->options->framing, &plans[i]);
-        if (o->bin_count == 0 || job->options->split) {
-            o->bin_paths[o->bin_count] =
-                bin_path_for(o->stem, &job->source->disc,
-                             job->options->split ? track : NULL);
-            if (o->bin_paths[o->bin_count] == NULL)
-                return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-            if (dc_output_set_add(job->outputs, o->bin_paths[o->bin_count],
-                                  &o->bins[o->bin_count], err) != DC_OK) {
-                o->bin_count++;
-                return err->status;
-            }
-            o->bin_count++;
-            position = 0;
-        }
+        plans[i].pregap = unstored_pregap(disc, i, whole_disc);
+        plans[i].write_gaps = job->options->write_gaps;
+        if ((o->bin_count == 0 || job->options->split) &&
+            add_bin(job, o, job->options->split ? track : NULL, err) != DC_OK)
+            return err->status;
         plans[i].bin = o->bin_count - 1;
-        plans[i].file_start = position;
-        position += track->length;
     }
     /* The packs describe every track: a one-track cue leaves them out. */
     if (disc->cdtext_packs != NULL && whole_disc) {
@@ -1675,32 +1543,85 @@ static dc_status add_outputs(dc_write_job *job, track_plan *plans,
     return dc_output_set_add(job->outputs, o->cue_path, &o->cue, err);
 }
 
+/* Writes one track (and its gaps, when they are to be stored) and says
+ * where its indexes landed; *position counts sectors in its bin. */
+static dc_status write_track(dc_write_job *job, dc_output *out, int i,
+                             const track_plan *plan, int64_t *position,
+                             dc_cue_track_layout *layout, dc_error *err)
+{
+    const dc_track *track = &job->source->disc.tracks[i];
+    int64_t gap = plan->write_gaps ? plan->pregap : 0;
+    int64_t postgap = plan->write_gaps ? track->postgap_unstored : 0;
+    int64_t start = *position;
+    layout->keyword = plan->keyword;
+    layout->pregap = plan->pregap - gap;
+    layout->postgap = track->postgap_unstored - postgap;
+    /* Written gap sectors are pregap: INDEX 00 moves to their start. */
+    bool stored_index0 = track->index[0].number == 0;
+    if (gap > 0 && !stored_index0)
+        layout->index[layout->index_count++] = (dc_cue_index){0, plan->bin,
+                                                              start};
+    for (int k = 0; k < track->index_count; k++) {
+        int64_t at = k == 0 && stored_index0
+                         ? start
+                         : start + gap + track->index[k].offset;
+        layout->index[layout->index_count++] =
+            (dc_cue_index){track->index[k].number, plan->bin, at};
+    }
+    if (dc_write_gap_sectors(job, out, track, track->start_lba - gap, gap,
+                             plan->form, err) != DC_OK ||
+        dc_write_track_sectors(job, out, i, 0, track->length, plan->form,
+                               err) != DC_OK ||
+        dc_write_gap_sectors(job, out, track, track->start_lba + track->length,
+                             postgap, plan->form, err) != DC_OK)
+        return err->status;
+    *position = start + gap + track->length + postgap;
+    return DC_OK;
+}
+
 static dc_status cue_write(dc_write_job *job, dc_error *err)
 {
     const dc_disc *disc = &job->source->disc;
     track_plan *plans = calloc((size_t)disc->track_count, sizeof *plans);
+    dc_cue_track_layout *tracks =
+        calloc((size_t)disc->track_count, sizeof *tracks);
     cue_outputs o = {0};
-    text_buffer cue = {0};
-    dc_status status = plans == NULL
+    dc_status status = plans == NULL || tracks == NULL
                            ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
                            : add_outputs(job, plans, &o, err);
-    for (int i = 0; status == DC_OK && i < disc->track_count; i++) {
+    int64_t position = 0;
+    for (int i = 0, bin = -1; status == DC_OK && i < disc->track_count; i++) {
         if (!selected(job, &disc->tracks[i]))
             continue;
-        dc_output *out = o.bins[plans[i].bin];
-        status = dc_write_track_sectors(job, out, i, 0, disc->tracks[i].length,
-                                        plans[i].form, err);
+        if (plans[i].bin != bin) {
+            bin = plans[i].bin;
+            position = 0;
+        }
+        status = write_track(job, o.bins[bin], i, &plans[i], &position,
+                             &tracks[i], err);
     }
     if (status == DC_OK && o.cdt != NULL)
         status = dc_output_write(o.cdt, disc->cdtext_packs,
                                  disc->cdtext_packs_size, err);
     if (status == DC_OK) {
-        build_cue(&cue, job, plans, o.bin_paths, o.cdt_path);
-        status = cue.failed ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
-                            : dc_output_write(o.cue, cue.data, cue.len, err);
+        dc_cue_layout layout = {
+            .file_count = o.bin_count,
+            .files = o.files,
+            .tracks = tracks,
+            .cdtext_file = o.cdt_path != NULL ? dc_path_basename(o.cdt_path)
+                                              : NULL,
+            .sessions = job->options->track_number == 0 &&
+                        disc->session_count > 1,
+        };
+        char *text = NULL;
+        size_t len = 0;
+        status = dc_cue_sheet_build(disc, &layout, &text, &len, err);
+        if (status == DC_OK)
+            status = dc_output_write(o.cue, text, len, err);
+        free(text);
     }
-    free(cue.data);
     free_outputs(&o);
+    free(tracks);
     free(plans);
     return status;
 }
