@@ -44,8 +44,9 @@ assert d["filesystems"][0]["rock_ridge"] and d["filesystems"][0]["joliet_level"]
 ' "$WORK/out"
 
 mkdir "$WORK/o"
-expect_exit "audio disc to ISO" 7 convert "$S/sample.cue" -o "$WORK/o/x.iso"
-check "the refusal says what to do" grep -q -- "--track" "$WORK/err"
+printf 'FILE "sample.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
+expect_exit "audio-only disc to ISO" 7 convert "$S/audio.cue" -o "$WORK/o/x.iso"
+check "the refusal says what to do" grep -q "extract-audio" "$WORK/err"
 check "the refusal is one line" test "$(wc -l < "$WORK/err")" -eq 1
 check "a refused conversion leaves nothing" test -z "$(ls -A "$WORK/o")"
 expect_exit "data track to ISO" 0 convert -q "$S/sample.cue" --track 1 -o "$WORK/o/x.iso"

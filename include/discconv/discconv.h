@@ -167,6 +167,8 @@ size_t dc_sector_form_size(const dc_track *track, dc_sector_form form);
 
 typedef struct dc_read_options {
     bool verify;            /* check EDC/ECC of stored raw sectors */
+    bool swap_audio;        /* audio was ripped with the wrong byte order:
+                               swap each 16-bit sample */
     bool allow_form2_truncation; /* USER reads of Form 2 sectors in a
                                     2048-byte track keep 2048 of 2324 */
 } dc_read_options;
@@ -238,6 +240,21 @@ typedef enum dc_framing {
     DC_FRAMING_USER     /* user data only (2048/2324/2336) */
 } dc_framing;
 
+/* Audio files written by extract-audio and routed out of an ISO. */
+typedef enum dc_audio_format {
+    DC_AUDIO_WAV,
+    DC_AUDIO_AIFF,
+    DC_AUDIO_FLAC
+} dc_audio_format;
+
+/* Where the INDEX 00 audio before a track goes when tracks are split into
+ * files (Exact Audio Copy's names). */
+typedef enum dc_pregap_policy {
+    DC_PREGAP_APPEND,   /* to the end of the previous track's file */
+    DC_PREGAP_PREPEND,  /* to the start of its own track's file (redump) */
+    DC_PREGAP_DROP      /* nowhere: the cue sheet marks it PREGAP */
+} dc_pregap_policy;
+
 /* Called now and then during long work; returning false cancels it. */
 typedef bool (*dc_progress_fn)(void *context, int64_t done, int64_t total);
 
@@ -250,6 +267,11 @@ typedef struct dc_convert_options {
                                 empty sectors instead of naming them */
     bool force;              /* replace an existing output */
     dc_read_options read;
+    dc_audio_format audio_format;
+    dc_pregap_policy pregap;
+    const char *name_template; /* audio file names; NULL for the default
+                                  "{name} (Track {track})" */
+    const char *track_list;  /* extract-audio: "1,3-5"; NULL = all */
     dc_progress_fn progress;
     void *progress_context;
 } dc_convert_options;
@@ -258,6 +280,10 @@ typedef struct dc_convert_result {
     dc_read_report report;
     int output_count;
     char **outputs;          /* paths written, for the caller to show */
+    int note_count;
+    char **notes;            /* what the user should know about the result
+                                (audio routed out, audio that looks
+                                byte-swapped...) */
 } dc_convert_result;
 
 /*
@@ -268,6 +294,14 @@ dc_status dc_convert(dc_image *image, const char *output_path,
                      const dc_convert_options *options,
                      dc_convert_result *result, dc_error *err);
 void dc_convert_result_free(dc_convert_result *result);
+
+/*
+ * Opens sound files (WAV, AIFF, FLAC: 44.1 kHz, 16-bit, stereo) as the
+ * tracks of one audio disc, in order, for writing a BIN/CUE from them.
+ */
+dc_status dc_image_open_audio_files(dc_image **image,
+                                    const char *const *paths, int count,
+                                    dc_error *err);
 
 /* Format table, for listings and --help. */
 typedef struct dc_format_info {

@@ -16,7 +16,13 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  info IMAGE [--json]          show tracks, metadata and file systems\n"
-    "  convert IMAGE -o OUTPUT      convert to another format\n"
+    "  convert IMAGE -o OUTPUT      convert to another format; audio tracks\n"
+    "                               of a disc converted to ISO are written\n"
+    "                               beside it as sound files\n"
+    "  convert SOUND... -o OUT.cue  make an audio BIN/CUE from WAV, AIFF or\n"
+    "                               FLAC files, one track each\n"
+    "  extract-audio IMAGE -o DIR   write the audio tracks as sound files,\n"
+    "                               with a cue sheet that rebuilds the disc\n"
     "  formats                      list the formats and what they can do\n"
     "\n"
     "Options for convert:\n"
@@ -38,6 +44,19 @@ static const char usage_text[] =
     "      --allow-form2-truncation keep only 2048 of the 2324 bytes of\n"
     "                               Mode 2 Form 2 sectors in an ISO\n"
     "  -f, --force                  replace existing output files\n"
+    "\n"
+    "Options for audio (extract-audio, and convert to ISO):\n"
+    "      --format wav|aiff|flac   sound file format (default wav)\n"
+    "      --tracks LIST            extract-audio: tracks such as 1,3-5\n"
+    "      --pregap append|prepend|drop\n"
+    "                               where INDEX 00 audio goes: the end of the\n"
+    "                               previous track's file (default), the\n"
+    "                               start of its own (redump), or nowhere\n"
+    "      --name TEMPLATE          file names from {name} {track} {title}\n"
+    "                               {performer} (default \"{name} (Track\n"
+    "                               {track})\")\n"
+    "      --swap-audio             the image's audio has the wrong byte\n"
+    "                               order: swap every sample\n"
     "  -q, --quiet                  no progress bar, no summary\n"
     "\n"
     "Other options:\n"
@@ -103,7 +122,8 @@ static void print_warnings(const dc_image *image)
 
 enum {
     OPT_FROM = 256, OPT_TRACK, OPT_RAW, OPT_COOKED, OPT_SPLIT, OPT_VERIFY,
-    OPT_FORM2, OPT_JSON, OPT_WRITE_GAPS
+    OPT_FORM2, OPT_JSON, OPT_WRITE_GAPS, OPT_FORMAT, OPT_TRACKS, OPT_PREGAP,
+    OPT_NAME, OPT_SWAP_AUDIO
 };
 
 static const struct option long_options[] = {
@@ -120,6 +140,11 @@ static const struct option long_options[] = {
     {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"tracks", required_argument, NULL, OPT_TRACKS},
+    {"pregap", required_argument, NULL, OPT_PREGAP},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"swap-audio", no_argument, NULL, OPT_SWAP_AUDIO},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -127,7 +152,8 @@ static const struct option long_options[] = {
 
 typedef struct command_line {
     const char *command;
-    const char *input;
+    const char *inputs[DC_MAX_TRACKS];
+    int input_count;
     const char *output;
     const char *from;
     bool json;
@@ -144,6 +170,22 @@ static int parse_track(const char *text, int *track)
                            "'%s'", text);
     *track = (int)n;
     return EXIT_OK;
+}
+
+/* Names for enum values, in enum order, NULL-terminated. */
+static const char *const audio_formats[] = {"wav", "aiff", "flac", NULL};
+static const char *const pregap_policies[] = {"append", "prepend", "drop",
+                                              NULL};
+
+static int parse_choice(const char *option, const char *text,
+                        const char *const *names, int *value)
+{
+    for (int i = 0; names[i] != NULL; i++)
+        if (strcmp(text, names[i]) == 0) {
+            *value = i;
+            return EXIT_OK;
+        }
+    return usage_error("%s does not take '%s'", option, text);
 }
 
 /* Returns EXIT_OK, or the exit code to stop with (-1: help shown). */
@@ -169,6 +211,19 @@ static int parse(int argc, char **argv, command_line *cl)
         case 'f': cl->convert.force = true; break;
         case 'q': cl->quiet = true; break;
         case OPT_JSON: cl->json = true; break;
+        case OPT_FORMAT:
+            if ((rc = parse_choice("--format", optarg, audio_formats,
+                                   (int *)&cl->convert.audio_format)) != EXIT_OK)
+                return rc;
+            break;
+        case OPT_TRACKS: cl->convert.track_list = optarg; break;
+        case OPT_PREGAP:
+            if ((rc = parse_choice("--pregap", optarg, pregap_policies,
+                                   (int *)&cl->convert.pregap)) != EXIT_OK)
+                return rc;
+            break;
+        case OPT_NAME: cl->convert.name_template = optarg; break;
+        case OPT_SWAP_AUDIO: cl->convert.read.swap_audio = true; break;
         case 'h': fputs(usage_text, stdout); return -1;
         case 'V': printf("discconv %s\n", dc_version()); return -1;
         case ':': return usage_error("option '%s' needs a value",
@@ -181,10 +236,10 @@ static int parse(int argc, char **argv, command_line *cl)
     for (; optind < argc; optind++) {
         if (cl->command == NULL)
             cl->command = argv[optind];
-        else if (cl->input == NULL)
-            cl->input = argv[optind];
+        else if (cl->input_count < DC_MAX_TRACKS)
+            cl->inputs[cl->input_count++] = argv[optind];
         else
-            return usage_error("unexpected argument '%s'", argv[optind]);
+            return usage_error("more than %d inputs", DC_MAX_TRACKS);
     }
     return EXIT_OK;
 }
@@ -193,7 +248,7 @@ static int run_info(const command_line *cl)
 {
     dc_error err = {0};
     dc_image *image;
-    if (dc_image_open(&image, cl->input, cl->from, &err) != DC_OK)
+    if (dc_image_open(&image, cl->inputs[0], cl->from, &err) != DC_OK)
         return fail(&err);
     print_warnings(image);
     if (cl->json)
@@ -222,13 +277,22 @@ static void print_report(const dc_read_report *report)
                 (long long)report->form2_truncated);
 }
 
+/* One image, or several sound files as the tracks of one audio disc. */
+static dc_status open_inputs(const command_line *cl, dc_image **image,
+                             dc_error *err)
+{
+    if (cl->input_count == 1)
+        return dc_image_open(image, cl->inputs[0], cl->from, err);
+    return dc_image_open_audio_files(image, cl->inputs, cl->input_count, err);
+}
+
 static int run_convert(command_line *cl)
 {
     if (cl->output == NULL)
-        return usage_error("convert needs an output: -o PATH");
+        return usage_error("%s needs an output: -o PATH", cl->command);
     dc_error err = {0};
     dc_image *image;
-    if (dc_image_open(&image, cl->input, cl->from, &err) != DC_OK)
+    if (open_inputs(cl, &image, &err) != DC_OK)
         return fail(&err);
     print_warnings(image);
 
@@ -245,6 +309,8 @@ static int run_convert(command_line *cl)
         code = fail(&err);
     } else {
         print_report(&result.report);
+        for (int i = 0; i < result.note_count; i++)
+            fprintf(stderr, "%s: note: %s\n", program, result.notes[i]);
         if (!cl->quiet)
             for (int i = 0; i < result.output_count; i++)
                 printf("wrote %s\n", result.outputs[i]);
@@ -281,9 +347,14 @@ int main(int argc, char **argv)
     if (strcmp(cl.command, "formats") == 0)
         return run_formats();
     bool is_info = strcmp(cl.command, "info") == 0;
-    if (!is_info && strcmp(cl.command, "convert") != 0)
+    bool is_extract = strcmp(cl.command, "extract-audio") == 0;
+    if (!is_info && !is_extract && strcmp(cl.command, "convert") != 0)
         return usage_error("unknown command '%s'", cl.command);
-    if (cl.input == NULL)
+    if (cl.input_count == 0)
         return usage_error("%s needs an IMAGE", cl.command);
+    if (cl.input_count > 1 && !(strcmp(cl.command, "convert") == 0))
+        return usage_error("%s takes one IMAGE", cl.command);
+    if (is_extract)
+        cl.convert.format_name = "audio";
     return is_info ? run_info(&cl) : run_convert(&cl);
 }

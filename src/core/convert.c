@@ -7,6 +7,8 @@
 #include "sector.h"
 
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,13 +18,30 @@
  * size (two chunks in flight plus the image's conversion buffer). */
 #define CHUNK_SECTORS 2048
 
-static bool report_progress(dc_write_job *job, int64_t sectors)
+bool dc_job_progress(dc_write_job *job, int64_t sectors)
 {
     job->sectors_done += sectors;
     const dc_convert_options *o = job->options;
     return o->progress == NULL ||
            o->progress(o->progress_context, job->sectors_done,
                        job->sectors_total);
+}
+
+void dc_job_note(dc_write_job *job, const char *fmt, ...)
+{
+    char text[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    dc_convert_result *r = job->result;
+    char **grown = realloc(r->notes, (size_t)(r->note_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return; /* a lost note is not worth failing the conversion */
+    r->notes = grown;
+    grown[r->note_count] = dc_strdup(text);
+    if (grown[r->note_count] != NULL)
+        r->note_count++;
 }
 
 /* One chunk read on a second thread while the previous one is written. */
@@ -81,7 +100,7 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
         if (dc_output_write(out, current.buffer,
                             (size_t)current.count * sector_size, err) != DC_OK)
             status = err->status;
-        else if (!report_progress(job, current.count))
+        else if (!dc_job_progress(job, current.count))
             status = dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
         if (threaded)
             pthread_join(reader, NULL);
@@ -205,6 +224,7 @@ dc_status dc_convert(dc_image *image, const char *output_path,
         .options = options,
         .outputs = &outputs,
         .report = &result->report,
+        .result = result,
         .sectors_total = total_sectors(&image->disc, options->track_number),
     };
     if ((target->check == NULL || target->check(&job, err) == DC_OK) &&
@@ -220,6 +240,8 @@ void dc_convert_result_free(dc_convert_result *result)
     for (int i = 0; i < result->output_count; i++)
         free(result->outputs[i]);
     free(result->outputs);
-    result->outputs = NULL;
-    result->output_count = 0;
+    for (int i = 0; i < result->note_count; i++)
+        free(result->notes[i]);
+    free(result->notes);
+    memset(result, 0, sizeof *result);
 }

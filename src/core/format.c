@@ -8,6 +8,7 @@
 /* Every format, in the order ties are broken: more specific first. */
 static const dc_format *const formats[] = {
     &dc_format_bincue,
+    &dc_format_audio,
     &dc_format_iso,
     &dc_format_img,
 };
@@ -47,7 +48,7 @@ const dc_format *dc_format_for_extension(const char *path)
     if (ext[0] == '\0')
         return NULL;
     for (int i = 0; i < FORMAT_COUNT; i++)
-        if (formats[i]->write != NULL &&
+        if (formats[i]->write != NULL && !formats[i]->writes_folder &&
             list_has(formats[i]->info.extensions, ext))
             return formats[i];
     return NULL;

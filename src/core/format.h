@@ -62,12 +62,33 @@ typedef struct dc_write_job {
     const dc_convert_options *options;
     dc_output_set *outputs;
     dc_read_report *report;
+    dc_convert_result *result;
     int64_t sectors_done;  /* progress, over all tracks */
     int64_t sectors_total;
 } dc_write_job;
 
+/* Counts sectors done and asks the caller's progress function whether to
+ * go on; false means stop (the user interrupted). */
+bool dc_job_progress(dc_write_job *job, int64_t sectors);
+/* Adds a note for the user to the conversion's result. */
+void dc_job_note(dc_write_job *job, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Writes audio tracks as sound files named from options->name_template,
+ * into `dir`, with `name` as the template's {name}.  `selected` says which
+ * tracks (by position) to write; a cue sheet naming the files is written
+ * as `cue_path` unless that is NULL.  (src/formats/audio.c) */
+dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
+                                const char *name, const bool *selected,
+                                const char *cue_path, dc_error *err);
+
+/* A new image object for `format`, owning a copy of path. */
+dc_image *dc_image_new(const char *path, const struct dc_format *format,
+                       dc_error *err);
+
 typedef struct dc_format {
     dc_format_info info;
+    bool writes_folder;  /* the output path names a folder of files */
     int (*probe)(const dc_probe_input *input);
     /* Fills image->disc, ops and priv; the core owns path and format. */
     dc_status (*open)(dc_image *image, dc_error *err);
@@ -99,5 +120,6 @@ dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,
 extern const dc_format dc_format_iso;
 extern const dc_format dc_format_img;
 extern const dc_format dc_format_bincue;
+extern const dc_format dc_format_audio;
 
 #endif

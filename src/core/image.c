@@ -21,6 +21,21 @@ static const uint8_t form2_subheader[4] = {0, 0, 0x08 | DC_XA_SUBMODE_FORM2, 0};
 /* Below this many sectors a second thread costs more than it saves. */
 #define PARALLEL_MIN_SECTORS 64
 
+dc_image *dc_image_new(const char *path, const dc_format *format,
+                       dc_error *err)
+{
+    dc_image *img = calloc(1, sizeof *img);
+    if (img != NULL)
+        img->path = dc_strdup(path);
+    if (img == NULL || img->path == NULL) {
+        free(img);
+        dc_fail(err, DC_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    img->format = format;
+    return img;
+}
+
 dc_status dc_image_open(dc_image **image, const char *path,
                         const char *format_name, dc_error *err)
 {
@@ -34,15 +49,9 @@ dc_status dc_image_open(dc_image **image, const char *path,
     } else if (dc_format_detect(path, &format, err) != DC_OK) {
         return err->status;
     }
-    dc_image *img = calloc(1, sizeof *img);
+    dc_image *img = dc_image_new(path, format, err);
     if (img == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    img->format = format;
-    img->path = dc_strdup(path);
-    if (img->path == NULL) {
-        free(img);
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    }
+        return err->status;
     if (format->open(img, err) != DC_OK ||
         dc_disc_validate(&img->disc, path, err) != DC_OK) {
         dc_image_close(img);
@@ -233,6 +242,15 @@ static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba,
         memset(out + size, 0, want - size);
 }
 
+static void swap_sample_bytes(uint8_t *sector)
+{
+    for (size_t i = 0; i < DC_RAW_SECTOR; i += 2) {
+        uint8_t low = sector[i];
+        sector[i] = sector[i + 1];
+        sector[i + 1] = low;
+    }
+}
+
 static void convert_run(convert_job *job)
 {
     const dc_track *track = job->track;
@@ -247,6 +265,8 @@ static void convert_run(convert_job *job)
         int64_t lba = job->first_lba + i;
         if (track->mode == DC_MODE_AUDIO) {
             memcpy(out, in, DC_RAW_SECTOR); /* drops 2448's subchannel */
+            if (job->options->swap_audio)
+                swap_sample_bytes(out);
             continue;
         }
         const uint8_t *raw = in;
@@ -365,7 +385,9 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
                          track->mode != DC_MODE_AUDIO &&
                          track->stored_size != 2048 &&
                          track->stored_size != DC_USER_FORM2;
-    if (form == DC_FORM_STORED || (stored_is_form(track, form) && !verify_stored))
+    bool swap = options->swap_audio && track->mode == DC_MODE_AUDIO;
+    if (form == DC_FORM_STORED ||
+        (stored_is_form(track, form) && !verify_stored && !swap))
         return image->ops->read_stored(image, track_index, first, count,
                                        buffer, err);
 

@@ -109,6 +109,23 @@ void dc_output_set_init(dc_output_set *set, bool force)
     set->items = NULL;
     set->count = 0;
     set->force = force;
+    set->made_dir = NULL;
+}
+
+dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
+                                 dc_error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        return S_ISDIR(st.st_mode)
+                   ? DC_OK
+                   : dc_fail(err, DC_ERR_OUTPUT, "%s: not a folder", dir);
+    if (mkdir(dir, 0777) != 0)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: cannot create the folder: %s",
+                       dir, strerror(errno));
+    set->made_dir = dc_strdup(dir);
+    return set->made_dir != NULL ? DC_OK
+                                 : dc_fail(err, DC_ERR_NOMEM, "out of memory");
 }
 
 static char *temp_name_for(const char *path)
@@ -224,6 +241,57 @@ dc_status dc_output_write(dc_output *out, const void *data, size_t len,
     return DC_OK;
 }
 
+int64_t dc_output_position(const dc_output *out)
+{
+    return out->written + (int64_t)out->used;
+}
+
+/* Writes the buffer out and leaves O_DIRECT, for the rare writes and reads
+ * at an offset, which need neither alignment nor speed. */
+static dc_status settle(dc_output *out, dc_error *err)
+{
+    size_t used = out->used;
+    out->used = 0;
+    if (out->direct)
+        stop_direct(out);
+    if (used > 0 && write_all(out, out->buffer, used, err) != DC_OK)
+        return err->status;
+    return DC_OK;
+}
+
+dc_status dc_output_write_at(dc_output *out, int64_t offset, const void *data,
+                             size_t len, dc_error *err)
+{
+    int64_t end = dc_output_position(out);
+    if (offset == end)
+        return dc_output_write(out, data, len, err);
+    if (offset < 0 || offset > end)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: write at offset %lld past "
+                       "the end (%lld)", out->path, (long long)offset,
+                       (long long)end);
+    if (settle(out, err) != DC_OK)
+        return err->status;
+    size_t inside = (size_t)(end - offset) < len ? (size_t)(end - offset) : len;
+    if (pwrite(out->fd, data, inside, (off_t)offset) != (ssize_t)inside)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: write error at offset %lld: "
+                       "%s", out->path, (long long)offset, strerror(errno));
+    return dc_output_write(out, (const uint8_t *)data + inside, len - inside,
+                           err);
+}
+
+dc_status dc_output_read_at(dc_output *out, int64_t offset, void *data,
+                            size_t len, size_t *got, dc_error *err)
+{
+    if (settle(out, err) != DC_OK)
+        return err->status;
+    ssize_t n = pread(out->fd, data, len, (off_t)offset);
+    if (n < 0)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: read error at offset %lld: "
+                       "%s", out->path, (long long)offset, strerror(errno));
+    *got = (size_t)n;
+    return DC_OK;
+}
+
 static dc_status finish_file(dc_output *out, dc_error *err)
 {
     if (out->used > 0) {
@@ -305,6 +373,8 @@ dc_status dc_output_set_commit(dc_output_set *set, dc_error *err)
         free(set->items[i]->buffer);
         set->items[i]->buffer = NULL;
     }
+    free(set->made_dir); /* it holds the outputs now: it stays */
+    set->made_dir = NULL;
     return DC_OK;
 }
 
@@ -324,6 +394,10 @@ void dc_output_set_abort(dc_output_set *set)
     free(set->items);
     set->items = NULL;
     set->count = 0;
+    if (set->made_dir != NULL)
+        rmdir(set->made_dir);
+    free(set->made_dir);
+    set->made_dir = NULL;
 }
 
 /* --- paths -------------------------------------------------------------- */
@@ -346,7 +420,8 @@ char *dc_path_dirname(const char *path)
 
 char *dc_path_join(const char *dir, const char *name)
 {
-    if (name[0] == '/' || dir == NULL || dir[0] == '\0')
+    if (name[0] == '/' || dir == NULL || dir[0] == '\0' ||
+        strcmp(dir, ".") == 0)
         return dc_strdup(name);
     size_t len = strlen(dir) + strlen(name) + 2;
     char *path = malloc(len);
@@ -366,6 +441,19 @@ const char *dc_path_extension(const char *path)
     const char *base = dc_path_basename(path);
     const char *dot = strrchr(base, '.');
     return dot != NULL && dot != base ? dot + 1 : "";
+}
+
+char *dc_path_stem(const char *path)
+{
+    const char *base = dc_path_basename(path);
+    const char *ext = dc_path_extension(base);
+    size_t len = ext[0] != '\0' ? (size_t)(ext - 1 - base) : strlen(base);
+    char *stem = malloc(len + 1);
+    if (stem != NULL) {
+        memcpy(stem, base, len);
+        stem[len] = '\0';
+    }
+    return stem;
 }
 
 char *dc_path_with_extension(const char *path, const char *ext)

@@ -51,14 +51,28 @@ typedef struct dc_output_set {
     dc_output **items;
     int count;
     bool force;
+    char *made_dir;   /* a folder created for the outputs */
 } dc_output_set;
 
 void dc_output_set_init(dc_output_set *set, bool force);
 /* Refuses an existing path unless the set was made with force. */
 dc_status dc_output_set_add(dc_output_set *set, const char *path,
                             dc_output **output, dc_error *err);
+/* Makes sure `dir` is a folder, creating it if needed; a folder created
+ * here is removed again if the set is aborted. */
+dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
+                                 dc_error *err);
 dc_status dc_output_write(dc_output *out, const void *data, size_t len,
                           dc_error *err);
+/* Bytes written so far (the end of the file). */
+int64_t dc_output_position(const dc_output *out);
+/* Writes at an offset at or before the end (a header rewritten once the
+ * sizes are known). */
+dc_status dc_output_write_at(dc_output *out, int64_t offset, const void *data,
+                             size_t len, dc_error *err);
+/* Reads back bytes already written. */
+dc_status dc_output_read_at(dc_output *out, int64_t offset, void *data,
+                            size_t len, size_t *got, dc_error *err);
 /* Flushes, fsyncs and renames every output into place. */
 dc_status dc_output_set_commit(dc_output_set *set, dc_error *err);
 /* Removes every temporary (and anything already renamed by a failed
@@ -70,6 +84,8 @@ char *dc_path_dirname(const char *path);
 char *dc_path_join(const char *dir, const char *name);
 const char *dc_path_basename(const char *path);
 const char *dc_path_extension(const char *path); /* after the last dot */
+/* The file name without folder and extension: "a/Disc.cue" -> "Disc". */
+char *dc_path_stem(const char *path);
 /* `path` with its extension replaced (ext without the dot). */
 char *dc_path_with_extension(const char *path, const char *ext);
 /* Finds `name` in `dir`, first exactly, then ignoring case.  NULL if

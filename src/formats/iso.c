@@ -95,7 +95,9 @@ static dc_status iso_open(dc_image *image, dc_error *err)
     return dc_track_add_index(track, 1, 0, err);
 }
 
-/* The one track an ISO will hold, by position, or -1 with the reason. */
+/* The one track an ISO will hold, by position, or -1 with the reason.
+ * Without --track that is the disc's only data track: audio tracks beside
+ * it are routed out as sound files. */
 static int iso_pick_track(const dc_write_job *job, dc_error *err)
 {
     const dc_disc *disc = &job->source->disc;
@@ -113,29 +115,27 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
                 job->source->path, wanted);
         return -1;
     }
-    if (wanted == 0) {
-        for (int i = 0; i < disc->track_count; i++)
-            if (!dc_track_is_data(&disc->tracks[i])) {
-                dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: track %d is audio and "
-                        "an ISO cannot hold audio: write BIN/CUE instead "
-                        "(-o NAME.cue), or pick the data track with --track N",
-                        job->source->path, disc->tracks[i].number);
-                return -1;
-            }
-        if (data_count > 1) {
-            dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: %d data tracks, and an ISO "
-                    "holds one: pick one with --track N or write BIN/CUE",
-                    job->source->path, data_count);
-            return -1;
-        }
+    if (data_count == 0) {
+        dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: no data track, and an ISO "
+                "cannot hold audio: use extract-audio, or write BIN/CUE "
+                "(-o NAME.cue)", job->source->path);
+        return -1;
+    }
+    if (data_count > 1) {
+        dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: %d data tracks, and an ISO "
+                "holds one: pick one with --track N or write BIN/CUE",
+                job->source->path, data_count);
+        return -1;
     }
     const dc_track *t = &disc->tracks[pick];
     if (dc_track_user_size(t) != ISO_SECTOR) {
         dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: track %d is %s with %u-byte "
-                "sectors; an ISO holds only 2048-byte user data: write "
-                "BIN/CUE instead", job->source->path, t->number,
+                "sectors; an ISO holds only 2048-byte user data: %s",
+                job->source->path, t->number,
                 t->mode == DC_MODE_AUDIO ? "audio" : dc_track_mode_name(t->mode),
-                dc_track_user_size(t));
+                dc_track_user_size(t),
+                t->mode == DC_MODE_AUDIO ? "use extract-audio"
+                                         : "write BIN/CUE instead");
         return -1;
     }
     return pick;
@@ -144,6 +144,35 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
 static dc_status iso_check(const dc_write_job *job, dc_error *err)
 {
     return iso_pick_track(job, err) < 0 ? err->status : DC_OK;
+}
+
+/* Audio tracks go beside the ISO as sound files, named after it. */
+static dc_status route_audio(dc_write_job *job, dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    bool selected[DC_MAX_TRACKS];
+    int audio = 0;
+    for (int i = 0; i < disc->track_count; i++) {
+        selected[i] = disc->tracks[i].mode == DC_MODE_AUDIO;
+        audio += selected[i];
+    }
+    if (audio == 0 || job->options->track_number != 0)
+        return DC_OK;
+    char *dir = dc_path_dirname(job->output_path);
+    char *name = dc_path_stem(job->output_path);
+    dc_status status = DC_OK;
+    if (dir == NULL || name == NULL) {
+        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    } else {
+        status = dc_audio_write_tracks(job, dir, name, selected, NULL, err);
+        if (status == DC_OK)
+            dc_job_note(job, "%d audio track%s cannot go into an ISO: "
+                        "written beside it as sound files", audio,
+                        audio == 1 ? "" : "s");
+    }
+    free(dir);
+    free(name);
+    return status;
 }
 
 static dc_status iso_write(dc_write_job *job, dc_error *err)
@@ -157,9 +186,10 @@ static dc_status iso_write(dc_write_job *job, dc_error *err)
         return err->status;
     /* The file system counts from INDEX 01: a stored pregap stays out. */
     int64_t pregap = dc_track_pregap(track);
-    job->sectors_total = track->length - pregap;
-    return dc_write_track_sectors(job, out, pick, pregap,
-                                  track->length - pregap, DC_FORM_USER, err);
+    if (dc_write_track_sectors(job, out, pick, pregap, track->length - pregap,
+                               DC_FORM_USER, err) != DC_OK)
+        return err->status;
+    return route_audio(job, err);
 }
 
 const dc_format dc_format_iso = {

@@ -1,0 +1,642 @@
+/*
+ * CD-DA in and out of sound files.  Out: each audio track becomes a WAV,
+ * AIFF or FLAC file (through libsndfile), its INDEX 00 audio placed by the
+ * pregap policy, with CD-TEXT, ISRC and MCN in the tags and a cue sheet
+ * naming the files, from which a BIN can be rebuilt sample for sample.
+ * In: sound files open as an audio disc through a cue sheet made in memory,
+ * so the BIN/CUE reader's checks (44.1 kHz, 16-bit, stereo) apply.
+ */
+#include "cuesheet.h"
+#include "format.h"
+#include "model.h"
+
+#include <sndfile.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLES_PER_SECTOR (DC_RAW_SECTOR / 2)
+#define CHUNK_SECTORS 1024
+/* The byte-order check looks at the start of each track only. */
+#define SWAP_CHECK_SECTORS 2000
+#define DEFAULT_TEMPLATE "{name} (Track {track})"
+
+/* --- reading sound files ------------------------------------------------ */
+
+static int audio_probe(const dc_probe_input *input)
+{
+    const uint8_t *h = input->head;
+    if (input->head_size < 12)
+        return DC_PROBE_NO;
+    bool wav = memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0;
+    bool aiff = memcmp(h, "FORM", 4) == 0 &&
+                (memcmp(h + 8, "AIFF", 4) == 0 || memcmp(h + 8, "AIFC", 4) == 0);
+    bool flac = memcmp(h, "fLaC", 4) == 0;
+    return wav || aiff || flac ? DC_PROBE_CERTAIN : DC_PROBE_NO;
+}
+
+/* A sheet naming each file as one track; NULL if a name has a quote
+ * (cue sheets cannot hold one). */
+static char *sheet_for_files(const char *const *paths, int count)
+{
+    size_t size = 1;
+    for (int i = 0; i < count; i++) {
+        if (strchr(paths[i], '"') != NULL)
+            return NULL;
+        size += strlen(paths[i]) + 80;
+    }
+    char *text = malloc(size);
+    if (text == NULL)
+        return NULL;
+    size_t len = 0;
+    for (int i = 0; i < count; i++)
+        len += (size_t)snprintf(text + len, size - len,
+                                "FILE \"%s\" WAVE\nTRACK %02d AUDIO\n"
+                                "INDEX 01 00:00:00\n", paths[i], i + 1);
+    return text;
+}
+
+static dc_status open_files_as_disc(dc_image *image, const char *const *paths,
+                                    int count, const char *base_dir,
+                                    dc_error *err)
+{
+    if (count < 1 || count > DC_MAX_TRACKS)
+        return dc_fail(err, DC_ERR_USAGE, "an audio disc takes 1 to %d "
+                       "files, not %d", DC_MAX_TRACKS, count);
+    char *sheet = sheet_for_files(paths, count);
+    if (sheet == NULL)
+        return dc_fail(err, DC_ERR_USAGE, "a sound file name holds a "
+                       "double quote, which a cue sheet cannot name");
+    dc_status status = dc_cue_open_text(image, sheet, image->path, base_dir,
+                                        err);
+    free(sheet);
+    return status;
+}
+
+static dc_status audio_open(dc_image *image, dc_error *err)
+{
+    const char *name = dc_path_basename(image->path);
+    char *dir = dc_path_dirname(image->path);
+    dc_status status = dir == NULL
+                           ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
+                           : open_files_as_disc(image, &name, 1, dir, err);
+    free(dir);
+    return status;
+}
+
+dc_status dc_image_open_audio_files(dc_image **image,
+                                    const char *const *paths, int count,
+                                    dc_error *err)
+{
+    *image = NULL;
+    if (count < 1)
+        return dc_fail(err, DC_ERR_USAGE, "no sound files given");
+    dc_image *img = dc_image_new(paths[0], &dc_format_audio, err);
+    if (img == NULL)
+        return err->status;
+    if (open_files_as_disc(img, paths, count, ".", err) != DC_OK ||
+        dc_disc_validate(&img->disc, paths[0], err) != DC_OK) {
+        dc_image_close(img);
+        return err->status;
+    }
+    *image = img;
+    return DC_OK;
+}
+
+/* --- planning the files ------------------------------------------------- */
+
+/* A run of one track's stored sectors. */
+typedef struct segment {
+    int track;       /* position in disc->tracks */
+    int64_t first;
+    int64_t count;
+} segment;
+
+/* One sound file: its runs of sectors and the track whose tags it takes
+ * (number 0 for hidden track one audio). */
+typedef struct audio_file {
+    char *path;
+    int track;
+    int number;
+    segment seg[2];
+    int seg_count;
+    int64_t length;  /* sectors */
+} audio_file;
+
+typedef struct audio_plan {
+    audio_file files[DC_MAX_TRACKS + 1];
+    int file_count;
+    dc_cue_track_layout *layout;  /* one per disc track */
+} audio_plan;
+
+static const char *sound_extension(dc_audio_format format)
+{
+    switch (format) {
+    case DC_AUDIO_WAV: return "wav";
+    case DC_AUDIO_AIFF: return "aiff";
+    case DC_AUDIO_FLAC: return "flac";
+    }
+    return "wav";
+}
+
+/* Appends text to a name, with the characters a file name cannot hold
+ * (or should not: control characters) replaced. */
+static void append_name_part(char *name, size_t size, const char *text)
+{
+    size_t len = strlen(name);
+    for (; *text != '\0' && len + 1 < size; text++)
+        name[len++] = *text == '/' || (unsigned char)*text < 0x20 ? '_' : *text;
+    name[len] = '\0';
+}
+
+/* Expands {name} {track} {title} {performer} in the template. */
+static void expand_template(const char *template, const char *disc_name,
+                            const dc_disc *disc, const audio_file *file,
+                            char *name, size_t size)
+{
+    const dc_cdtext *text = &disc->tracks[file->track].cdtext;
+    name[0] = '\0';
+    for (const char *p = template; *p != '\0';) {
+        char number[8];
+        const char *value = NULL;
+        size_t skip = 0;
+        if (strncmp(p, "{name}", 6) == 0) {
+            value = disc_name;
+            skip = 6;
+        } else if (strncmp(p, "{track}", 7) == 0) {
+            snprintf(number, sizeof number, "%02d", file->number);
+            value = number;
+            skip = 7;
+        } else if (strncmp(p, "{title}", 7) == 0) {
+            value = text->field[DC_CDTEXT_TITLE];
+            skip = 7;
+        } else if (strncmp(p, "{performer}", 11) == 0) {
+            value = text->field[DC_CDTEXT_PERFORMER];
+            if (value == NULL)
+                value = disc->cdtext.field[DC_CDTEXT_PERFORMER];
+            skip = 11;
+        }
+        if (skip > 0) {
+            append_name_part(name, size, value != NULL ? value : "");
+            p += skip;
+        } else {
+            char one[2] = {*p++, '\0'};
+            append_name_part(name, size, one);
+        }
+    }
+}
+
+static dc_status is_silent(dc_image *image, int track, int64_t first,
+                           int64_t count, bool *silent, dc_error *err)
+{
+    uint8_t sector[DC_RAW_SECTOR];
+    *silent = true;
+    for (int64_t i = 0; i < count && *silent; i++) {
+        if (dc_image_read(image, track, first + i, 1, DC_FORM_RAW, NULL,
+                          sector, NULL, err) != DC_OK)
+            return err->status;
+        for (size_t k = 0; k < DC_RAW_SECTOR && *silent; k++)
+            *silent = sector[k] == 0;
+    }
+    return DC_OK;
+}
+
+static audio_file *new_file(audio_plan *plan, int track, int number)
+{
+    audio_file *f = &plan->files[plan->file_count++];
+    memset(f, 0, sizeof *f);
+    f->track = track;
+    f->number = number;
+    return f;
+}
+
+static void add_segment(audio_file *f, int track, int64_t first, int64_t count)
+{
+    f->seg[f->seg_count++] = (segment){track, first, count};
+    f->length += count;
+}
+
+static void add_index(dc_cue_track_layout *t, int number, int file,
+                      int64_t offset)
+{
+    t->index[t->index_count++] = (dc_cue_index){number, file, offset};
+}
+
+/* Places one track's stored pregap by the policy; returns the file that
+ * must start with it (prepended), or NULL. */
+static dc_status place_pregap(dc_write_job *job, audio_plan *plan, int i,
+                              audio_file *previous, bool *prepend,
+                              dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    const dc_track *track = &disc->tracks[i];
+    dc_cue_track_layout *t = &plan->layout[i];
+    int64_t pregap = dc_track_pregap(track);
+    dc_pregap_policy policy = job->options->pregap;
+    *prepend = false;
+    if (pregap == 0)
+        return DC_OK;
+    if (policy == DC_PREGAP_PREPEND) {
+        *prepend = true;
+        return DC_OK;
+    }
+    if (policy == DC_PREGAP_APPEND && previous != NULL) {
+        add_index(t, 0, (int)(previous - plan->files), previous->length);
+        add_segment(previous, i, 0, pregap);
+        return DC_OK;
+    }
+    bool silent;
+    if (is_silent(job->source, i, 0, pregap, &silent, err) != DC_OK)
+        return err->status;
+    if (silent) {
+        t->pregap += pregap; /* nothing is lost: the sheet says PREGAP */
+    } else if (i == 0) {
+        /* Hidden track one audio gets a file of its own, track 0. */
+        audio_file *hidden = new_file(plan, i, 0);
+        add_segment(hidden, i, 0, pregap);
+        add_index(t, 0, plan->file_count - 1, 0);
+    } else if (policy == DC_PREGAP_APPEND) {
+        *prepend = true; /* no audio track before it to take it */
+    } else {
+        t->pregap += pregap;
+        dc_job_note(job, "track %d: %.1f seconds of pregap audio dropped, as "
+                    "--pregap=drop asks", track->number, (double)pregap / 75);
+    }
+    return DC_OK;
+}
+
+static dc_status plan_files(dc_write_job *job, const bool *selected,
+                            audio_plan *plan, dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    audio_file *previous = NULL;
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *track = &disc->tracks[i];
+        if (!selected[i] || track->mode != DC_MODE_AUDIO) {
+            previous = NULL;
+            continue;
+        }
+        if (i > 0 && disc->tracks[i - 1].session != track->session)
+            previous = NULL;
+        dc_cue_track_layout *t = &plan->layout[i];
+        t->keyword = "AUDIO";
+        t->pregap = track->pregap_unstored;
+        t->postgap = track->postgap_unstored;
+        bool prepend;
+        if (place_pregap(job, plan, i, previous, &prepend, err) != DC_OK)
+            return err->status;
+        int64_t pregap = dc_track_pregap(track);
+        int64_t from = prepend ? 0 : pregap;
+        audio_file *f = new_file(plan, i, track->number);
+        add_segment(f, i, from, track->length - from);
+        for (int k = 0; k < track->index_count; k++)
+            if (track->index[k].offset >= from)
+                add_index(t, track->index[k].number, plan->file_count - 1,
+                          track->index[k].offset - from);
+        previous = f;
+    }
+    if (plan->file_count == 0)
+        return dc_fail(err, DC_ERR_USAGE, "%s: no audio tracks to extract",
+                       job->source->path);
+    return DC_OK;
+}
+
+static dc_status name_files(dc_write_job *job, const char *dir,
+                            const char *disc_name, audio_plan *plan,
+                            dc_error *err)
+{
+    const char *template = job->options->name_template != NULL
+                               ? job->options->name_template
+                               : DEFAULT_TEMPLATE;
+    for (int i = 0; i < plan->file_count; i++) {
+        char name[512];
+        expand_template(template, disc_name, &job->source->disc,
+                        &plan->files[i], name, sizeof name - 8);
+        append_name_part(name, sizeof name, ".");
+        append_name_part(name, sizeof name,
+                         sound_extension(job->options->audio_format));
+        plan->files[i].path = dc_path_join(dir, name);
+        if (plan->files[i].path == NULL)
+            return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    return DC_OK;
+}
+
+/* --- writing the files -------------------------------------------------- */
+
+/* libsndfile writes through these into a dc_output, so sound files are
+ * all-or-nothing like every other output. */
+typedef struct sound_sink {
+    dc_output *out;
+    int64_t position;
+    dc_error err;
+} sound_sink;
+
+static sf_count_t sink_length(void *user)
+{
+    return dc_output_position(((sound_sink *)user)->out);
+}
+
+static sf_count_t sink_seek(sf_count_t offset, int whence, void *user)
+{
+    sound_sink *s = user;
+    int64_t base = whence == SEEK_CUR ? s->position
+                   : whence == SEEK_END ? dc_output_position(s->out)
+                                        : 0;
+    if (base + offset < 0 || base + offset > dc_output_position(s->out))
+        return -1;
+    s->position = base + offset;
+    return s->position;
+}
+
+static sf_count_t sink_read(void *data, sf_count_t count, void *user)
+{
+    sound_sink *s = user;
+    size_t got = 0;
+    if (dc_output_read_at(s->out, s->position, data, (size_t)count, &got,
+                          &s->err) != DC_OK)
+        return 0;
+    s->position += (int64_t)got;
+    return (sf_count_t)got;
+}
+
+static sf_count_t sink_write(const void *data, sf_count_t count, void *user)
+{
+    sound_sink *s = user;
+    if (dc_output_write_at(s->out, s->position, data, (size_t)count,
+                           &s->err) != DC_OK)
+        return 0;
+    s->position += count;
+    return count;
+}
+
+static sf_count_t sink_tell(void *user)
+{
+    return ((sound_sink *)user)->position;
+}
+
+static int sound_format(dc_audio_format format)
+{
+    switch (format) {
+    case DC_AUDIO_WAV: return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    case DC_AUDIO_AIFF: return SF_FORMAT_AIFF | SF_FORMAT_PCM_16;
+    case DC_AUDIO_FLAC: return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+    }
+    return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+}
+
+static void set_tags(SNDFILE *sound, const dc_disc *disc,
+                     const audio_file *file)
+{
+    const dc_track *track = &disc->tracks[file->track];
+    const char *title = track->cdtext.field[DC_CDTEXT_TITLE];
+    const char *performer = track->cdtext.field[DC_CDTEXT_PERFORMER];
+    if (performer == NULL)
+        performer = disc->cdtext.field[DC_CDTEXT_PERFORMER];
+    char number[8], comment[64] = "";
+    snprintf(number, sizeof number, "%d", file->number);
+    if (title != NULL && file->number != 0)
+        sf_set_string(sound, SF_STR_TITLE, title);
+    if (performer != NULL)
+        sf_set_string(sound, SF_STR_ARTIST, performer);
+    if (disc->cdtext.field[DC_CDTEXT_TITLE] != NULL)
+        sf_set_string(sound, SF_STR_ALBUM, disc->cdtext.field[DC_CDTEXT_TITLE]);
+    sf_set_string(sound, SF_STR_TRACKNUMBER, number);
+    /* No libsndfile tag holds ISRC or MCN: they go in the comment. */
+    if (track->isrc[0] != '\0' && file->number != 0)
+        snprintf(comment, sizeof comment, "ISRC %s", track->isrc);
+    if (disc->mcn[0] != '\0')
+        snprintf(comment + strlen(comment), sizeof comment - strlen(comment),
+                 "%sMCN %s", comment[0] != '\0' ? "; " : "", disc->mcn);
+    if (comment[0] != '\0')
+        sf_set_string(sound, SF_STR_COMMENT, comment);
+    sf_set_string(sound, SF_STR_SOFTWARE, "discconv " DC_VERSION);
+}
+
+/* How rough the left channel is read as stored and read byte-swapped:
+ * music is smooth, so the right byte order has the smaller differences. */
+typedef struct swap_check {
+    double as_stored;
+    double swapped;
+    int64_t sectors;
+} swap_check;
+
+static int16_t le16(const uint8_t *p) { return (int16_t)(p[0] | p[1] << 8); }
+static int16_t be16(const uint8_t *p) { return (int16_t)(p[1] | p[0] << 8); }
+
+static void check_byte_order(swap_check *c, const uint8_t *sectors,
+                             int64_t count)
+{
+    for (int64_t i = 0; i < count && c->sectors < SWAP_CHECK_SECTORS; i++) {
+        const uint8_t *s = sectors + (size_t)i * DC_RAW_SECTOR;
+        for (size_t k = 4; k < DC_RAW_SECTOR; k += 4) {
+            c->as_stored += abs(le16(s + k) - le16(s + k - 4));
+            c->swapped += abs(be16(s + k) - be16(s + k - 4));
+        }
+        c->sectors++;
+    }
+}
+
+static bool looks_swapped(const swap_check *c)
+{
+    /* Only clear cases: real audio, rough as stored, smooth swapped. */
+    return c->sectors >= 75 && c->as_stored > 1e6 &&
+           c->as_stored > 3 * c->swapped;
+}
+
+/* Little-endian sector bytes to the host's 16-bit samples. */
+static void to_samples(const uint8_t *bytes, int16_t *samples, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        samples[i] = le16(bytes + 2 * i);
+}
+
+static dc_status write_segments(dc_write_job *job, SNDFILE *sound,
+                                const audio_file *file, uint8_t *bytes,
+                                int16_t *samples, swap_check *check,
+                                dc_error *err)
+{
+    for (int s = 0; s < file->seg_count; s++) {
+        const segment *seg = &file->seg[s];
+        for (int64_t done = 0; done < seg->count;) {
+            int64_t n = seg->count - done < CHUNK_SECTORS ? seg->count - done
+                                                          : CHUNK_SECTORS;
+            if (dc_image_read(job->source, seg->track, seg->first + done, n,
+                              DC_FORM_RAW, &job->options->read, bytes,
+                              job->report, err) != DC_OK)
+                return err->status;
+            check_byte_order(check, bytes, n);
+            to_samples(bytes, samples, (size_t)n * SAMPLES_PER_SECTOR);
+            sf_count_t frames = (sf_count_t)n * SAMPLES_PER_SECTOR / 2;
+            if (sf_writef_short(sound, samples, frames) != frames)
+                return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", file->path,
+                               sf_strerror(sound));
+            done += n;
+            if (!dc_job_progress(job, n))
+                return dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+        }
+    }
+    return DC_OK;
+}
+
+static dc_status write_sound_file(dc_write_job *job, const audio_file *file,
+                                  uint8_t *bytes, int16_t *samples,
+                                  dc_error *err)
+{
+    sound_sink sink = {0};
+    if (dc_output_set_add(job->outputs, file->path, &sink.out, err) != DC_OK)
+        return err->status;
+    SF_VIRTUAL_IO io = {sink_length, sink_seek, sink_read, sink_write,
+                        sink_tell};
+    SF_INFO info = {.samplerate = 44100, .channels = 2,
+                    .format = sound_format(job->options->audio_format)};
+    SNDFILE *sound = sf_open_virtual(&io, SFM_WRITE, &info, &sink);
+    if (sound == NULL)
+        return dc_fail(err, sink.err.status != DC_OK ? sink.err.status
+                                                     : DC_ERR_OUTPUT,
+                       "%s: %s", file->path,
+                       sink.err.status != DC_OK ? sink.err.message
+                                                : sf_strerror(NULL));
+    set_tags(sound, &job->source->disc, file);
+    swap_check check = {0};
+    dc_status status = write_segments(job, sound, file, bytes, samples,
+                                      &check, err);
+    /* Closing writes the final header: its failure is the file's. */
+    if (sf_close(sound) != 0 && status == DC_OK)
+        status = dc_fail(err, DC_ERR_OUTPUT, "%s: cannot finish the file",
+                         file->path);
+    if (status == DC_OK && sink.err.status != DC_OK)
+        status = dc_fail(err, sink.err.status, "%s", sink.err.message);
+    if (status == DC_OK && looks_swapped(&check))
+        dc_job_note(job, "%s: the audio sounds like noise as stored but not "
+                    "byte-swapped: if the image was ripped with the wrong "
+                    "byte order, extract again with --swap-audio",
+                    dc_path_basename(file->path));
+    return status;
+}
+
+static dc_status write_sheet(dc_write_job *job, const audio_plan *plan,
+                             const char *cue_path, dc_error *err)
+{
+    dc_cue_file files[DC_MAX_TRACKS + 1];
+    for (int i = 0; i < plan->file_count; i++) {
+        files[i].name = dc_path_basename(plan->files[i].path);
+        files[i].type = job->options->audio_format == DC_AUDIO_AIFF ? "AIFF"
+                                                                    : "WAVE";
+    }
+    dc_cue_layout layout = {
+        .file_count = plan->file_count,
+        .files = files,
+        .tracks = plan->layout,
+        .sessions = job->source->disc.session_count > 1,
+    };
+    dc_output *out;
+    char *text = NULL;
+    size_t len = 0;
+    dc_status status = dc_output_set_add(job->outputs, cue_path, &out, err);
+    if (status == DC_OK)
+        status = dc_cue_sheet_build(&job->source->disc, &layout, &text, &len,
+                                    err);
+    if (status == DC_OK)
+        status = dc_output_write(out, text, len, err);
+    free(text);
+    return status;
+}
+
+dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
+                                const char *name, const bool *selected,
+                                const char *cue_path, dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    audio_plan *plan = calloc(1, sizeof *plan);
+    uint8_t *bytes = dc_io_alloc(CHUNK_SECTORS * DC_RAW_SECTOR);
+    int16_t *samples = malloc(CHUNK_SECTORS * DC_RAW_SECTOR);
+    dc_status status = DC_OK;
+    if (plan != NULL)
+        plan->layout = calloc((size_t)disc->track_count, sizeof *plan->layout);
+    if (plan == NULL || plan->layout == NULL || bytes == NULL ||
+        samples == NULL)
+        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    if (status == DC_OK && plan_files(job, selected, plan, err) == DC_OK &&
+        name_files(job, dir, name, plan, err) == DC_OK) {
+        for (int i = 0; status == DC_OK && i < plan->file_count; i++)
+            status = write_sound_file(job, &plan->files[i], bytes, samples,
+                                      err);
+        if (status == DC_OK && cue_path != NULL)
+            status = write_sheet(job, plan, cue_path, err);
+    }
+    if (status == DC_OK)
+        status = err->status;
+    for (int i = 0; plan != NULL && i < plan->file_count; i++)
+        free(plan->files[i].path);
+    if (plan != NULL)
+        free(plan->layout);
+    free(plan);
+    free(bytes);
+    free(samples);
+    return status;
+}
+
+/* --- the "audio" target: extract-audio ---------------------------------- */
+
+/* "1,3-5" into selected[position]; every track when list is NULL. */
+static dc_status select_tracks(const dc_disc *disc, const char *list,
+                               bool *selected, dc_error *err)
+{
+    bool wanted[DC_MAX_TRACKS + 1] = {false};
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        char *end;
+        long from = strtol(p, &end, 10), to = from;
+        if (end != p && *end == '-')
+            to = strtol(end + 1, &end, 10);
+        if (end == p || from < 1 || to < from || to > DC_MAX_TRACKS ||
+            (*end != ',' && *end != '\0'))
+            return dc_fail(err, DC_ERR_USAGE, "--tracks takes numbers and "
+                           "ranges such as 1,3-5, not '%s'", list);
+        for (long n = from; n <= to; n++)
+            wanted[n] = true;
+        p = *end == ',' ? end + 1 : end;
+    }
+    for (int i = 0; i < disc->track_count; i++)
+        selected[i] = list == NULL || wanted[disc->tracks[i].number];
+    return DC_OK;
+}
+
+static dc_status audio_check(const dc_write_job *job, dc_error *err)
+{
+    if (job->options->track_number != 0)
+        return dc_fail(err, DC_ERR_USAGE, "extract-audio picks tracks with "
+                       "--tracks LIST");
+    return DC_OK;
+}
+
+static dc_status audio_write(dc_write_job *job, dc_error *err)
+{
+    const char *dir = job->output_path;
+    if (dc_output_set_make_dir(job->outputs, dir, err) != DC_OK)
+        return err->status;
+    const dc_disc *disc = &job->source->disc;
+    bool selected[DC_MAX_TRACKS];
+    char *name = dc_path_stem(job->source->path);
+    char *cue_name = name != NULL ? dc_path_with_extension(name, "cue") : NULL;
+    char *cue_path = cue_name != NULL ? dc_path_join(dir, cue_name) : NULL;
+    dc_status status = cue_path == NULL
+                           ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
+                           : select_tracks(disc, job->options->track_list,
+                                           selected, err);
+    if (status == DC_OK)
+        status = dc_audio_write_tracks(job, dir, name, selected, cue_path, err);
+    free(cue_path);
+    free(cue_name);
+    free(name);
+    return status;
+}
+
+const dc_format dc_format_audio = {
+    .info = {"audio", "sound files: WAV, AIFF, FLAC (44.1 kHz 16-bit stereo)",
+             "wav,aiff,aif,flac", true, true},
+    .writes_folder = true,
+    .probe = audio_probe,
+    .open = audio_open,
+    .check = audio_check,
+    .write = audio_write,
+};
