@@ -56,6 +56,7 @@ const char *dc_status_name(dc_status status);
 #define DC_PREGAP_TRACK1 150    /* LBA 0 is at MSF 00:02:00 */
 #define DC_MAX_TRACKS 99
 #define DC_MAX_INDEXES 100      /* INDEX 00..99 */
+#define DC_MAX_DISC_SECTORS 450000 /* 100 minutes: no CD is longer */
 
 typedef enum dc_track_mode {
     DC_MODE_AUDIO,       /* CD-DA: 2352 bytes of 16-bit stereo samples */

@@ -11,12 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-/* Sectors moved per read: about 2.4 MB of raw data, so system calls and
- * thread hand-overs are rare and memory stays small whatever the image
- * size (two chunks in flight plus the image's conversion buffer). */
-#define CHUNK_SECTORS 2048
+
 
 bool dc_job_progress(dc_write_job *job, int64_t sectors)
 {
@@ -44,7 +40,7 @@ void dc_job_note(dc_write_job *job, const char *fmt, ...)
         r->note_count++;
 }
 
-/* One chunk read on a second thread while the previous one is written. */
+/* One chunk read on a second thread while the previous one is consumed. */
 typedef struct chunk_read {
     dc_write_job *job;
     int track_index;
@@ -65,24 +61,25 @@ static void *read_chunk(void *arg)
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/* Reading and writing overlap: while chunk k is written, chunk k+1 is read
- * (and stripped or regenerated) on a second thread.  Only one thread reads
- * at a time, so the image and the report need no locking. */
-dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
-                                 int track_index, int64_t first,
-                                 int64_t count, dc_sector_form form,
-                                 dc_error *err)
+/* Reading and consuming overlap: while chunk k is consumed (written),
+ * chunk k+1 is read (and stripped or regenerated) on a second thread.
+ * Only one thread reads at a time, so the image and the report need no
+ * locking. */
+dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
+                          int64_t count, dc_sector_form form,
+                          dc_chunk_consumer consume, void *context,
+                          dc_error *err)
 {
     const dc_track *track = &job->source->disc.tracks[track_index];
     size_t sector_size = dc_sector_form_size(track, form);
-    uint8_t *buffers[2] = {dc_io_alloc(CHUNK_SECTORS * sector_size),
-                           dc_io_alloc(CHUNK_SECTORS * sector_size)};
+    uint8_t *buffers[2] = {dc_io_alloc(DC_STREAM_CHUNK_SECTORS * sector_size),
+                           dc_io_alloc(DC_STREAM_CHUNK_SECTORS * sector_size)};
     if (buffers[0] == NULL || buffers[1] == NULL) {
         free(buffers[0]);
         free(buffers[1]);
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     }
-    chunk_read next = {job, track_index, first, min64(count, CHUNK_SECTORS),
+    chunk_read next = {job, track_index, first, min64(count, DC_STREAM_CHUNK_SECTORS),
                        form, buffers[0], {0}};
     read_chunk(&next);
     dc_status status = next.err.status;
@@ -92,13 +89,12 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
         chunk_read current = next;
         done += current.count;
         next = (chunk_read){job, track_index, first + done,
-                            min64(count - done, CHUNK_SECTORS), form,
+                            min64(count - done, DC_STREAM_CHUNK_SECTORS), form,
                             buffers[(k + 1) % 2], {0}};
         pthread_t reader;
         bool threaded = next.count > 0 &&
                         pthread_create(&reader, NULL, read_chunk, &next) == 0;
-        if (dc_output_write(out, current.buffer,
-                            (size_t)current.count * sector_size, err) != DC_OK)
+        if (consume(context, current.buffer, current.count, err) != DC_OK)
             status = err->status;
         else if (!dc_job_progress(job, current.count))
             status = dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
@@ -112,6 +108,30 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
     free(buffers[0]);
     free(buffers[1]);
     return status;
+}
+
+typedef struct output_target {
+    dc_output *out;
+    size_t sector_size;
+} output_target;
+
+static dc_status write_chunk(void *context, const uint8_t *sectors,
+                             int64_t count, dc_error *err)
+{
+    output_target *target = context;
+    return dc_output_write(target->out, sectors,
+                           (size_t)count * target->sector_size, err);
+}
+
+dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
+                                 int track_index, int64_t first,
+                                 int64_t count, dc_sector_form form,
+                                 dc_error *err)
+{
+    output_target target = {
+        out, dc_sector_form_size(&job->source->disc.tracks[track_index], form)};
+    return dc_stream_track(job, track_index, first, count, form, write_chunk,
+                           &target, err);
 }
 
 /* One generated sector of a gap the image does not store. */
@@ -143,28 +163,40 @@ dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,
 {
     uint8_t sector[DC_RAW_SECTOR + DC_SUBCHANNEL_SIZE];
     size_t size = dc_sector_form_size(track, form);
+    int64_t since_progress = 0;
     for (int64_t i = 0; i < count; i++) {
         make_gap_sector(track, lba + i, form, sector);
         if (dc_output_write(out, sector, size, err) != DC_OK)
             return err->status;
+        /* Gaps count as work done, and may be interrupted like it. */
+        if (++since_progress == DC_STREAM_CHUNK_SECTORS || i + 1 == count) {
+            if (!dc_job_progress(job, since_progress))
+                return dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+            since_progress = 0;
+        }
     }
     return DC_OK;
 }
 
+/* The work a conversion may do, for progress: stored sectors and the
+ * gaps a writer may generate. */
 static int64_t total_sectors(const dc_disc *disc, int track_number)
 {
     int64_t total = 0;
-    for (int i = 0; i < disc->track_count; i++)
-        if (track_number == 0 || disc->tracks[i].number == track_number)
-            total += disc->tracks[i].length;
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *t = &disc->tracks[i];
+        if (track_number == 0 || t->number == track_number)
+            total += t->length + t->pregap_unstored + t->postgap_unstored;
+    }
     return total;
 }
 
-static bool same_file(const char *a, const char *b)
+static bool has_track(const dc_disc *disc, int number)
 {
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
+    for (int i = 0; i < disc->track_count; i++)
+        if (disc->tracks[i].number == number)
+            return true;
+    return false;
 }
 
 static dc_status choose_target(const char *output_path,
@@ -208,16 +240,14 @@ dc_status dc_convert(dc_image *image, const char *output_path,
     const dc_format *target;
     if (choose_target(output_path, options, &target, err) != DC_OK)
         return err->status;
-    if (same_file(output_path, image->path))
-        return dc_fail(err, DC_ERR_USAGE, "%s: the output is the input",
-                       output_path);
     if (options->track_number != 0 &&
-        total_sectors(&image->disc, options->track_number) == 0)
+        !has_track(&image->disc, options->track_number))
         return dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
                        image->path, options->track_number);
 
     dc_output_set outputs;
     dc_output_set_init(&outputs, options->force);
+    dc_output_set_protect(&outputs, image->inputs, image->input_count);
     dc_write_job job = {
         .source = image,
         .output_path = output_path,

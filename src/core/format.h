@@ -49,7 +49,14 @@ struct dc_image {
     size_t scratch_size;
     char **warnings;
     int warning_count;
+    dc_file_id *inputs;    /* every file the image reads, never to be
+                              overwritten by a conversion */
+    int input_count;
 };
+
+/* Records a file the image reads (the core records the image's own path). */
+dc_status dc_image_note_input(dc_image *image, const char *path,
+                              dc_error *err);
 
 /* Records a warning for the user (printf-style). */
 void dc_image_warn(dc_image *image, const char *fmt, ...)
@@ -82,6 +89,9 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
                                 const char *name, const bool *selected,
                                 const char *cue_path, dc_error *err);
 
+/* Swaps the bytes of each 16-bit sample of one 2352-byte audio sector. */
+void dc_swap_sample_bytes(uint8_t *sector);
+
 /* A new image object for `format`, owning a copy of path. */
 dc_image *dc_image_new(const char *path, const struct dc_format *format,
                        dc_error *err);
@@ -104,6 +114,23 @@ const dc_format *dc_format_for_extension(const char *path);
 dc_status dc_format_detect(const char *path, const dc_format **format,
                            dc_error *err);
 
+/* Sectors moved per read: about 4.8 MB of raw data, so system calls and
+ * thread hand-overs are rare and memory stays small whatever the image
+ * size (two chunks in flight plus the image's conversion buffer). */
+#define DC_STREAM_CHUNK_SECTORS 2048
+
+/* Takes one chunk of sectors (at most DC_STREAM_CHUNK_SECTORS) read by
+ * dc_stream_track. */
+typedef dc_status (*dc_chunk_consumer)(void *context, const uint8_t *sectors,
+                                       int64_t count, dc_error *err);
+
+/* Reads sectors [first, first + count) of a track in `form`, in bounded
+ * chunks, the next chunk read while `consume` handles the last one;
+ * reports progress. */
+dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
+                          int64_t count, dc_sector_form form,
+                          dc_chunk_consumer consume, void *context,
+                          dc_error *err);
 /* Streams stored sectors [first, first + count) of a track to an output in
  * `form`, in bounded chunks, reporting progress. */
 dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
@@ -120,6 +147,7 @@ dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,
 extern const dc_format dc_format_iso;
 extern const dc_format dc_format_img;
 extern const dc_format dc_format_bincue;
+extern const dc_format dc_format_nrg;
 extern const dc_format dc_format_audio;
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Subheaders for sectors whose image stored only user data: the XA
  * "data" submode, Form 1 or Form 2. */
@@ -53,6 +54,7 @@ dc_status dc_image_open(dc_image **image, const char *path,
     if (img == NULL)
         return err->status;
     if (format->open(img, err) != DC_OK ||
+        dc_image_note_input(img, path, err) != DC_OK ||
         dc_disc_validate(&img->disc, path, err) != DC_OK) {
         dc_image_close(img);
         return err->status;
@@ -71,9 +73,25 @@ void dc_image_close(dc_image *image)
     for (int i = 0; i < image->warning_count; i++)
         free(image->warnings[i]);
     free(image->warnings);
+    free(image->inputs);
     free(image->scratch);
     free(image->path);
     free(image);
+}
+
+dc_status dc_image_note_input(dc_image *image, const char *path,
+                              dc_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return DC_OK; /* not a file we could overwrite either */
+    dc_file_id *grown = realloc(image->inputs, (size_t)(image->input_count + 1) *
+                                                   sizeof *grown);
+    if (grown == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    image->inputs = grown;
+    grown[image->input_count++] = (dc_file_id){st.st_dev, st.st_ino};
+    return DC_OK;
 }
 
 const dc_disc *dc_image_disc(const dc_image *image) { return &image->disc; }
@@ -242,7 +260,7 @@ static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba,
         memset(out + size, 0, want - size);
 }
 
-static void swap_sample_bytes(uint8_t *sector)
+void dc_swap_sample_bytes(uint8_t *sector)
 {
     for (size_t i = 0; i < DC_RAW_SECTOR; i += 2) {
         uint8_t low = sector[i];
@@ -266,7 +284,7 @@ static void convert_run(convert_job *job)
         if (track->mode == DC_MODE_AUDIO) {
             memcpy(out, in, DC_RAW_SECTOR); /* drops 2448's subchannel */
             if (job->options->swap_audio)
-                swap_sample_bytes(out);
+                dc_swap_sample_bytes(out);
             continue;
         }
         const uint8_t *raw = in;

@@ -13,7 +13,7 @@
 
 /* Large enough that write() calls cost nothing next to the data moved,
  * small enough to keep memory flat; a multiple of DC_IO_ALIGN. */
-#define OUTPUT_BUFFER_SIZE (1024 * 1024)
+#define OUTPUT_BUFFER_SIZE (4 * 1024 * 1024)
 
 char *dc_strdup(const char *s)
 {
@@ -39,12 +39,16 @@ dc_status dc_input_open(dc_input *in, const char *path, dc_error *err)
     if (fd < 0)
         return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         int saved = errno;
+        close(fd);
+        return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path, strerror(saved));
+    }
+    if (!S_ISREG(st.st_mode)) {
         close(fd);
         return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path,
                        S_ISDIR(st.st_mode) ? "is a directory"
-                                           : strerror(saved ? saved : EINVAL));
+                                           : "not a regular file");
     }
     in->path = dc_strdup(path);
     if (in->path == NULL) {
@@ -110,6 +114,15 @@ void dc_output_set_init(dc_output_set *set, bool force)
     set->count = 0;
     set->force = force;
     set->made_dir = NULL;
+    set->inputs = NULL;
+    set->input_count = 0;
+}
+
+void dc_output_set_protect(dc_output_set *set, const dc_file_id *inputs,
+                           int count)
+{
+    set->inputs = inputs;
+    set->input_count = count;
 }
 
 dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
@@ -148,9 +161,20 @@ dc_status dc_output_set_add(dc_output_set *set, const char *path,
         if (strcmp(set->items[i]->path, path) == 0)
             return dc_fail(err, DC_ERR_OUTPUT, "%s: would be written twice",
                            path);
-    if (!set->force && dc_path_exists(path))
-        return dc_fail(err, DC_ERR_OUTPUT, "%s: already exists (use --force "
-                       "to replace it)", path);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!set->force)
+            return dc_fail(err, DC_ERR_OUTPUT, "%s: already exists (use "
+                           "--force to replace it)", path);
+        if (!S_ISREG(st.st_mode))
+            return dc_fail(err, DC_ERR_OUTPUT, "%s: exists and is not a "
+                           "regular file", path);
+        for (int i = 0; i < set->input_count; i++)
+            if (set->inputs[i].dev == st.st_dev &&
+                set->inputs[i].ino == st.st_ino)
+                return dc_fail(err, DC_ERR_USAGE, "%s: is one of the input "
+                               "files; write the output elsewhere", path);
+    }
     dc_output **grown = realloc(set->items,
                                 (size_t)(set->count + 1) * sizeof *grown);
     dc_output *out = calloc(1, sizeof *out);
@@ -292,6 +316,21 @@ dc_status dc_output_read_at(dc_output *out, int64_t offset, void *data,
     return DC_OK;
 }
 
+/* The process umask, read without setting it: umask() would change it for
+ * every thread for a moment.  Linux shows it in /proc (since 4.7). */
+static mode_t current_umask(void)
+{
+    FILE *status = fopen("/proc/self/status", "r");
+    char line[128];
+    unsigned mask = 022;
+    while (status != NULL && fgets(line, sizeof line, status) != NULL)
+        if (sscanf(line, "Umask: %o", &mask) == 1)
+            break;
+    if (status != NULL)
+        fclose(status);
+    return (mode_t)mask;
+}
+
 static dc_status finish_file(dc_output *out, dc_error *err)
 {
     if (out->used > 0) {
@@ -307,15 +346,14 @@ static dc_status finish_file(dc_output *out, dc_error *err)
         }
     }
     /* Temporaries get mkostemp's 0600; outputs get the usual umask. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(out->fd, 0666 & ~mask) != 0 || fsync(out->fd) != 0 ||
-        close(out->fd) != 0) {
-        out->fd = -1;
-        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", out->path,
-                       strerror(errno));
-    }
+    bool ok = fchmod(out->fd, 0666 & ~current_umask()) == 0 &&
+              fsync(out->fd) == 0;
+    int saved = errno;
+    ok = close(out->fd) == 0 && ok;
     out->fd = -1;
+    if (!ok)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", out->path,
+                       strerror(saved ? saved : errno));
     return DC_OK;
 }
 
@@ -327,9 +365,14 @@ static dc_status rename_into_place(dc_output *out, dc_error *err)
     if (out->force) {
         rc = rename(out->temp_path, out->path);
     } else {
-        rc = link(out->temp_path, out->path);
-        if (rc == 0)
-            unlink(out->temp_path);
+        rc = renameat2(AT_FDCWD, out->temp_path, AT_FDCWD, out->path,
+                       RENAME_NOREPLACE);
+        /* File systems without it may still have hard links. */
+        if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
+            rc = link(out->temp_path, out->path);
+            if (rc == 0)
+                unlink(out->temp_path);
+        }
     }
     if (rc != 0)
         return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", out->path,
@@ -361,8 +404,10 @@ dc_status dc_output_set_commit(dc_output_set *set, dc_error *err)
             return err->status;
     for (int i = 0; i < set->count; i++) {
         if (rename_into_place(set->items[i], err) != DC_OK) {
-            /* Take back what this commit already put in place. */
-            for (int k = 0; k < i; k++)
+            /* Take back what this commit put in place where nothing stood
+             * before; with force, a replaced file is gone either way, and
+             * the complete new one is better kept. */
+            for (int k = 0; k < i && !set->force; k++)
                 unlink(set->items[k]->path);
             return err->status;
         }
@@ -467,6 +512,34 @@ char *dc_path_with_extension(const char *path, const char *ext)
     return result;
 }
 
+dc_status dc_read_small_file(const char *path, size_t max_size,
+                             uint8_t **data, size_t *size, dc_error *err)
+{
+    dc_input in;
+    *data = NULL;
+    *size = 0;
+    if (dc_input_open(&in, path, err) != DC_OK)
+        return err->status;
+    dc_status status = DC_OK;
+    if (in.size > (int64_t)max_size)
+        status = dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes, more than the "
+                         "%zu this kind of file can hold", path,
+                         (long long)in.size, max_size);
+    else if ((*data = malloc((size_t)in.size + 1)) == NULL)
+        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    else if (dc_input_read_at(&in, 0, *data, (size_t)in.size, err) != DC_OK)
+        status = err->status;
+    if (status == DC_OK) {
+        (*data)[in.size] = '\0'; /* text files can be used as strings */
+        *size = (size_t)in.size;
+    } else {
+        free(*data);
+        *data = NULL;
+    }
+    dc_input_close(&in);
+    return status;
+}
+
 bool dc_path_exists(const char *path)
 {
     struct stat st;
@@ -475,16 +548,12 @@ bool dc_path_exists(const char *path)
 
 char *dc_path_find(const char *dir, const char *name)
 {
-    char *exact = dc_path_join(dir, name);
-    if (exact == NULL || dc_path_exists(exact))
-        return exact;
-    free(exact);
+    char *joined = dc_path_join(dir, name);
+    if (joined == NULL || dc_path_exists(joined))
+        return joined;
 
     /* The name may carry folders ("disc/Track 1.bin"): match the last part
      * without case inside the folder the rest names. */
-    char *joined = dc_path_join(dir, name);
-    if (joined == NULL)
-        return NULL;
     char *folder = dc_path_dirname(joined);
     const char *wanted = dc_path_basename(name);
     char *found = NULL;

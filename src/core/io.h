@@ -45,17 +45,29 @@ typedef struct dc_output {
     int64_t written;
 } dc_output;
 
+/* Which file a path is, to recognise an input under another name. */
+typedef struct dc_file_id {
+    dev_t dev;
+    ino_t ino;
+} dc_file_id;
+
 /* Several outputs that appear together or not at all (a cue and its bins,
  * an ISO and its audio files). */
 typedef struct dc_output_set {
     dc_output **items;
     int count;
     bool force;
-    char *made_dir;   /* a folder created for the outputs */
+    char *made_dir;            /* a folder created for the outputs */
+    const dc_file_id *inputs;  /* never replaced, even with force */
+    int input_count;
 } dc_output_set;
 
 void dc_output_set_init(dc_output_set *set, bool force);
-/* Refuses an existing path unless the set was made with force. */
+/* Files the set must never replace (the conversion's inputs). */
+void dc_output_set_protect(dc_output_set *set, const dc_file_id *inputs,
+                           int count);
+/* Refuses an existing path unless the set was made with force, and then
+ * still refuses inputs and anything but a regular file. */
 dc_status dc_output_set_add(dc_output_set *set, const char *path,
                             dc_output **output, dc_error *err);
 /* Makes sure `dir` is a folder, creating it if needed; a folder created
@@ -92,6 +104,11 @@ char *dc_path_with_extension(const char *path, const char *ext);
  * neither exists. */
 char *dc_path_find(const char *dir, const char *name);
 bool dc_path_exists(const char *path);
+
+/* Reads a whole small file (a cue sheet, CD-TEXT) into memory, NUL added;
+ * a file larger than max_size is an error. */
+dc_status dc_read_small_file(const char *path, size_t max_size,
+                             uint8_t **data, size_t *size, dc_error *err);
 
 char *dc_strdup(const char *s);
 

@@ -160,9 +160,17 @@ dc_status dc_disc_validate(const dc_disc *disc, const char *origin,
 {
     if (disc->track_count == 0)
         return dc_fail(err, DC_ERR_FORMAT, "%s: no tracks", origin);
-    int64_t previous_end = INT64_MIN;
+    int64_t previous_end = INT64_MIN, generated = 0;
     for (int i = 0; i < disc->track_count; i++) {
         const dc_track *t = &disc->tracks[i];
+        /* Gaps no file holds get written out as silence: keep them to
+         * what a CD can have, whatever the sheet says. */
+        generated += t->pregap_unstored + t->postgap_unstored;
+        if (t->pregap_unstored < 0 || t->postgap_unstored < 0 ||
+            generated > DC_MAX_DISC_SECTORS)
+            return dc_fail(err, DC_ERR_FORMAT, "%s: the gaps the image does "
+                           "not store add up to more than a whole CD (track "
+                           "%d)", origin, t->number);
         if (t->number < 1 || t->number > DC_MAX_TRACKS)
             return dc_fail(err, DC_ERR_FORMAT, "%s: track number %d out of "
                            "range 1-99", origin, t->number);

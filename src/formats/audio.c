@@ -15,7 +15,6 @@
 #include <string.h>
 
 #define SAMPLES_PER_SECTOR (DC_RAW_SECTOR / 2)
-#define CHUNK_SECTORS 1024
 /* The byte-order check looks at the start of each track only. */
 #define SWAP_CHECK_SECTORS 2000
 #define DEFAULT_TEMPLATE "{name} (Track {track})"
@@ -443,44 +442,55 @@ static bool looks_swapped(const swap_check *c)
            c->as_stored > 3 * c->swapped;
 }
 
-/* Little-endian sector bytes to the host's 16-bit samples. */
-static void to_samples(const uint8_t *bytes, int16_t *samples, size_t count)
+static bool host_is_little_endian(void)
 {
-    for (size_t i = 0; i < count; i++)
-        samples[i] = le16(bytes + 2 * i);
+    const uint16_t one = 1;
+    return *(const uint8_t *)&one == 1;
 }
 
-static dc_status write_segments(dc_write_job *job, SNDFILE *sound,
-                                const audio_file *file, uint8_t *bytes,
-                                int16_t *samples, swap_check *check,
-                                dc_error *err)
+/* Hands one chunk of sectors (little-endian CD-DA) to libsndfile.  WAV
+ * stores exactly those bytes on a little-endian machine, so they go in
+ * raw; AIFF wants them big-endian; FLAC wants samples to encode. */
+typedef struct sound_writer {
+    SNDFILE *sound;
+    const char *path;
+    dc_audio_format format;
+    int16_t *samples;   /* DC_STREAM_CHUNK_SECTORS sectors of room */
+    swap_check check;
+} sound_writer;
+
+static dc_status write_chunk(void *context, const uint8_t *bytes,
+                             int64_t count, dc_error *err)
 {
-    for (int s = 0; s < file->seg_count; s++) {
-        const segment *seg = &file->seg[s];
-        for (int64_t done = 0; done < seg->count;) {
-            int64_t n = seg->count - done < CHUNK_SECTORS ? seg->count - done
-                                                          : CHUNK_SECTORS;
-            if (dc_image_read(job->source, seg->track, seg->first + done, n,
-                              DC_FORM_RAW, &job->options->read, bytes,
-                              job->report, err) != DC_OK)
-                return err->status;
-            check_byte_order(check, bytes, n);
-            to_samples(bytes, samples, (size_t)n * SAMPLES_PER_SECTOR);
-            sf_count_t frames = (sf_count_t)n * SAMPLES_PER_SECTOR / 2;
-            if (sf_writef_short(sound, samples, frames) != frames)
-                return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", file->path,
-                               sf_strerror(sound));
-            done += n;
-            if (!dc_job_progress(job, n))
-                return dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+    sound_writer *w = context;
+    check_byte_order(&w->check, bytes, count);
+    size_t n = (size_t)count * SAMPLES_PER_SECTOR;
+    bool ok;
+    if (w->format == DC_AUDIO_WAV && host_is_little_endian()) {
+        ok = sf_write_raw(w->sound, bytes, (sf_count_t)(2 * n)) ==
+             (sf_count_t)(2 * n);
+    } else if (w->format == DC_AUDIO_AIFF) {
+        uint8_t *big = (uint8_t *)w->samples;
+        for (size_t i = 0; i < 2 * n; i += 2) {
+            big[i] = bytes[i + 1];
+            big[i + 1] = bytes[i];
         }
+        ok = sf_write_raw(w->sound, big, (sf_count_t)(2 * n)) ==
+             (sf_count_t)(2 * n);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w->samples[i] = le16(bytes + 2 * i);
+        ok = sf_writef_short(w->sound, w->samples, (sf_count_t)n / 2) ==
+             (sf_count_t)n / 2;
     }
+    if (!ok)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", w->path,
+                       sf_strerror(w->sound));
     return DC_OK;
 }
 
 static dc_status write_sound_file(dc_write_job *job, const audio_file *file,
-                                  uint8_t *bytes, int16_t *samples,
-                                  dc_error *err)
+                                  int16_t *samples, dc_error *err)
 {
     sound_sink sink = {0};
     if (dc_output_set_add(job->outputs, file->path, &sink.out, err) != DC_OK)
@@ -497,16 +507,20 @@ static dc_status write_sound_file(dc_write_job *job, const audio_file *file,
                        sink.err.status != DC_OK ? sink.err.message
                                                 : sf_strerror(NULL));
     set_tags(sound, &job->source->disc, file);
-    swap_check check = {0};
-    dc_status status = write_segments(job, sound, file, bytes, samples,
-                                      &check, err);
+    sound_writer writer = {sound, file->path, job->options->audio_format,
+                           samples, {0, 0, 0}};
+    dc_status status = DC_OK;
+    for (int i = 0; status == DC_OK && i < file->seg_count; i++)
+        status = dc_stream_track(job, file->seg[i].track, file->seg[i].first,
+                                 file->seg[i].count, DC_FORM_RAW, write_chunk,
+                                 &writer, err);
     /* Closing writes the final header: its failure is the file's. */
     if (sf_close(sound) != 0 && status == DC_OK)
         status = dc_fail(err, DC_ERR_OUTPUT, "%s: cannot finish the file",
                          file->path);
     if (status == DC_OK && sink.err.status != DC_OK)
         status = dc_fail(err, sink.err.status, "%s", sink.err.message);
-    if (status == DC_OK && looks_swapped(&check))
+    if (status == DC_OK && looks_swapped(&writer.check))
         dc_job_note(job, "%s: the audio sounds like noise as stored but not "
                     "byte-swapped: if the image was ripped with the wrong "
                     "byte order, extract again with --swap-audio",
@@ -548,19 +562,16 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
 {
     const dc_disc *disc = &job->source->disc;
     audio_plan *plan = calloc(1, sizeof *plan);
-    uint8_t *bytes = dc_io_alloc(CHUNK_SECTORS * DC_RAW_SECTOR);
-    int16_t *samples = malloc(CHUNK_SECTORS * DC_RAW_SECTOR);
+    int16_t *samples = malloc(DC_STREAM_CHUNK_SECTORS * DC_RAW_SECTOR);
     dc_status status = DC_OK;
     if (plan != NULL)
         plan->layout = calloc((size_t)disc->track_count, sizeof *plan->layout);
-    if (plan == NULL || plan->layout == NULL || bytes == NULL ||
-        samples == NULL)
+    if (plan == NULL || plan->layout == NULL || samples == NULL)
         status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
     if (status == DC_OK && plan_files(job, selected, plan, err) == DC_OK &&
         name_files(job, dir, name, plan, err) == DC_OK) {
         for (int i = 0; status == DC_OK && i < plan->file_count; i++)
-            status = write_sound_file(job, &plan->files[i], bytes, samples,
-                                      err);
+            status = write_sound_file(job, &plan->files[i], samples, err);
         if (status == DC_OK && cue_path != NULL)
             status = write_sheet(job, plan, cue_path, err);
     }
@@ -571,7 +582,6 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
     if (plan != NULL)
         free(plan->layout);
     free(plan);
-    free(bytes);
     free(samples);
     return status;
 }

@@ -339,6 +339,17 @@ static dc_status need_msf(cue_parser *p, const char **rest,
 }
 
 /* A track is complete once it has INDEX 01. */
+/* A generated gap longer than a whole CD is a mistake (or an attack on
+ * the disk it would be written to). */
+static dc_status need_gap_size(cue_parser *p, const char *command,
+                               int64_t frames, dc_error *err)
+{
+    if (frames > DC_MAX_DISC_SECTORS)
+        return cue_fail(p, p->line, DC_ERR_FORMAT, err, "%s is longer than "
+                        "a whole CD (100 minutes)", command);
+    return DC_OK;
+}
+
 static dc_status check_track_complete(cue_parser *p, dc_error *err)
 {
     const dc_track *track = current_track(p);
@@ -468,7 +479,7 @@ static dc_status do_file(cue_parser *p, const char *rest, dc_error *err)
     token_result got = take_token(&after, name, &quoted);
     if (got == TOKEN_UNTERMINATED)
         return cue_fail(p, p->line, DC_ERR_FORMAT, err, "unterminated quote");
-    if (got == TOKEN_NONE)
+    if (got == TOKEN_NONE || name[0] == '\0')
         return cue_fail(p, p->line, DC_ERR_FORMAT, err,
                         "FILE needs a name and a type");
     if (quoted) {
@@ -563,7 +574,10 @@ static dc_status do_track(cue_parser *p, const char *rest, dc_error *err)
         return cue_fail(p, p->line, DC_ERR_FORMAT, err,
                         "unknown TRACK mode \"%s\"", token);
     /* MAME names a subchannel type (RW, RW_RAW) after the mode. */
-    take_token(&rest, extra, NULL);
+    if (take_token(&rest, extra, NULL) == TOKEN_OK &&
+        strcasecmp(extra, "RW") != 0 && strcasecmp(extra, "RW_RAW") != 0)
+        return cue_fail(p, p->line, DC_ERR_FORMAT, err, "unexpected \"%s\" "
+                        "after TRACK %02d %s", extra, number, token);
     if (expect_end(p, rest, "TRACK", err) != DC_OK)
         return err->status;
 
@@ -654,7 +668,8 @@ static dc_status do_pregap(cue_parser *p, const char *rest, dc_error *err)
         return cue_fail(p, p->line, DC_ERR_FORMAT, err, "PREGAP must come "
                         "once, before the track's first INDEX");
     info->pregap_seen = true;
-    if (need_msf(p, &rest, "PREGAP", &track->pregap_unstored, err) != DC_OK)
+    if (need_msf(p, &rest, "PREGAP", &track->pregap_unstored, err) != DC_OK ||
+        need_gap_size(p, "PREGAP", track->pregap_unstored, err) != DC_OK)
         return err->status;
     return expect_end(p, rest, "PREGAP", err);
 }
@@ -669,7 +684,8 @@ static dc_status do_postgap(cue_parser *p, const char *rest, dc_error *err)
         return cue_fail(p, p->line, DC_ERR_FORMAT, err, "POSTGAP must come "
                         "once, after the track's INDEX lines");
     info->postgap_seen = true;
-    if (need_msf(p, &rest, "POSTGAP", &track->postgap_unstored, err) != DC_OK)
+    if (need_msf(p, &rest, "POSTGAP", &track->postgap_unstored, err) != DC_OK ||
+        need_gap_size(p, "POSTGAP", track->postgap_unstored, err) != DC_OK)
         return err->status;
     return expect_end(p, rest, "POSTGAP", err);
 }
@@ -790,6 +806,8 @@ static dc_status parse_text(cue_parser *p, char *text, dc_error *err)
 
 /* Tries the name as written, with Windows separators, its last part alone,
  * and as Windows-1252 turned UTF-8; each exactly, then ignoring case. */
+/* The file a FILE or CDTEXTFILE line names, found as written, without
+ * case, with Windows separators, or by its base name alone. */
 static char *find_named_file(const char *dir, const char *name)
 {
     char *found = dc_path_find(dir, name);
@@ -866,6 +884,17 @@ static dc_status open_sound(const cue_parser *p, cue_file *file,
     return DC_OK;
 }
 
+/* Reading a file the sheet names differently is right, but worth saying. */
+static void warn_if_renamed(cue_parser *p, int line, const char *name,
+                            const char *path)
+{
+    char *exact = dc_path_join(p->cue_dir, name);
+    if (exact != NULL && strcmp(exact, path) != 0)
+        dc_image_warn(p->image, "%s:%d: \"%s\" not found; reading %s "
+                      "instead", p->cue_path, line, name, path);
+    free(exact);
+}
+
 static dc_status open_files(cue_parser *p, dc_error *err)
 {
     cue_priv *priv = p->priv;
@@ -881,6 +910,9 @@ static dc_status open_files(cue_parser *p, dc_error *err)
                             p->cue_dir,
                             priv->file_count == 1 ? " (nor the cue's own "
                                                     "name with .bin)" : "");
+        warn_if_renamed(p, file->line, file->name, file->path);
+        if (dc_image_note_input(p->image, file->path, err) != DC_OK)
+            return err->status;
         if (file->kind == SOURCE_SOUND) {
             if (open_sound(p, file, err) != DC_OK)
                 return err->status;
@@ -902,27 +934,19 @@ static dc_status read_cdtext_file(cue_parser *p, dc_error *err)
         return cue_fail(p, p->cdtext_line, DC_ERR_INPUT_IO, err,
                         "CDTEXTFILE \"%s\" not found in %s", p->cdtext_name,
                         p->cue_dir);
-    dc_input in;
-    uint8_t *data = NULL;
-    dc_status status = dc_input_open(&in, path, err);
-    free(path);
-    if (status != DC_OK)
-        return status;
+    warn_if_renamed(p, p->cdtext_line, p->cdtext_name, path);
     char origin[600];
     snprintf(origin, sizeof origin, "%s:%d", p->cue_path, p->cdtext_line);
-    if (in.size > CDTEXT_MAX_SIZE)
-        status = dc_fail(err, DC_ERR_FORMAT, "%s: CDTEXTFILE \"%s\" is %lld "
-                         "bytes, too large for CD-TEXT", origin,
-                         p->cdtext_name, (long long)in.size);
-    else if ((data = malloc((size_t)in.size + 1)) == NULL)
-        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    else if (dc_input_read_at(&in, 0, data, (size_t)in.size, err) == DC_OK)
-        status = dc_disc_set_cdtext_packs(&p->image->disc, data,
-                                          (size_t)in.size, origin, err);
-    else
-        status = err->status;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    dc_status status = dc_image_note_input(p->image, path, err);
+    if (status == DC_OK)
+        status = dc_read_small_file(path, CDTEXT_MAX_SIZE, &data, &size, err);
+    if (status == DC_OK)
+        status = dc_disc_set_cdtext_packs(&p->image->disc, data, size, origin,
+                                          err);
     free(data);
-    dc_input_close(&in);
+    free(path);
     return status;
 }
 
@@ -1051,18 +1075,6 @@ static dc_status set_lengths_and_addresses(cue_parser *p, dc_error *err)
 /* Reading sectors                                                         */
 /* ---------------------------------------------------------------------- */
 
-static void swap_audio_bytes(uint8_t *sectors, int64_t count, size_t size)
-{
-    for (int64_t s = 0; s < count; s++) {
-        uint8_t *sector = sectors + (size_t)s * size;
-        for (size_t i = 0; i < DC_RAW_SECTOR; i += 2) {
-            uint8_t high = sector[i];
-            sector[i] = sector[i + 1];
-            sector[i + 1] = high;
-        }
-    }
-}
-
 /* Decoded PCM from `offset` bytes on, as little-endian samples; a short
  * last sector is filled with silence. */
 static dc_status read_sound(cue_file *file, int64_t offset, int64_t count,
@@ -1107,7 +1119,8 @@ static dc_status read_extent(cue_file *file, const dc_track *track,
         return err->status;
     /* Only samples have a byte order; data sectors are bytes. */
     if (file->kind == SOURCE_MOTOROLA && track->mode == DC_MODE_AUDIO)
-        swap_audio_bytes(out, count, track->stored_size);
+        for (int64_t i = 0; i < count; i++)
+            dc_swap_sample_bytes(out + (size_t)i * track->stored_size);
     return DC_OK;
 }
 
@@ -1271,26 +1284,16 @@ static int cue_probe(const dc_probe_input *input)
 /* The whole sheet as a NUL-terminated string. */
 static dc_status read_cue_text(const char *path, char **text, dc_error *err)
 {
-    dc_input in;
-    *text = NULL;
-    if (dc_input_open(&in, path, err) != DC_OK)
+    size_t size;
+    if (dc_read_small_file(path, CUE_MAX_SIZE, (uint8_t **)text, &size,
+                           err) != DC_OK)
         return err->status;
-    dc_status status = DC_OK;
-    if (in.size > CUE_MAX_SIZE)
-        status = dc_fail(err, DC_ERR_FORMAT, "%s: not a cue sheet (%lld "
-                         "bytes, more than any sheet holds)", path,
-                         (long long)in.size);
-    else if ((*text = malloc((size_t)in.size + 1)) == NULL)
-        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    else if (dc_input_read_at(&in, 0, *text, (size_t)in.size, err) != DC_OK)
-        status = err->status;
-    else if (memchr(*text, '\0', (size_t)in.size) != NULL)
-        status = dc_fail(err, DC_ERR_FORMAT, "%s: not a cue sheet (binary "
-                         "data)", path);
-    else
-        (*text)[in.size] = '\0';
-    dc_input_close(&in);
-    return status;
+    if (memchr(*text, '\0', size) == NULL)
+        return DC_OK;
+    free(*text);
+    *text = NULL;
+    return dc_fail(err, DC_ERR_FORMAT, "%s: not a cue sheet (binary data)",
+                   path);
 }
 
 /* The cue sheet to parse: the file itself, or the sheet beside a BIN the
@@ -1310,7 +1313,7 @@ static dc_status parse_and_lay_out(cue_parser *p, char *text, dc_error *err)
         set_lengths_and_addresses(p, err) != DC_OK ||
         read_cdtext_file(p, err) != DC_OK)
         return err->status;
-    return dc_disc_validate(&p->image->disc, p->cue_path, err);
+    return DC_OK;
 }
 
 dc_status dc_cue_open_text(dc_image *image, char *text, const char *origin,
@@ -1458,11 +1461,16 @@ static bool selected(const dc_write_job *job, const dc_track *track)
            job->options->track_number == track->number;
 }
 
+/* A cue sheet holds every kind of track, but not every file name: FILE
+ * lines cannot quote a double quote or hold a control character. */
 static dc_status cue_check(const dc_write_job *job, dc_error *err)
 {
-    (void)job;
-    (void)err;
-    return DC_OK; /* a cue sheet holds every kind of track */
+    for (const char *c = dc_path_basename(job->output_path); *c; c++)
+        if (*c == '"' || (unsigned char)*c < 0x20)
+            return dc_fail(err, DC_ERR_USAGE, "%s: a cue sheet cannot name "
+                           "a file with a double quote or a control "
+                           "character in its name", job->output_path);
+    return DC_OK;
 }
 
 /* Output files, added before any byte is written so that an existing
@@ -1562,7 +1570,7 @@ static dc_status write_track(dc_write_job *job, dc_output *out, int i,
         layout->index[layout->index_count++] = (dc_cue_index){0, plan->bin,
                                                               start};
     for (int k = 0; k < track->index_count; k++) {
-        int64_t at = k == 0 && stored_index0
+        int64_t at = k == 0 && stored_index0 && gap > 0
                          ? start
                          : start + gap + track->index[k].offset;
         layout->index[layout->index_count++] =
