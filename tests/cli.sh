@@ -80,7 +80,24 @@ else
     bad "missing bin: exit $rc: $(cat "$WORK/err")"
 fi
 
-# Inputs are never modified.
+bad_cue "a PREGAP longer than a CD" 3 'FILE "m.bin" BINARY\nTRACK 01 AUDIO\n  PREGAP 200:00:00\n  INDEX 01 00:00:00\n'
+
+# A track's stored INDEX 00 keeps its place when the sheet is rewritten.
+printf 'FILE "sample.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 00 00:00:00\n  INDEX 01 00:01:00\nTRACK 02 AUDIO\n  INDEX 00 00:05:00\n  INDEX 01 00:07:10\n' > "$S/idx.cue"
+run convert -q "$S/idx.cue" -o "$WORK/o/idx.cue"
+check "rewritten sheet keeps INDEX 00 and INDEX 01 where they were" sh -c "
+    tr -d '\\r' < '$WORK/o/idx.cue' | grep -A2 'TRACK 01' | grep -q 'INDEX 01 00:01:00' &&
+    tr -d '\\r' < '$WORK/o/idx.cue' | grep -q 'INDEX 00 00:05:00'"
+
+# Inputs are never modified, not even with --force.
+cp "$S/sample.bin" "$WORK/g.bin"; cp "$S/sample.cue" "$WORK/g.cue"
+sed -i 's/sample.bin/g.bin/' "$WORK/g.cue"
+before=$(cksum < "$WORK/g.bin")
+expect_exit "--force onto the input bin" 2 convert "$WORK/g.cue" --cooked -f -o "$WORK/g.bin"
+check "the input bin is untouched" test "$(cksum < "$WORK/g.bin")" = "$before"
+expect_exit "--raw with an ISO target" 2 convert "$S/sample.cue" --raw -o "$WORK/o/r.iso"
+expect_exit "--raw with --cooked" 2 convert "$S/sample.cue" --raw --cooked -o "$WORK/o/r.cue"
+
 before=$(cksum < "$S/sample.bin")
 "$DISCCONV" convert -q "$S/sample.cue" -o "$WORK/o/copy.cue" >/dev/null 2>&1
 check "the input is untouched" test "$(cksum < "$S/sample.bin")" = "$before"

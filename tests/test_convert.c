@@ -420,6 +420,43 @@ static void test_raw_img_2448_and_2336(void **state)
     free(mode2);
 }
 
+/* A raw dump that starts with track 1's pregap of empty Mode 0 sectors
+ * is typed by the first sector that holds data. */
+static void test_raw_img_mode_after_empty_pregap(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t form1[4] = {0, 0, 0x08, 0};
+    size_t sectors = 150 + ISO_SECTORS;
+    uint8_t *raw = calloc(sectors, 2352);
+    for (size_t i = 0; i < 150; i++) {
+        dc_sector_write_header(raw + i * 2352, (int64_t)i - 150, 0);
+    }
+    for (size_t i = 150; i < sectors; i++)
+        dc_sector_encode_form1(raw + i * 2352, (int64_t)i - 150, form1,
+                               f->iso_data + (i - 150) * 2048);
+    char *path = test_path(f->dir, "m0.img");
+    test_write_file(path, raw, sectors * 2352);
+    free(raw);
+    dc_image *image = open_ok(path);
+    const dc_track *t = &dc_image_disc(image)->tracks[0];
+    assert_int_equal(t->mode, DC_MODE_MODE2_MIXED);
+    assert_int_equal(t->start_lba, -150);
+    dc_image_close(image);
+    char *iso = test_path(f->dir, "m0.iso");
+    dc_convert_options options = {0};
+    dc_read_report report;
+    dc_error err = {0};
+    assert_int_equal(convert(path, iso, &options, &report, &err), DC_OK);
+    assert_int_equal(report.mode_mismatch, 0);
+    size_t len;
+    uint8_t *out = test_read_file(iso, &len);
+    assert_int_equal(len, ISO_SECTORS * 2048);
+    assert_memory_equal(out, f->iso_data, len);
+    free(out);
+    free(iso);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +473,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reads_out_of_range_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_img_with_track1_pregap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_img_2448_and_2336, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_img_mode_after_empty_pregap, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

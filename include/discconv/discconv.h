@@ -76,6 +76,14 @@ enum {
     DC_FLAG_SCMS = 0x10 /* serial copy management (cue only, not in Q) */
 };
 
+/* The cue FLAGS keywords with their bits, in the order sheets write them. */
+typedef struct dc_flag_name {
+    unsigned flag;
+    const char *name;
+} dc_flag_name;
+#define DC_FLAG_NAME_COUNT 4
+extern const dc_flag_name dc_flag_names[DC_FLAG_NAME_COUNT];
+
 /* CD-TEXT fields we carry by name (pack types 0x80..0x87, 0x8E). */
 typedef enum dc_cdtext_field {
     DC_CDTEXT_TITLE,

@@ -44,18 +44,14 @@ static const char *type_label(const dc_track *t)
     return dc_track_mode_name(t->mode);
 }
 
-static void flags_text(unsigned flags, char *text, size_t size)
+static void flags_text(const dc_track *t, char *text, size_t size)
 {
-    static const struct { unsigned bit; const char *name; } names[] = {
-        {DC_FLAG_DATA, "DATA"}, {DC_FLAG_DCP, "DCP"}, {DC_FLAG_4CH, "4CH"},
-        {DC_FLAG_PRE, "PRE"}, {DC_FLAG_SCMS, "SCMS"},
-    };
-    text[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].bit) {
+    snprintf(text, size, "%s", dc_track_is_data(t) ? "DATA" : "");
+    for (int i = 0; i < DC_FLAG_NAME_COUNT; i++)
+        if (t->flags & dc_flag_names[i].flag) {
             if (text[0] != '\0')
                 strncat(text, ",", size - strlen(text) - 1);
-            strncat(text, names[i].name, size - strlen(text) - 1);
+            strncat(text, dc_flag_names[i].name, size - strlen(text) - 1);
         }
     if (text[0] == '\0')
         snprintf(text, size, "-");
@@ -129,8 +125,7 @@ void info_print_text(FILE *out, dc_image *image)
         msf_of_lba(dc_track_index1_lba(t), a);
         duration(t->length - dc_track_pregap(t), b);
         duration(dc_track_pregap(t) + t->pregap_unstored, c);
-        flags_text(t->flags | (dc_track_is_data(t) ? DC_FLAG_DATA : 0), flags,
-                   sizeof flags);
+        flags_text(t, flags, sizeof flags);
         fprintf(out, " %2d  %4d  %-11s  %4u  %s  %-8" PRId64 "  %s  %s  "
                 "%-12s  %s\n", t->number, t->session, type_label(t),
                 t->stored_size, a, dc_track_index1_lba(t), b, c, flags,
@@ -159,16 +154,35 @@ void info_print_text(FILE *out, dc_image *image)
 
 /* --- JSON --------------------------------------------------------------- */
 
+/* Length of the UTF-8 sequence at p, or 0 if it is not valid UTF-8. */
+static int utf8_length(const unsigned char *p)
+{
+    int n = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2
+          : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* JSON must be UTF-8: bytes that are not (a Latin-1 file name) become
+ * U+FFFD rather than break the document. */
 static void json_string(FILE *out, const char *s)
 {
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int n = utf8_length(p);
+        if (n == 0) {
+            fputs("\\ufffd", out);
+            p++;
+        } else if (*p == '"' || *p == '\\') {
+            fprintf(out, "\\%c", *p++);
+        } else if (*p < 0x20) {
+            fprintf(out, "\\u%04x", *p++);
+        } else {
+            fwrite(p, 1, (size_t)n, out);
+            p += n;
+        }
     }
     fputc('"', out);
 }
@@ -189,15 +203,11 @@ static void json_cdtext(FILE *out, const dc_cdtext *text)
 
 static void json_flags(FILE *out, unsigned flags)
 {
-    static const struct { unsigned bit; const char *name; } names[] = {
-        {DC_FLAG_DCP, "DCP"}, {DC_FLAG_4CH, "4CH"}, {DC_FLAG_PRE, "PRE"},
-        {DC_FLAG_SCMS, "SCMS"},
-    };
     fputc('[', out);
     bool first = true;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].bit) {
-            fprintf(out, "%s\"%s\"", first ? "" : ", ", names[i].name);
+    for (int i = 0; i < DC_FLAG_NAME_COUNT; i++)
+        if (flags & dc_flag_names[i].flag) {
+            fprintf(out, "%s\"%s\"", first ? "" : ", ", dc_flag_names[i].name);
             first = false;
         }
     fputc(']', out);

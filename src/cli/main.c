@@ -202,8 +202,13 @@ static int parse(int argc, char **argv, command_line *cl)
             if ((rc = parse_track(optarg, &cl->convert.track_number)) != EXIT_OK)
                 return rc;
             break;
-        case OPT_RAW: cl->convert.framing = DC_FRAMING_RAW; break;
-        case OPT_COOKED: cl->convert.framing = DC_FRAMING_USER; break;
+        case OPT_RAW:
+        case OPT_COOKED:
+            if (cl->convert.framing != DC_FRAMING_DEFAULT)
+                return usage_error("--raw and --cooked exclude each other");
+            cl->convert.framing = c == OPT_RAW ? DC_FRAMING_RAW
+                                               : DC_FRAMING_USER;
+            break;
         case OPT_SPLIT: cl->convert.split = true; break;
         case OPT_WRITE_GAPS: cl->convert.write_gaps = true; break;
         case OPT_VERIFY: cl->convert.read.verify = true; break;

@@ -139,7 +139,9 @@ static void make_gap_sector(const dc_track *track, int64_t lba,
                             dc_sector_form form, uint8_t *sector)
 {
     static const uint8_t empty[DC_USER_MODE2];
-    static const uint8_t form2_subheader[4] = {0, 0, DC_XA_SUBMODE_FORM2, 0};
+    /* Mode 2 gap sectors are Form 2 with no data bit: mastering tools
+     * write them so, and players skip them. */
+    static const uint8_t gap_subheader[4] = {0, 0, DC_XA_SUBMODE_FORM2, 0};
     size_t size = dc_sector_form_size(track, form);
     memset(sector, 0, size);
     if (track->mode == DC_MODE_AUDIO || form == DC_FORM_USER ||
@@ -149,7 +151,7 @@ static void make_gap_sector(const dc_track *track, int64_t lba,
     if (track->mode == DC_MODE_MODE1)
         dc_sector_encode_mode1(raw, lba, empty);
     else
-        dc_sector_encode_form2(raw, lba, form2_subheader, empty);
+        dc_sector_encode_form2(raw, lba, gap_subheader, empty);
     if (size >= DC_RAW_SECTOR) /* raw, or stored with an empty subchannel */
         memcpy(sector, raw, DC_RAW_SECTOR);
     else

@@ -274,7 +274,10 @@ static void convert_run(convert_job *job)
     const dc_track *track = job->track;
     size_t in_size = track->stored_size;
     size_t out_size = dc_sector_form_size(track, job->form);
-    bool stored_raw = in_size == DC_RAW_SECTOR || in_size == 2448;
+    bool stored_raw = in_size >= DC_RAW_SECTOR;
+    /* Raw and 2336-byte storage keep the disc's own EDC/ECC: those can be
+     * checked; framing made here from user data cannot be wrong. */
+    bool checkable = job->options->verify && in_size >= DC_USER_MODE2;
     uint8_t synthesised[DC_RAW_SECTOR];
 
     for (int64_t i = 0; i < job->count; i++) {
@@ -289,20 +292,18 @@ static void convert_run(convert_job *job)
         }
         const uint8_t *raw = in;
         if (!stored_raw) {
-            if (job->form == DC_FORM_RAW) {
-                synthesise_raw(track, in, lba, out);
-                continue;
-            }
-            synthesise_raw(track, in, lba, synthesised);
-            raw = synthesised;
-        } else if (job->options->verify &&
-                   dc_sector_verify(raw) != DC_CHECK_OK) {
+            uint8_t *made = job->form == DC_FORM_RAW ? out : synthesised;
+            synthesise_raw(track, in, lba, made);
+            raw = made;
+        }
+        if (checkable && dc_sector_verify(raw) != DC_CHECK_OK) {
             note_bad(&job->report, lba);
             job->report.bad_edc++;
         }
         switch (job->form) {
         case DC_FORM_RAW:
-            memcpy(out, raw, DC_RAW_SECTOR);
+            if (raw != out)
+                memcpy(out, raw, DC_RAW_SECTOR);
             break;
         case DC_FORM_MODE2_2336:
             memcpy(out, raw + DC_SYNC_SIZE + DC_HEADER_SIZE, DC_USER_MODE2);
@@ -401,8 +402,7 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
 
     bool verify_stored = options->verify &&
                          track->mode != DC_MODE_AUDIO &&
-                         track->stored_size != 2048 &&
-                         track->stored_size != DC_USER_FORM2;
+                         track->stored_size >= DC_USER_MODE2;
     bool swap = options->swap_audio && track->mode == DC_MODE_AUDIO;
     if (form == DC_FORM_STORED ||
         (stored_is_form(track, form) && !verify_stored && !swap))

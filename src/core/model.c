@@ -12,6 +12,11 @@
 #define SECONDS_PER_MINUTE 60
 #define CDTEXT_PACK_SIZE 18
 
+const dc_flag_name dc_flag_names[DC_FLAG_NAME_COUNT] = {
+    {DC_FLAG_DCP, "DCP"}, {DC_FLAG_4CH, "4CH"},
+    {DC_FLAG_PRE, "PRE"}, {DC_FLAG_SCMS, "SCMS"},
+};
+
 dc_track *dc_disc_add_track(dc_disc *disc, dc_error *err)
 {
     if (disc->track_count >= DC_MAX_TRACKS) {

@@ -284,23 +284,8 @@ static const file_type_entry file_types[] = {
     {"OGG", SOURCE_SOUND},     {"OPUS", SOURCE_SOUND},
 };
 
-static const struct {
-    const char *keyword;
-    dc_cdtext_field field;
-} cdtext_commands[] = {
-    {"TITLE", DC_CDTEXT_TITLE},       {"PERFORMER", DC_CDTEXT_PERFORMER},
-    {"SONGWRITER", DC_CDTEXT_SONGWRITER}, {"COMPOSER", DC_CDTEXT_COMPOSER},
-    {"ARRANGER", DC_CDTEXT_ARRANGER}, {"MESSAGE", DC_CDTEXT_MESSAGE},
-};
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static const struct {
-    const char *keyword;
-    unsigned flag;
-} flag_keywords[] = {
-    {"DCP", DC_FLAG_DCP}, {"4CH", DC_FLAG_4CH},
-    {"PRE", DC_FLAG_PRE}, {"SCMS", DC_FLAG_SCMS},
-};
 
 static dc_status expect_end(cue_parser *p, const char *rest,
                             const char *command, dc_error *err)
@@ -698,13 +683,13 @@ static dc_status do_flags(cue_parser *p, const char *rest, dc_error *err)
         return err->status;
     while (take_token(&rest, token, NULL) == TOKEN_OK) {
         int f = 0;
-        while (f < COUNT_OF(flag_keywords) &&
-               strcasecmp(token, flag_keywords[f].keyword) != 0)
+        while (f < DC_FLAG_NAME_COUNT &&
+               strcasecmp(token, dc_flag_names[f].name) != 0)
             f++;
-        if (f == COUNT_OF(flag_keywords))
+        if (f == DC_FLAG_NAME_COUNT)
             return cue_fail(p, p->line, DC_ERR_FORMAT, err, "unknown flag "
                             "\"%s\" (DCP, 4CH, PRE, SCMS)", token);
-        track->flags |= flag_keywords[f].flag;
+        track->flags |= dc_flag_names[f].flag;
     }
     return DC_OK;
 }
@@ -757,9 +742,9 @@ static dc_status do_command(cue_parser *p, const char *line, dc_error *err)
     for (int i = 0; i < COUNT_OF(commands); i++)
         if (strcasecmp(word, commands[i].keyword) == 0)
             return commands[i].run(p, rest, err);
-    for (int i = 0; i < COUNT_OF(cdtext_commands); i++)
-        if (strcasecmp(word, cdtext_commands[i].keyword) == 0)
-            return do_cdtext(p, cdtext_commands[i].field, word, rest, err);
+    for (int i = 0; i < DC_CUE_CDTEXT_COUNT; i++)
+        if (strcasecmp(word, dc_cue_cdtext_keywords[i].keyword) == 0)
+            return do_cdtext(p, dc_cue_cdtext_keywords[i].field, word, rest, err);
     if (!p->saw_structure)
         return cue_fail(p, p->line, DC_ERR_FORMAT, err,
                         "not a cue sheet (unknown command \"%.40s\")", word);

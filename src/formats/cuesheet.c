@@ -1,13 +1,12 @@
 /* Writing cue sheets from a layout: see cuesheet.h. */
 #include "cuesheet.h"
+#include "io.h"
 #include "model.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 typedef struct text_buffer {
     char *data;
@@ -62,29 +61,32 @@ static char cue_safe_char(char c)
 
 static void append_quoted(text_buffer *b, const char *text)
 {
-    append(b, "\"");
-    for (const char *c = text; *c != '\0'; c++)
-        append(b, "%c", cue_safe_char(*c));
-    append(b, "\"");
+    char *safe = dc_strdup(text);
+    if (safe == NULL) {
+        b->failed = true;
+        return;
+    }
+    for (char *c = safe; *c != '\0'; c++)
+        *c = cue_safe_char(*c);
+    append(b, "\"%s\"", safe);
+    free(safe);
 }
 
+const dc_cue_cdtext_keyword dc_cue_cdtext_keywords[DC_CUE_CDTEXT_COUNT] = {
+    {"TITLE", DC_CDTEXT_TITLE},       {"PERFORMER", DC_CDTEXT_PERFORMER},
+    {"SONGWRITER", DC_CDTEXT_SONGWRITER}, {"COMPOSER", DC_CDTEXT_COMPOSER},
+    {"ARRANGER", DC_CDTEXT_ARRANGER}, {"MESSAGE", DC_CDTEXT_MESSAGE},
+};
+
+/* Every field a cue command names (the rest travel in the CDTEXTFILE). */
 static void append_cdtext(text_buffer *b, const dc_cdtext *text,
                           const char *indent)
 {
-    /* CDRWIN knows these three; the rest travel in the CDTEXTFILE. */
-    static const struct {
-        const char *keyword;
-        dc_cdtext_field field;
-    } written[] = {
-        {"TITLE", DC_CDTEXT_TITLE},
-        {"PERFORMER", DC_CDTEXT_PERFORMER},
-        {"SONGWRITER", DC_CDTEXT_SONGWRITER},
-    };
-    for (int i = 0; i < COUNT_OF(written); i++) {
-        const char *value = text->field[written[i].field];
+    for (int i = 0; i < DC_CUE_CDTEXT_COUNT; i++) {
+        const char *value = text->field[dc_cue_cdtext_keywords[i].field];
         if (value == NULL)
             continue;
-        append(b, "%s%s ", indent, written[i].keyword);
+        append(b, "%s%s ", indent, dc_cue_cdtext_keywords[i].keyword);
         append_quoted(b, value);
         append(b, EOL);
     }
@@ -117,12 +119,14 @@ static void append_file(text_buffer *b, const dc_cue_file *file)
 
 static void append_flags_and_isrc(text_buffer *b, const dc_track *track)
 {
-    unsigned flags = track->flags;
-    if (flags & (DC_FLAG_DCP | DC_FLAG_4CH | DC_FLAG_PRE | DC_FLAG_SCMS))
-        append(b, "    FLAGS%s%s%s%s" EOL, flags & DC_FLAG_DCP ? " DCP" : "",
-               flags & DC_FLAG_4CH ? " 4CH" : "",
-               flags & DC_FLAG_PRE ? " PRE" : "",
-               flags & DC_FLAG_SCMS ? " SCMS" : "");
+    bool any = false;
+    for (int i = 0; i < DC_FLAG_NAME_COUNT; i++)
+        if (track->flags & dc_flag_names[i].flag) {
+            append(b, "%s %s", any ? "" : "    FLAGS", dc_flag_names[i].name);
+            any = true;
+        }
+    if (any)
+        append(b, EOL);
     if (track->isrc[0] != '\0')
         append(b, "    ISRC %s" EOL, track->isrc);
 }

@@ -10,6 +10,14 @@
 
 #include "discconv/discconv.h"
 
+/* The CD-TEXT fields a cue sheet names with a command of its own. */
+typedef struct dc_cue_cdtext_keyword {
+    const char *keyword;
+    dc_cdtext_field field;
+} dc_cue_cdtext_keyword;
+#define DC_CUE_CDTEXT_COUNT 6
+extern const dc_cue_cdtext_keyword dc_cue_cdtext_keywords[DC_CUE_CDTEXT_COUNT];
+
 typedef struct dc_cue_index {
     int number;      /* 0..99 */
     int file;        /* position in dc_cue_layout.files */

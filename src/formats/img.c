@@ -103,14 +103,27 @@ static void img_close(dc_image *image)
 
 static const dc_image_ops img_ops = {img_read_stored, img_close};
 
-/* Track mode and first LBA from the first sector that is not an empty
- * gap: a dump that starts at 00:00:00 holds track 1's pregap. */
-static dc_status read_first_sector(img_state *state, const img_layout *layout,
-                                   dc_track *track, dc_error *err)
+/* Sectors looked at for the track mode: past a whole track-1 pregap of
+ * empty Mode 0 sectors, and the volume descriptors after it. */
+#define MODE_SCAN_SECTORS (DC_PREGAP_TRACK1 + 17)
+
+static dc_track_mode mode_of(dc_sector_kind kind)
 {
-    uint8_t raw[2448];
-    if (dc_input_read_at(&state->in, 0, raw, layout->sector_size, err) != DC_OK)
-        return err->status;
+    switch (kind) {
+    case DC_SECTOR_NO_SYNC: return DC_MODE_AUDIO;
+    case DC_SECTOR_MODE2: return DC_MODE_MODE2;
+    case DC_SECTOR_MODE2_FORM1:
+    case DC_SECTOR_MODE2_FORM2: return DC_MODE_MODE2_MIXED;
+    default: return DC_MODE_MODE1;
+    }
+}
+
+/* Track mode from the first sector that is not an empty Mode 0 gap
+ * sector, and the first LBA from the first sector's header: a dump that
+ * starts at 00:00:00 holds track 1's pregap. */
+static dc_status read_track_mode(img_state *state, const img_layout *layout,
+                                 dc_track *track, dc_error *err)
+{
     if (layout->sector_size == DC_USER_MODE2) {
         track->mode = DC_MODE_MODE2_MIXED;
         return DC_OK;
@@ -119,17 +132,21 @@ static dc_status read_first_sector(img_state *state, const img_layout *layout,
         track->mode = DC_MODE_MODE1;
         return DC_OK;
     }
-    switch (dc_sector_classify(raw)) {
-    case DC_SECTOR_NO_SYNC: track->mode = DC_MODE_AUDIO; break;
-    case DC_SECTOR_MODE1:
-    case DC_SECTOR_MODE0: track->mode = DC_MODE_MODE1; break;
-    case DC_SECTOR_MODE2: track->mode = DC_MODE_MODE2; break;
-    default: track->mode = DC_MODE_MODE2_MIXED; break;
+    uint8_t raw[DC_RAW_SECTOR + DC_SUBCHANNEL_SIZE];
+    dc_sector_kind kind = DC_SECTOR_MODE0;
+    for (int64_t i = 0; i < MODE_SCAN_SECTORS && i < track->length &&
+                        kind == DC_SECTOR_MODE0; i++) {
+        if (dc_input_read_at(&state->in, i * layout->sector_size, raw,
+                             DC_RAW_SECTOR, err) != DC_OK)
+            return err->status;
+        kind = dc_sector_classify(raw);
+        int64_t lba;
+        if (i == 0 && kind != DC_SECTOR_NO_SYNC &&
+            dc_sector_header_lba(raw, &lba) && lba >= -DC_PREGAP_TRACK1 &&
+            lba <= 0)
+            track->start_lba = lba;
     }
-    int64_t lba;
-    if (track->mode != DC_MODE_AUDIO && dc_sector_header_lba(raw, &lba) &&
-        lba >= -DC_PREGAP_TRACK1 && lba <= 0)
-        track->start_lba = lba;
+    track->mode = mode_of(kind);
     return DC_OK;
 }
 
@@ -168,7 +185,7 @@ static dc_status img_open(dc_image *image, dc_error *err)
     track->stored_size = layout.sector_size;
     track->has_subchannel = layout.sector_size == 2448;
     track->length = state->in.size / layout.sector_size;
-    if (read_first_sector(state, &layout, track, err) != DC_OK)
+    if (read_track_mode(state, &layout, track, err) != DC_OK)
         return err->status;
     if (layout.audio)
         dc_image_warn(image, "%s: no sync pattern found; reading it as "
@@ -190,20 +207,16 @@ static dc_status img_check(const dc_write_job *job, dc_error *err)
     if (job->options->framing == DC_FRAMING_USER)
         return dc_fail(err, DC_ERR_USAGE, "a raw IMG holds 2352-byte sectors; "
                        "for 2048-byte user data write an ISO");
-    if (job->options->track_number != 0) {
-        const dc_disc *disc = &job->source->disc;
-        for (int i = 0; i < disc->track_count; i++)
-            if (disc->tracks[i].number == job->options->track_number)
-                return DC_OK;
-        return dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
-                       job->source->path, job->options->track_number);
-    }
     return DC_OK;
 }
 
 static dc_status img_write(dc_write_job *job, dc_error *err)
 {
     const dc_disc *disc = &job->source->disc;
+    if (disc->track_count > 1 && job->options->track_number == 0)
+        dc_job_note(job, "a raw IMG keeps no track table: %d tracks were "
+                    "written as one stream of sectors (write BIN/CUE to keep "
+                    "them apart)", disc->track_count);
     dc_output *out;
     if (dc_output_set_add(job->outputs, job->output_path, &out, err) != DC_OK)
         return err->status;

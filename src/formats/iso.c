@@ -110,11 +110,6 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
             data_count++;
         }
     }
-    if (wanted != 0 && pick < 0) {
-        dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
-                job->source->path, wanted);
-        return -1;
-    }
     if (data_count == 0) {
         dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: no data track, and an ISO "
                 "cannot hold audio: use extract-audio, or write BIN/CUE "
@@ -143,6 +138,9 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
 
 static dc_status iso_check(const dc_write_job *job, dc_error *err)
 {
+    if (job->options->framing == DC_FRAMING_RAW)
+        return dc_fail(err, DC_ERR_USAGE, "an ISO holds 2048-byte user data "
+                       "only; for raw sectors write BIN/CUE or IMG");
     return iso_pick_track(job, err) < 0 ? err->status : DC_OK;
 }
 
