@@ -151,6 +151,8 @@ check "redump set: same samples as from the single bin" test \
 run convert -q "$WORK/x-prepend/gaps (Track 01).wav" "$WORK/x-prepend/gaps (Track 02).wav" -o "$WORK/fromwav.cue"
 check "WAV files -> BIN/CUE: the bin is their samples in order" \
     cmp -n $((700 * 2352)) "$G/gaps.bin" "$WORK/fromwav.bin"
+check "WAV files -> BIN/CUE: their tags become CD-TEXT" sh -c "
+    grep -q 'TITLE \"Two\"' '$WORK/fromwav.cue' && grep -q 'TITLE \"Gaps\"' '$WORK/fromwav.cue'"
 
 # Byte order: a bin ripped big-endian is flagged, and --swap-audio fixes it.
 python3 -c '

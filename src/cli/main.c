@@ -329,11 +329,11 @@ static int run_convert(command_line *cl)
 
 static int run_formats(void)
 {
-    printf("%-8s %-5s %-5s %-12s %s\n", "name", "read", "write", "extensions",
+    printf("%-8s %-5s %-5s %-18s %s\n", "name", "read", "write", "extensions",
            "description");
     for (int i = 0; i < dc_format_count(); i++) {
         const dc_format_info *f = dc_format_get(i);
-        printf("%-8s %-5s %-5s %-12s %s\n", f->name, f->can_read ? "yes" : "-",
+        printf("%-8s %-5s %-5s %-18s %s\n", f->name, f->can_read ? "yes" : "-",
                f->can_write ? "yes" : "-", f->extensions, f->description);
     }
     return EXIT_OK;

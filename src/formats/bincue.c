@@ -1291,12 +1291,57 @@ static char *choose_cue_path(const char *path)
     return sibling != NULL ? sibling : dc_strdup(path);
 }
 
+/* The sound file that holds a track's sectors and nothing else, or NULL. */
+static SNDFILE *own_sound_file(const cue_parser *p, int track)
+{
+    const cue_priv *priv = p->priv;
+    const cue_track_info *info = &priv->tracks[track];
+    if (info->extent_count != 1 || priv->files[info->extents[0].file].sound ==
+                                       NULL)
+        return NULL;
+    int file = info->extents[0].file;
+    for (int i = 0; i < p->image->disc.track_count; i++)
+        for (int e = 0; i != track && e < priv->tracks[i].extent_count; e++)
+            if (priv->tracks[i].extents[e].file == file)
+                return NULL;
+    return priv->files[file].sound;
+}
+
+static dc_status take_tag(SNDFILE *sound, int tag, dc_cdtext *text,
+                          dc_cdtext_field field, dc_error *err)
+{
+    const char *value = sf_get_string(sound, tag);
+    if (value == NULL || value[0] == '\0' || text->field[field] != NULL)
+        return DC_OK;
+    return dc_cdtext_set(text, field, value, err);
+}
+
+/* A track made from a sound file of its own takes the file's title and
+ * artist (and the disc its album) where the sheet names none, so tagged
+ * WAV or FLAC files become a BIN/CUE with CD-TEXT. */
+static dc_status take_sound_tags(cue_parser *p, dc_error *err)
+{
+    dc_disc *disc = &p->image->disc;
+    for (int i = 0; i < disc->track_count; i++) {
+        SNDFILE *sound = own_sound_file(p, i);
+        dc_cdtext *text = &disc->tracks[i].cdtext;
+        if (sound != NULL &&
+            (take_tag(sound, SF_STR_TITLE, text, DC_CDTEXT_TITLE, err) != DC_OK ||
+             take_tag(sound, SF_STR_ARTIST, text, DC_CDTEXT_PERFORMER,
+                      err) != DC_OK ||
+             take_tag(sound, SF_STR_ALBUM, &disc->cdtext, DC_CDTEXT_TITLE,
+                      err) != DC_OK))
+            return err->status;
+    }
+    return DC_OK;
+}
+
 static dc_status parse_and_lay_out(cue_parser *p, char *text, dc_error *err)
 {
     if (parse_text(p, text, err) != DC_OK || open_files(p, err) != DC_OK ||
         lay_out_extents(p, err) != DC_OK ||
         set_lengths_and_addresses(p, err) != DC_OK ||
-        read_cdtext_file(p, err) != DC_OK)
+        read_cdtext_file(p, err) != DC_OK || take_sound_tags(p, err) != DC_OK)
         return err->status;
     return DC_OK;
 }
