@@ -25,19 +25,11 @@ bool dc_job_progress(dc_write_job *job, int64_t sectors)
 
 void dc_job_note(dc_write_job *job, const char *fmt, ...)
 {
-    char text[512];
     va_list args;
     va_start(args, fmt);
-    vsnprintf(text, sizeof text, fmt, args);
+    dc_string_list_add(&job->result->notes, &job->result->note_count, fmt,
+                       args);
     va_end(args);
-    dc_convert_result *r = job->result;
-    char **grown = realloc(r->notes, (size_t)(r->note_count + 1) * sizeof *grown);
-    if (grown == NULL)
-        return; /* a lost note is not worth failing the conversion */
-    r->notes = grown;
-    grown[r->note_count] = dc_strdup(text);
-    if (grown[r->note_count] != NULL)
-        r->note_count++;
 }
 
 /* One chunk read on a second thread while the previous one is consumed. */

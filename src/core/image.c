@@ -114,19 +114,10 @@ const char *dc_image_warning(const dc_image *image, int i)
 
 void dc_image_warn(dc_image *image, const char *fmt, ...)
 {
-    char text[512];
     va_list args;
     va_start(args, fmt);
-    vsnprintf(text, sizeof text, fmt, args);
+    dc_string_list_add(&image->warnings, &image->warning_count, fmt, args);
     va_end(args);
-    char **grown = realloc(image->warnings,
-                           (size_t)(image->warning_count + 1) * sizeof *grown);
-    if (grown == NULL)
-        return; /* a lost warning is not worth failing the read */
-    image->warnings = grown;
-    grown[image->warning_count] = dc_strdup(text);
-    if (grown[image->warning_count] != NULL)
-        image->warning_count++;
 }
 
 /* --- sector conversion -------------------------------------------------- */

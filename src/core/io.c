@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,33 @@
  * small enough to keep memory flat; a multiple of DC_IO_ALIGN. */
 #define OUTPUT_BUFFER_SIZE (4 * 1024 * 1024)
 
+char *dc_strndup(const char *s, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (copy != NULL) {
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
 char *dc_strdup(const char *s)
 {
-    size_t len = strlen(s) + 1;
-    char *copy = malloc(len);
-    if (copy != NULL)
-        memcpy(copy, s, len);
-    return copy;
+    return dc_strndup(s, strlen(s));
+}
+
+void dc_string_list_add(char ***list, int *count, const char *fmt,
+                        va_list args)
+{
+    char text[512];
+    vsnprintf(text, sizeof text, fmt, args);
+    char **grown = realloc(*list, (size_t)(*count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return; /* a lost message is not worth failing the work */
+    *list = grown;
+    grown[*count] = dc_strdup(text);
+    if (grown[*count] != NULL)
+        (*count)++;
 }
 
 void *dc_io_alloc(size_t size)
@@ -454,13 +475,7 @@ char *dc_path_dirname(const char *path)
         return dc_strdup(".");
     if (slash == path)
         return dc_strdup("/");
-    size_t len = (size_t)(slash - path);
-    char *dir = malloc(len + 1);
-    if (dir != NULL) {
-        memcpy(dir, path, len);
-        dir[len] = '\0';
-    }
-    return dir;
+    return dc_strndup(path, (size_t)(slash - path));
 }
 
 char *dc_path_join(const char *dir, const char *name)
@@ -492,13 +507,8 @@ char *dc_path_stem(const char *path)
 {
     const char *base = dc_path_basename(path);
     const char *ext = dc_path_extension(base);
-    size_t len = ext[0] != '\0' ? (size_t)(ext - 1 - base) : strlen(base);
-    char *stem = malloc(len + 1);
-    if (stem != NULL) {
-        memcpy(stem, base, len);
-        stem[len] = '\0';
-    }
-    return stem;
+    return dc_strndup(base, ext[0] != '\0' ? (size_t)(ext - 1 - base)
+                                            : strlen(base));
 }
 
 char *dc_path_with_extension(const char *path, const char *ext)

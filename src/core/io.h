@@ -8,6 +8,7 @@
 
 #include "discconv/discconv.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -111,5 +112,10 @@ dc_status dc_read_small_file(const char *path, size_t max_size,
                              uint8_t **data, size_t *size, dc_error *err);
 
 char *dc_strdup(const char *s);
+char *dc_strndup(const char *s, size_t len);
+/* Appends a formatted line to a list of strings; on running out of memory
+ * the line is dropped (messages are not worth failing for). */
+void dc_string_list_add(char ***list, int *count, const char *fmt,
+                        va_list args);
 
 #endif

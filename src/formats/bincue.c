@@ -1455,12 +1455,7 @@ static char *output_stem(const char *output_path)
     size_t len = strlen(output_path);
     if (strcasecmp(ext, "cue") == 0 || strcasecmp(ext, "bin") == 0)
         len -= strlen(ext) + 1;
-    char *stem = malloc(len + 1);
-    if (stem != NULL) {
-        memcpy(stem, output_path, len);
-        stem[len] = '\0';
-    }
-    return stem;
+    return dc_strndup(output_path, len);
 }
 
 static char *with_suffix(const char *stem, const char *suffix)
