@@ -4,7 +4,7 @@
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libcdio-dev libiso9660-dev libsndfile1-dev libcmocka-dev zlib1g-dev
-  genisoimage python3 bchunk libcdio-utils mame-tools time flac"
+  genisoimage python3 bchunk libcdio-utils mame-tools time flac nrg2iso"
 
 missing=
 for p in $packages; do
