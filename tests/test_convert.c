@@ -13,21 +13,13 @@ typedef struct fixture {
     uint8_t *iso_data;
 } fixture;
 
-static void fill_random(uint8_t *data, size_t len, unsigned seed)
-{
-    for (size_t i = 0; i < len; i++) {
-        seed = seed * 1103515245u + 12345u;
-        data[i] = (uint8_t)(seed >> 16);
-    }
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     f->dir = test_tempdir();
     f->iso = test_path(f->dir, "in.iso");
     f->iso_data = malloc(ISO_SECTORS * 2048);
-    fill_random(f->iso_data, ISO_SECTORS * 2048, 7);
+    test_fill_random(f->iso_data, ISO_SECTORS * 2048, 7);
     memcpy(f->iso_data + 16 * 2048, "\001CD001\001", 7);
     test_write_file(f->iso, f->iso_data, ISO_SECTORS * 2048);
     *state = f;

@@ -11,35 +11,13 @@
 
 #define AUDIO 2352
 
-typedef struct fixture {
-    char *dir;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->dir = test_tempdir();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    test_remove_dir(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
+typedef test_dir fixture;
 
 static uint8_t *random_bytes(size_t len, unsigned seed)
 {
     uint8_t *data = malloc(len);
     assert_non_null(data);
-    for (size_t i = 0; i < len; i++) {
-        seed = seed * 1103515245u + 12345u;
-        data[i] = (uint8_t)(seed >> 16);
-    }
+    test_fill_random(data, len, seed);
     return data;
 }
 
@@ -1072,7 +1050,7 @@ static void test_write_special_sources(void **state)
 
 int main(void)
 {
-#define T(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+#define T(test) cmocka_unit_test_setup_teardown(test, test_dir_setup, test_dir_teardown)
     const struct CMUnitTest tests[] = {
         T(test_redump_multi_file),
         T(test_eac_pregap_in_previous_file),

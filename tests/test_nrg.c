@@ -13,26 +13,7 @@
 #define M2 2336
 #define SUB 2448
 
-typedef struct fixture {
-    char *dir;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->dir = test_tempdir();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    test_remove_dir(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
+typedef test_dir fixture;
 
 /* ---------------------------------------------------------------------- */
 /* Building NRGs by hand                                                   */
@@ -1246,7 +1227,7 @@ static void test_corpus_images(void **state)
 
 int main(void)
 {
-#define T(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+#define T(test) cmocka_unit_test_setup_teardown(test, test_dir_setup, test_dir_teardown)
     const struct CMUnitTest tests[] = {
         T(test_dao_v2_mode1_2048),
         T(test_dao_v1_mode1_2352),

@@ -102,4 +102,35 @@ static inline void test_remove_dir(const char *dir)
     rmdir(dir);
 }
 
+/* A fresh temporary folder per test, removed afterwards. */
+typedef struct test_dir {
+    char *dir;
+} test_dir;
+
+static inline int test_dir_setup(void **state)
+{
+    test_dir *f = calloc(1, sizeof *f);
+    f->dir = test_tempdir();
+    *state = f;
+    return 0;
+}
+
+static inline int test_dir_teardown(void **state)
+{
+    test_dir *f = *state;
+    test_remove_dir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Repeatable pseudo-random bytes (a linear congruential generator). */
+static inline void test_fill_random(uint8_t *data, size_t len, unsigned seed)
+{
+    for (size_t i = 0; i < len; i++) {
+        seed = seed * 1103515245u + 12345u;
+        data[i] = (uint8_t)(seed >> 16);
+    }
+}
+
 #endif

@@ -1,0 +1,56 @@
+/*
+ * A read error in the middle of a conversion, for tests/faults.sh:
+ * LD_PRELOAD'ed, it makes pread() and pread64() on files opened read-only
+ * fail with EIO once the read reaches DC_FAULT_EIO_AT bytes into the file
+ * (unset: no faults).  Outputs, opened for writing, are left alone.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+ssize_t pread(int fd, void *buf, size_t count, off_t offset);
+ssize_t pread64(int fd, void *buf, size_t count, off_t offset);
+
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+
+static bool faulty(int fd, size_t count, off_t offset)
+{
+    const char *at = getenv("DC_FAULT_EIO_AT");
+    if (at == NULL || at[0] == '\0')
+        return false;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || (flags & O_ACCMODE) != O_RDONLY)
+        return false;
+    long long limit = strtoll(at, NULL, 10);
+    return count > 0 && (long long)offset + (long long)count > limit;
+}
+
+static ssize_t fail_or_call(const char *name, int fd, void *buf, size_t count,
+                            off_t offset)
+{
+    if (faulty(fd, count, offset)) {
+        errno = EIO;
+        return -1;
+    }
+    pread_fn real = (pread_fn)(uintptr_t)dlsym(RTLD_NEXT, name);
+    if (real == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return real(fd, buf, count, offset);
+}
+
+ssize_t pread(int fd, void *buf, size_t count, off_t offset)
+{
+    return fail_or_call("pread", fd, buf, count, offset);
+}
+
+ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
+{
+    return fail_or_call("pread64", fd, buf, count, offset);
+}
