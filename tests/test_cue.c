@@ -13,19 +13,11 @@
 
 typedef test_dir fixture;
 
-static uint8_t *random_bytes(size_t len, unsigned seed)
-{
-    uint8_t *data = malloc(len);
-    assert_non_null(data);
-    test_fill_random(data, len, seed);
-    return data;
-}
-
 /* Writes `len` random bytes to dir/name and returns them. */
 static uint8_t *write_random(const char *dir, const char *name, size_t len,
                              unsigned seed)
 {
-    uint8_t *data = random_bytes(len, seed);
+    uint8_t *data = test_random_bytes(len, seed);
     char *path = test_path(dir, name);
     test_write_file(path, data, len);
     free(path);
@@ -36,7 +28,7 @@ static uint8_t *write_random(const char *dir, const char *name, size_t len,
 static uint8_t *write_mode1(const char *dir, const char *name, int count,
                             int64_t lba)
 {
-    uint8_t *user = random_bytes(2048, (unsigned)lba + 99);
+    uint8_t *user = test_random_bytes(2048, (unsigned)lba + 99);
     uint8_t *data = malloc((size_t)count * AUDIO);
     assert_non_null(data);
     for (int i = 0; i < count; i++) {
@@ -345,7 +337,7 @@ static void test_wave_file(void **state)
 {
     fixture *f = *state;
     enum { FRAMES = 1000 }; /* one whole sector and 412 frames */
-    short *samples = (short *)random_bytes(FRAMES * 4, 70);
+    short *samples = (short *)test_random_bytes(FRAMES * 4, 70);
     char *wav = test_path(f->dir, "song.wav");
     write_wav(wav, 44100, 2, samples, FRAMES);
     dc_image *image = open_cue(f->dir, "song.cue",
@@ -999,7 +991,7 @@ static void test_write_special_sources(void **state)
     fixture *f = *state;
     uint8_t *cdg = write_random(f->dir, "karaoke.bin", 6 * 2448, 150);
     uint8_t *be = write_random(f->dir, "be.bin", 4 * AUDIO, 151);
-    short *samples = (short *)random_bytes(3 * 588 * 4, 152);
+    short *samples = (short *)test_random_bytes(3 * 588 * 4, 152);
     char *wav = test_path(f->dir, "w.wav");
     write_wav(wav, 44100, 2, samples, 3 * 588);
     dc_image *source = open_cue(f->dir, "special.cue",

@@ -157,21 +157,10 @@ static void put_dao_chunks(bytes *b, bool v2, const bytes *cue,
     put_footer(b, v2, first);
 }
 
-static uint8_t *random_bytes(size_t len, unsigned seed)
-{
-    uint8_t *data = malloc(len);
-    assert_non_null(data);
-    for (size_t i = 0; i < len; i++) {
-        seed = seed * 1103515245u + 12345u;
-        data[i] = (uint8_t)(seed >> 16);
-    }
-    return data;
-}
-
 /* An "ISO": random sectors with a volume descriptor at sector 16. */
 static uint8_t *make_iso(int sectors, unsigned seed)
 {
-    uint8_t *iso = random_bytes((size_t)sectors * COOKED, seed);
+    uint8_t *iso = test_random_bytes((size_t)sectors * COOKED, seed);
     memcpy(iso + 16 * COOKED, "\001CD001\001", 7);
     return iso;
 }
@@ -353,7 +342,7 @@ static void test_tao_v1_mode2_2336(void **state)
     fixture *f = *state;
     enum { N1 = 25, N2 = 10 };
     uint8_t *iso = make_iso(N1, 3);
-    uint8_t *second = random_bytes(N2 * COOKED, 4);
+    uint8_t *second = test_random_bytes(N2 * COOKED, 4);
     uint8_t *raw1 = encode_raw(iso, N1, 0, true);
     uint8_t *raw2 = encode_raw(second, N2, N1 + 150, true);
     bytes b = {0}, etn = {0};
@@ -446,10 +435,10 @@ static void test_dao_subchannel_2448(void **state)
 {
     fixture *f = *state;
     enum { A = 20, D = 18 };
-    uint8_t *audio = random_bytes(A * SUB, 6);
+    uint8_t *audio = test_random_bytes(A * SUB, 6);
     uint8_t *iso = make_iso(D, 7);
     uint8_t *raw = encode_raw(iso, D, A, false);
-    uint8_t *data = random_bytes(D * SUB, 8);
+    uint8_t *data = test_random_bytes(D * SUB, 8);
     for (int i = 0; i < D; i++)
         memcpy(data + (size_t)i * SUB, raw + (size_t)i * RAW, RAW);
     bytes b = {0}, cue = {0}, dao = {0};
@@ -511,7 +500,7 @@ static void test_dao_multisession(void **state)
 {
     fixture *f = *state;
     enum { A = 50, D = 20 };
-    uint8_t *audio = random_bytes(A * RAW, 9);
+    uint8_t *audio = test_random_bytes(A * RAW, 9);
     uint8_t *iso = make_iso(D, 10);
     bytes b = {0}, cue1 = {0}, dao1 = {0}, cue2 = {0}, dao2 = {0};
     put(&b, NULL, 150 * RAW);
@@ -612,7 +601,7 @@ static void test_dao_metadata(void **state)
 {
     fixture *f = *state;
     enum { A = 40, B = 30 };
-    uint8_t *audio = random_bytes((A + B) * RAW, 11);
+    uint8_t *audio = test_random_bytes((A + B) * RAW, 11);
     bytes b = {0}, cue = {0}, dao = {0}, text = {0};
     put(&b, NULL, 150 * RAW);
     put(&b, audio, (A + B) * RAW);
@@ -693,7 +682,7 @@ static void test_size_field_and_kept_lead(void **state)
 {
     fixture *f = *state;
     enum { N = 20 };
-    uint8_t *audio = random_bytes((150 + N) * SUB, 12);
+    uint8_t *audio = test_random_bytes((150 + N) * SUB, 12);
     bytes b = {0}, cue = {0}, dao = {0};
     put(&b, audio, (150 + N) * SUB);
     put_one_track_cue(&cue, true, 0, -150, 0, N);
@@ -993,7 +982,7 @@ static void test_round_trip_bincue(void **state)
     uint8_t *iso = make_iso(30, 13);
     uint8_t *m1 = encode_raw(iso, 30, 0, false);
     uint8_t *m2 = encode_raw(iso, 30, 0, true);
-    uint8_t *audio = random_bytes(400 * RAW, 14);
+    uint8_t *audio = test_random_bytes(400 * RAW, 14);
     write_raw_file(f->dir, "m1.bin", m1, 30 * RAW);
     write_raw_file(f->dir, "m2.bin", m2, 30 * RAW);
     write_raw_file(f->dir, "cdda.bin", audio, 400 * RAW);
@@ -1128,7 +1117,7 @@ static void test_write_iso(void **state)
 static void test_write_one_track(void **state)
 {
     fixture *f = *state;
-    uint8_t *audio = random_bytes(200 * RAW, 16);
+    uint8_t *audio = test_random_bytes(200 * RAW, 16);
     write_raw_file(f->dir, "two.bin", audio, 200 * RAW);
     const char *sheet = "FILE \"two.bin\" BINARY\n TRACK 01 AUDIO\n"
                         "  INDEX 01 00:00:00\n TRACK 02 AUDIO\n"

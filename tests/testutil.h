@@ -133,4 +133,12 @@ static inline void test_fill_random(uint8_t *data, size_t len, unsigned seed)
     }
 }
 
+static inline uint8_t *test_random_bytes(size_t len, unsigned seed)
+{
+    uint8_t *data = malloc(len > 0 ? len : 1);
+    assert_non_null(data);
+    test_fill_random(data, len, seed);
+    return data;
+}
+
 #endif
