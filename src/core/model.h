@@ -18,6 +18,11 @@ dc_status dc_disc_add_comment(dc_disc *disc, const char *text, dc_error *err);
 dc_status dc_disc_set_cdtext_packs(dc_disc *disc, const uint8_t *data,
                                    size_t size, const char *origin,
                                    dc_error *err);
+/* Encodes the disc's and tracks' CD-TEXT fields as raw packs (block 0,
+ * ISO-8859-1, English) for formats that store packs: the inverse of
+ * dc_disc_set_cdtext_packs.  *packs is NULL when there is no text. */
+dc_status dc_cdtext_encode(const dc_disc *disc, uint8_t **packs,
+                           size_t *size, dc_error *err);
 /* Checks what every reader must guarantee: numbers ascending and in range,
  * lengths positive, indexes ascending and inside the track, INDEX 01 there,
  * tracks not overlapping.  `origin` names the image in the message. */

@@ -1250,8 +1250,15 @@ static void add_daox(byte_buffer *b, const dc_disc *disc,
 
 /* Per session CUEX, DAOX (CDTX after the first, as Nero orders them) and
  * SINF; then MTYP, END! and the footer pointing at the first chunk. */
+/* CD-TEXT packs: the source's own, or made from its fields. */
+typedef struct packs {
+    const uint8_t *data;
+    size_t size;
+} packs;
+
 static void build_chunks(byte_buffer *b, const dc_write_job *job,
-                         const track_plan *plans, int64_t first_chunk)
+                         const track_plan *plans, const packs *cdtext,
+                         int64_t first_chunk)
 {
     const dc_disc *disc = &job->source->disc;
     for (int from = 0; from < disc->track_count;) {
@@ -1267,12 +1274,12 @@ static void build_chunks(byte_buffer *b, const dc_write_job *job,
         add_cuex(b, disc, plans, from, to);
         add_daox(b, disc, plans, from, to);
         /* The packs describe every track: one track leaves them out. */
-        if (plans[from].session == 1 && disc->cdtext_packs != NULL &&
+        if (plans[from].session == 1 && cdtext->data != NULL &&
             job->options->track_number == 0) {
             size_t at = begin_chunk(b, "CDTX");
-            uint8_t *p = reserve(b, disc->cdtext_packs_size);
+            uint8_t *p = reserve(b, cdtext->size);
             if (p != NULL)
-                memcpy(p, disc->cdtext_packs, disc->cdtext_packs_size);
+                memcpy(p, cdtext->data, cdtext->size);
             end_chunk(b, at);
         }
         add_u32_chunk(b, "SINF", (uint32_t)tracks);
@@ -1322,12 +1329,20 @@ static dc_status nrg_write(dc_write_job *job, dc_error *err)
         status = write_track(job, out, i, &plans[i], err);
         data_end = plans[i].end;
     }
+    /* A disc whose text came from cue commands has fields but no packs. */
+    uint8_t *made = NULL;
+    packs cdtext = {disc->cdtext_packs, disc->cdtext_packs_size};
+    if (status == DC_OK && cdtext.data == NULL) {
+        status = dc_cdtext_encode(disc, &made, &cdtext.size, err);
+        cdtext.data = made;
+    }
     if (status == DC_OK) {
-        build_chunks(&chunks, job, plans, data_end);
+        build_chunks(&chunks, job, plans, &cdtext, data_end);
         status = chunks.failed
                      ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
                      : dc_output_write(out, chunks.data, chunks.len, err);
     }
+    free(made);
     free(chunks.data);
     free(plans);
     return status;
