@@ -1,7 +1,9 @@
 /* discconv: the command line.  Subcommands: info, convert, formats. */
 #include "cli.h"
 
+#include <cdio/logging.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,21 +266,22 @@ static int run_info(const command_line *cl)
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
 }
 
-static void print_report(const dc_read_report *report)
+static void print_report(const dc_image *image, const dc_read_report *report)
 {
+    const char *path = dc_image_path(image);
     if (report->mode_mismatch > 0)
-        fprintf(stderr, "%s: warning: %lld sectors have a mode that does "
+        fprintf(stderr, "%s: warning: %s: %lld sectors have a mode that does "
                 "not match their track (first at LBA %lld); each was read by "
-                "its own mode byte\n", program,
+                "its own mode byte\n", program, path,
                 (long long)report->mode_mismatch,
                 (long long)report->first_bad_lba);
     if (report->bad_edc > 0)
-        fprintf(stderr, "%s: warning: %lld sectors failed EDC/ECC "
-                "verification (first at LBA %lld)\n", program,
+        fprintf(stderr, "%s: warning: %s: %lld sectors failed EDC/ECC "
+                "verification (first at LBA %lld)\n", program, path,
                 (long long)report->bad_edc, (long long)report->first_bad_lba);
     if (report->form2_truncated > 0)
-        fprintf(stderr, "%s: warning: %lld Mode 2 Form 2 sectors were cut "
-                "to 2048 bytes\n", program,
+        fprintf(stderr, "%s: warning: %s: %lld Mode 2 Form 2 sectors were "
+                "cut to 2048 bytes\n", program, path,
                 (long long)report->form2_truncated);
 }
 
@@ -313,7 +316,7 @@ static int run_convert(command_line *cl)
     if (status != DC_OK) {
         code = fail(&err);
     } else {
-        print_report(&result.report);
+        print_report(image, &result.report);
         for (int i = 0; i < result.note_count; i++)
             fprintf(stderr, "%s: note: %s\n", program, result.notes[i]);
         if (!cl->quiet)
@@ -339,9 +342,22 @@ static int run_formats(void)
     return EXIT_OK;
 }
 
+/* libcdio logs what it finds wrong while parsing (CD-TEXT, volume
+ * descriptors) to stdout; the user hears about it as discconv's own
+ * one-line error instead. */
+static void ignore_cdio_log(cdio_log_level_t level, const char *message)
+{
+    (void)level;
+    (void)message;
+}
+
 int main(int argc, char **argv)
 {
     command_line cl = {0};
+    cdio_log_set_handler(ignore_cdio_log);
+    /* Past the file size limit a write fails with EFBIG, which is reported
+     * and cleaned up like a full disk, instead of killing the process. */
+    signal(SIGXFSZ, SIG_IGN);
     int rc = parse(argc, argv, &cl);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;

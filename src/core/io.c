@@ -56,7 +56,9 @@ dc_status dc_input_open(dc_input *in, const char *path, dc_error *err)
     in->fd = -1;
     in->path = NULL;
     in->size = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is
+     * refused below); the flag is cleared again for a regular file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path, strerror(errno));
     struct stat st;
@@ -71,6 +73,7 @@ dc_status dc_input_open(dc_input *in, const char *path, dc_error *err)
                        S_ISDIR(st.st_mode) ? "is a directory"
                                            : "not a regular file");
     }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     in->path = dc_strdup(path);
     if (in->path == NULL) {
         close(fd);

@@ -116,6 +116,6 @@ char *dc_strndup(const char *s, size_t len);
 /* Appends a formatted line to a list of strings; on running out of memory
  * the line is dropped (messages are not worth failing for). */
 void dc_string_list_add(char ***list, int *count, const char *fmt,
-                        va_list args);
+                        va_list args) __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -135,7 +135,10 @@ static dc_status finish_string(pack_reader *r, int field, dc_error *err)
     dc_status status = DC_OK;
     if (r->len > 0 && text != NULL && text->field[field] == NULL) {
         cdio_utf8_t *utf8 = NULL;
-        if (!cdio_charset_to_utf8(r->text, r->len, &utf8, r->charset))
+        /* Bytes the block's character set does not have (0x80 and up in
+         * "ASCII") are read as ISO-8859-1, which has them all. */
+        if (!cdio_charset_to_utf8(r->text, r->len, &utf8, r->charset) &&
+            !cdio_charset_to_utf8(r->text, r->len, &utf8, "ISO-8859-1"))
             return dc_fail(err, DC_ERR_NOMEM, "out of memory");
         status = dc_cdtext_set(text, field, (const char *)utf8, err);
         free(utf8);

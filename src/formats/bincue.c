@@ -728,7 +728,8 @@ static dc_status do_command(cue_parser *p, const char *line, dc_error *err)
 {
     char word[CUE_MAX_LINE + 1];
     const char *rest = line;
-    take_token(&rest, word, NULL);
+    if (take_token(&rest, word, NULL) != TOKEN_OK)
+        return cue_fail(p, p->line, DC_ERR_FORMAT, err, "unterminated quote");
     static const struct {
         const char *keyword;
         dc_status (*run)(cue_parser *, const char *, dc_error *);
@@ -835,7 +836,11 @@ static dc_status open_sound(const cue_parser *p, cue_file *file,
 {
     SF_INFO info;
     memset(&info, 0, sizeof info);
-    file->sound = sf_open(file->path, SFM_READ, &info);
+    /* Opened here, not by libsndfile, which would wait on a FIFO: only a
+     * regular file gets through. */
+    if (dc_input_open(&file->input, file->path, err) != DC_OK)
+        return err->status;
+    file->sound = sf_open_fd(file->input.fd, SFM_READ, &info, SF_FALSE);
     if (file->sound == NULL)
         return cue_fail(p, file->line, DC_ERR_FORMAT, err,
                         "\"%s\" cannot be decoded as audio: %s", file->path,
@@ -1142,9 +1147,9 @@ static void cue_close(dc_image *image)
         return;
     for (int i = 0; i < priv->file_count; i++) {
         cue_file *file = &priv->files[i];
-        dc_input_close(&file->input);
         if (file->sound != NULL)
-            sf_close(file->sound);
+            sf_close(file->sound); /* before the descriptor it reads */
+        dc_input_close(&file->input);
         free(file->name);
         free(file->path);
     }
