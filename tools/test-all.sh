@@ -1,8 +1,8 @@
 #!/bin/sh
 # Everything CI checks, from a clean checkout: dependencies, a warning-free
-# build and the test suite, `make distcheck`, and the suite again, built
-# from the distributed tarball, under AddressSanitizer and
-# UndefinedBehaviorSanitizer.
+# build and the test suite, `make distcheck`, the suite again, built from
+# the distributed tarball, under AddressSanitizer and
+# UndefinedBehaviorSanitizer, and a short run of every libFuzzer target.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/install-deps.sh
@@ -27,10 +27,30 @@ echo "== make distcheck passed"
 rm -rf build-sanitize
 mkdir build-sanitize
 tar -xzf discconv-*.tar.gz -C build-sanitize --strip-components=1
+# A finding aborts the program (-fno-sanitize-recover=all, abort_on_error)
+# and its report goes to a file as well: one in a program whose exit code
+# a test does not check still fails CI.  DC_SANITIZED tells the tests to
+# leave out their address-space limits, which ASan cannot live with.
+reports=$(pwd)/build-sanitize/sanitizer-reports
+mkdir -p "$reports"
+show_reports() { cat "$reports"/* 2>/dev/null; }
 (cd build-sanitize &&
  ./configure -q --enable-sanitizers CFLAGS="-O1 -g -Werror" &&
  make -j"$jobs" >/dev/null &&
- ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
- UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     make -j"$jobs" check) || show_logs build-sanitize
+ DC_SANITIZED=1 \
+ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=1:log_path="$reports/asan" \
+ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path="$reports/ubsan" \
+     make -j"$jobs" check) || { show_reports; show_logs build-sanitize; }
+[ -z "$(ls -A "$reports")" ] || { show_reports; exit 1; }
 echo "== tests passed (ASan + UBSan build)"
+
+# Every fuzz target for FUZZ_SECONDS from its seeds, which replays every
+# crash input kept in fuzz/regressions/ on the way (fuzz/run.sh).
+rm -rf build-fuzz
+mkdir build-fuzz
+tar -xzf discconv-*.tar.gz -C build-fuzz --strip-components=1
+(cd build-fuzz &&
+ ./configure -q --enable-fuzzing CC=clang CFLAGS="-O1 -g" &&
+ make -j"$jobs" >/dev/null &&
+ make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}")
+echo "== fuzz targets passed (libFuzzer, ASan + UBSan)"
