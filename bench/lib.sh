@@ -4,6 +4,8 @@
 #   SECTORS (280000)  image size: 573 MB as ISO, 659 MB as BIN
 #   BENCH_DIR         where the inputs and outputs live (default
 #                     /var/tmp/discconv-bench: a real disk, not tmpfs)
+#   BENCH_ROWS_ONLY   set by bench/run-all.sh, which prints one header
+#                     and footer for all the workloads' rows
 set -eu
 bench_here=$(cd "$(dirname "$0")" && pwd)
 discconv=${DISCCONV:-$bench_here/../discconv}
@@ -56,6 +58,7 @@ measure_floors() { # INPUT
 }
 
 report_header() {
+    [ -z "${BENCH_ROWS_ONLY:-}" ] || return 0
     printf '%-24s %-26s %8s %9s %8s %7s\n' workload tool "median s" "MB/s in" "vs cat" "RSS MB"
 }
 
@@ -69,6 +72,7 @@ report() { # WORKLOAD INPUT_BYTES: prints the rows measured since the last
 }
 
 report_footer() {
+    [ -z "${BENCH_ROWS_ONLY:-}" ] || return 0
     echo "($runs runs each, median wall time; 'vs cat' is the time over cat's"
     echo " in the same run; discconv fsyncs its outputs, cat does not)"
 }

@@ -4,7 +4,8 @@
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libcdio-dev libiso9660-dev libsndfile1-dev libcmocka-dev zlib1g-dev
-  genisoimage python3 bchunk libcdio-utils mame-tools time flac nrg2iso"
+  genisoimage python3 bchunk libcdio-utils mame-tools time flac nrg2iso
+  clang libclang-rt-14-dev"
 
 missing=
 for p in $packages; do

@@ -1,0 +1,273 @@
+#!/bin/sh
+# Inputs that lie, for every format: truncated files, offsets and lengths
+# past the end, counts that overflow when multiplied, chunks that point at
+# themselves or never end, zero and huge sector counts, cue sheets with
+# every statement out of place, things that are not files.  Each case is
+# converted to BIN/CUE and must end with the documented exit code and one
+# line on stderr naming the file, within a time limit and (except under
+# AddressSanitizer, which reserves terabytes of address space) a memory
+# limit, leaving no output, no temporary file and its input untouched.
+. "$(dirname "$0")/lib.sh"
+
+have python3 || { skip "python3 missing"; finish; }
+TIME_LIMIT=${DC_TIME_LIMIT:-30}
+MEMORY_KB=262144
+# DC_SANITIZED is set by CI's sanitizer build; a gcc ASan build also shows
+# in its libraries.
+sanitized=${DC_SANITIZED:-}
+if [ -z "$sanitized" ] && ldd "$DISCCONV" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+    sanitized=1
+fi
+
+# Fixtures: a small ISO, its raw MODE1/2352 BIN, and audio.
+mkdir -p "$WORK/fix"
+head -c $((20 * 2048)) /dev/zero > "$WORK/fix/data.iso"
+printf '\001CD001\001' | dd of="$WORK/fix/data.iso" bs=1 seek=32768 conv=notrunc 2>/dev/null
+"$DISCCONV" convert -q "$WORK/fix/data.iso" -o "$WORK/fix/data.cue"
+"$GEN_TONE" 20 440 660 > "$WORK/fix/audio.bin"
+
+# case_dir NAME: a fresh folder for one case's input files.
+case_dir() { d=$WORK/case/$1; mkdir -p "$d"; echo "$d"; }
+
+# expect NAME CODE INPUT [OPTIONS...]: converts INPUT to BIN/CUE (or to
+# $target) and checks everything above; the message must name INPUT (or
+# $mention).  CODE 0 (an input read with a warning, or fine) wants at most
+# one line on stderr and the output in place; so does 8 (written, but with
+# bad sectors).
+target=cue mention=
+expect() {
+    name=$1 code=$2 input=$3; shift 3
+    named=${mention:-$(basename "$input")}
+    out=$WORK/out/$name
+    mkdir -p "$out"
+    dir=$(dirname "$input")
+    before=$(ls -A "$dir" | sort | tr '\n' /)
+    sum=
+    [ ! -f "$input" ] || sum=$(cksum < "$input")
+    (
+        [ -n "$sanitized" ] || ulimit -v "$MEMORY_KB"
+        exec timeout "$TIME_LIMIT" "$DISCCONV" convert -q "$input" -o "$out/x.$target" "$@"
+    ) >"$WORK/stdout" 2>"$WORK/stderr"
+    rc=$?
+    lines=$(wc -l < "$WORK/stderr")
+    problem=
+    if [ "$rc" -ne "$code" ]; then
+        problem="exit $rc, expected $code"
+    elif [ "$code" -ne 0 ] && [ "$lines" -ne 1 ]; then
+        problem="$lines lines on stderr, expected 1"
+    elif [ "$code" -eq 0 ] && [ "$lines" -gt 1 ]; then
+        problem="$lines lines on stderr, expected at most 1"
+    elif [ "$lines" -eq 1 ] && ! grep -q -F "$named" "$WORK/stderr"; then
+        problem="the message does not name $named"
+    elif [ -s "$WORK/stdout" ]; then
+        problem="output on stdout: $(head -c 200 "$WORK/stdout")"
+    elif [ "$code" -ne 0 ] && [ "$code" -ne 8 ] && [ -n "$(ls -A "$out")" ]; then
+        problem="left behind: $(ls -A "$out" | tr '\n' ' ')"
+    elif { [ "$code" -eq 0 ] || [ "$code" -eq 8 ]; } && [ ! -f "$out/x.$target" ]; then
+        problem="no output"
+    elif ls -A "$out" | grep -q '^\.'; then
+        problem="temporary files left: $(ls -A "$out" | grep '^\.' | tr '\n' ' ')"
+    elif [ "$(ls -A "$dir" | sort | tr '\n' /)" != "$before" ]; then
+        problem="the input folder changed"
+    elif [ -n "$sum" ] && [ "$(cksum < "$input")" != "$sum" ]; then
+        problem="the input changed"
+    fi
+    if [ -z "$problem" ]; then
+        ok "$name (exit $rc)"
+    else
+        bad "$name: $problem"
+        sed 's/^/    /' "$WORK/stderr" | head -5
+    fi
+    target=cue mention=
+}
+
+# cue NAME CODE TEXT [BIN]: a sheet (printf format) beside a copy of BIN
+# (default: the raw data bin) named data.bin.
+cue() {
+    d=$(case_dir "$1")
+    cp "${4:-$WORK/fix/data.bin}" "$d/data.bin"
+    printf "$3" > "$d/sheet.cue"
+    expect "cue: $1" "$2" "$d/sheet.cue"
+}
+
+# --- not files ------------------------------------------------------------------
+d=$(case_dir kinds)
+mkdir "$d/folder.iso"
+mkfifo "$d/pipe.iso"
+ln -s /dev/zero "$d/zero.iso"
+: > "$d/empty.iso"
+expect "a folder" 3 "$d/folder.iso"
+expect "a FIFO (must not wait for a writer)" 3 "$d/pipe.iso"
+expect "a FIFO read as NRG" 3 "$d/pipe.iso" --from nrg
+expect "a FIFO read as a sound file" 3 "$d/pipe.iso" --from audio
+expect "a character device" 3 "$d/zero.iso"
+expect "a missing file" 3 "$d/missing.iso"
+expect "an empty file" 4 "$d/empty.iso"
+expect "an empty file read as ISO" 4 "$d/empty.iso" --from iso
+d=$(case_dir junk)
+python3 -c 'import random, sys; r = random.Random(4)
+open(sys.argv[1], "wb").write(bytes(r.randrange(1, 256) for _ in range(5000)) + b"\0")' "$d/junk.cue"
+expect "binary junk named .cue" 5 "$d/junk.cue"
+expect "binary junk read as a cue sheet" 4 "$d/junk.cue" --from bincue
+expect "binary junk read as NRG" 4 "$d/junk.cue" --from nrg
+expect "binary junk read as a sound file" 4 "$d/junk.cue" --from audio
+expect "binary junk read as a raw IMG" 4 "$d/junk.cue" --from img
+
+# --- ISO ------------------------------------------------------------------------
+d=$(case_dir iso)
+head -c 32800 "$WORK/fix/data.iso" > "$d/cut.iso"
+expect "ISO cut inside its volume descriptor" 0 "$d/cut.iso"
+# A primary volume descriptor whose root directory, volume size and
+# Joliet descriptor all point past the end.
+cp "$WORK/fix/data.iso" "$d/lies.iso"
+printf '\001CD001\001' | dd of="$d/lies.iso" bs=1 seek=32768 conv=notrunc 2>/dev/null
+printf '\377\377\377\377\377\377\377\377' | dd of="$d/lies.iso" bs=1 seek=$((32768 + 80)) conv=notrunc 2>/dev/null
+printf '\377\377\377\377\377\377\377\377' | dd of="$d/lies.iso" bs=1 seek=$((32768 + 156 + 2)) conv=notrunc 2>/dev/null
+printf '\002CD001\001' | dd of="$d/lies.iso" bs=1 seek=$((17 * 2048)) conv=notrunc 2>/dev/null
+printf '%%/E' | dd of="$d/lies.iso" bs=1 seek=$((17 * 2048 + 88)) conv=notrunc 2>/dev/null
+expect "ISO whose descriptors point past the end" 0 "$d/lies.iso"
+
+# --- raw IMG --------------------------------------------------------------------
+d=$(case_dir img)
+head -c $((10 * 2352 + 100)) "$WORK/fix/data.bin" > "$d/cut.img"
+expect "raw IMG cut inside a sector" 4 "$d/cut.img"
+head -c $((4 * 2352)) "$WORK/fix/data.bin" > "$d/sub.img"
+head -c $((4 * 2448 - 4 * 2352 + 50)) /dev/zero >> "$d/sub.img"
+expect "raw IMG neither 2352 nor 2448 bytes a sector" 4 "$d/sub.img" --from img
+# Sync patterns with a mode byte of 0xFF: every sector has a bad mode.
+python3 - "$WORK/fix/data.bin" "$d/badmode.img" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+for at in range(15, len(data), 2352):
+    data[at] = 0xFF
+open(sys.argv[2], "wb").write(data)
+PY
+target=iso
+expect "raw IMG whose sectors have mode 0xFF, as ISO" 8 "$d/badmode.img"
+python3 - "$WORK/fix/data.bin" "$d/badedc.img" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[16 * 2352 + 100] ^= 0xFF
+open(sys.argv[2], "wb").write(data)
+PY
+expect "raw IMG with a bad EDC, verified" 8 "$d/badedc.img" --verify
+
+# --- cue sheets: every statement out of place ------------------------------------
+B='FILE "data.bin" BINARY\n'
+T='  TRACK 01 MODE1/2352\n'
+I='    INDEX 01 00:00:00\n'
+cue "TRACK before FILE" 4 "$T$B$I"
+cue "INDEX before TRACK" 4 "$B$I$T$I"
+cue "FLAGS before TRACK" 4 "${B}FLAGS DCP\n$T$I"
+cue "ISRC before TRACK" 4 "${B}ISRC ZZDCV2600001\n$T$I"
+cue "PREGAP before TRACK" 4 "${B}PREGAP 00:02:00\n$T$I"
+cue "PREGAP after INDEX" 4 "$B$T${I}PREGAP 00:02:00\n"
+cue "POSTGAP before INDEX" 4 "$B${T}POSTGAP 00:02:00\n$I"
+cue "INDEX after POSTGAP" 4 "$B$T${I}POSTGAP 00:02:00\n    INDEX 02 00:00:05\n"
+cue "CATALOG twice" 4 "CATALOG 0000000000017\nCATALOG 0000000000017\n$B$T$I"
+cue "REM SESSION 02 first" 4 "REM SESSION 02\n$B$T$I"
+cue "TRACK 00" 4 "${B}  TRACK 00 MODE1/2352\n$I"
+cue "TRACK 100" 4 "${B}  TRACK 100 MODE1/2352\n$I"
+cue "tracks descending" 4 "$B  TRACK 02 MODE1/2352\n$I  TRACK 01 AUDIO\n    INDEX 01 00:00:05\n"
+cue "INDEX 02 without INDEX 01" 4 "$B$T    INDEX 02 00:00:00\n"
+cue "INDEX times going back" 4 "$B$T    INDEX 00 00:00:05\n    INDEX 01 00:00:02\n"
+cue "TRACK without INDEX 01" 4 "$B$T  TRACK 02 AUDIO\n    INDEX 01 00:00:05\n"
+cue "INDEX past the end of the bin" 4 "$B$T$I  TRACK 02 AUDIO\n    INDEX 01 99:59:74\n"
+cue "INDEX at 999999 minutes" 4 "$B$T$I  TRACK 02 AUDIO\n    INDEX 01 999999:59:74\n"
+cue "PREGAP longer than a CD" 4 "$B  TRACK 01 AUDIO\n    PREGAP 200:00:00\n$I"
+cue "PREGAPs adding up past a CD" 4 "$B  TRACK 01 AUDIO\n    PREGAP 60:00:00\n$I  TRACK 02 AUDIO\n    PREGAP 60:00:00\n    INDEX 01 00:00:10\n" "$WORK/fix/audio.bin"
+cue "a bin not whole sectors for its mode" 4 "$B  TRACK 01 MODE2/2336\n$I"
+cue "a FILE no INDEX uses" 4 "FILE \"data.bin\" BINARY\n$B$T$I"
+cue "unknown FILE type" 4 'FILE "data.bin" TAPE\n'"$T$I"
+cue "unknown TRACK mode" 4 "$B  TRACK 01 MODE3/2352\n$I"
+cue "unterminated quote in FILE" 4 'FILE "data.bin BINARY\n'"$T$I"
+mention='sheet.cue:4: unterminated quote'
+cue "unterminated quote as the command" 4 "$B$T$I\"TITLE\n"
+cue "a missing FILE" 3 'FILE "gone.bin" BINARY\n'"$T$I"
+cue "a missing CDTEXTFILE" 3 "CDTEXTFILE \"gone.cdt\"\n$B$T$I"
+cue "MODE1 track in a sound file" 4 'FILE "data.bin" WAVE\n'"$T$I"
+d=$(case_dir "FILE naming a folder, a FIFO, a device")
+mkdir "$d/folder.bin"; mkfifo "$d/pipe.bin"; ln -s /dev/zero "$d/zero.bin"
+for f in folder.bin pipe.bin zero.bin; do
+    printf 'FILE "%s" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' "$f" > "$d/$f.cue"
+    mention=$f
+    expect "cue: FILE names $f" 3 "$d/$f.cue"
+done
+printf 'FILE "pipe.bin" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' > "$d/pipe.wave.cue"
+mention=pipe.bin
+expect "cue: sound FILE names a FIFO" 3 "$d/pipe.wave.cue"
+d=$(case_dir long)
+{ printf 'REM '; head -c 5000 /dev/zero | tr '\000' x; printf '\n'; } > "$d/long.cue"
+expect "cue: a line over 4096 characters" 4 "$d/long.cue" --from bincue
+{ printf 'REM x\n'; head -c 1100000 /dev/zero | tr '\000' '\n'; printf '%b' "$B$T$I"; } > "$d/huge.cue"
+expect "cue: a sheet over 1 MiB" 4 "$d/huge.cue" --from bincue
+python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import mknrg
+open(sys.argv[2], "wb").write(mknrg.cdtext_packs()[:-54])' "$top_srcdir/tests" "$WORK/nosize.cdt"
+d=$(case_dir cdtext)
+cp "$WORK/fix/data.bin" "$d/data.bin"
+head -c 40 /dev/urandom > "$d/odd.cdt"
+cp "$WORK/nosize.cdt" "$d/nosize.cdt"
+printf "CDTEXTFILE \"odd.cdt\"\n$B$T$I" > "$d/odd.cue"
+printf "CDTEXTFILE \"nosize.cdt\"\n$B$T$I" > "$d/nosize.cue"
+# Block 0 says ASCII, a title holds 0xFF: read as ISO-8859-1.
+python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import mknrg
+open(sys.argv[2], "wb").write(mknrg.cdtext_packs((b"DISC", b"\xffONE"), charset=1))' \
+    "$top_srcdir/tests" "$d/ascii.cdt"
+printf "CDTEXTFILE \"ascii.cdt\"\n$B$T$I" > "$d/ascii.cue"
+expect "cue: CD-TEXT in ASCII with a byte over 0x7F" 0 "$d/ascii.cue"
+expect "cue: CD-TEXT not whole packs" 4 "$d/odd.cue"
+expect "cue: CD-TEXT without its size information packs" 0 "$d/nosize.cue"
+
+# --- sound files ----------------------------------------------------------------
+d=$(case_dir sound)
+python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def wav(rate=44100, channels=2, bits=16, data=b"\0" * 2352 * 3, size=None, fmt=1):
+    size = len(data) if size is None else size
+    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " +
+            struct.pack("<IHHIIHH", 16, fmt, channels, rate,
+                        rate * channels * bits // 8, channels * bits // 8, bits) +
+            b"data" + struct.pack("<I", size) + data)
+def aiff(channels):
+    comm = struct.pack(">hIh", channels, 588, 16) + b"\x40\x0e\xac\x44" + b"\0" * 6
+    ssnd = struct.pack(">II", 0, 0) + b"\0" * 588 * 2 * channels
+    body = b"AIFF" + b"COMM" + struct.pack(">I", len(comm)) + comm + b"SSND" + struct.pack(">I", len(ssnd)) + ssnd
+    return b"FORM" + struct.pack(">I", len(body)) + body
+files = {
+    "48k.wav": wav(rate=48000),
+    "mono.wav": wav(channels=1),
+    "8bit.wav": wav(bits=8),
+    "header-only.wav": wav()[:36],
+    "no-samples.wav": wav(data=b""),
+    "huge-data.wav": wav(size=0xFFFFFFF0),
+    "float-tag.wav": wav(fmt=3, bits=32),
+    "mono.aiff": aiff(1),
+    "cut.flac": b"fLaC\x00\x00\x00\x22" + b"\x10" * 10,
+}
+for name, data in files.items():
+    open(f"{d}/{name}", "wb").write(data)
+PY
+expect "WAV at 48 kHz" 5 "$d/48k.wav"
+expect "WAV in mono" 5 "$d/mono.wav"
+expect "WAV of 8-bit samples" 5 "$d/8bit.wav"
+expect "WAV cut inside its header" 4 "$d/header-only.wav"
+expect "WAV without samples" 4 "$d/no-samples.wav"
+expect "WAV whose data chunk claims 4 GiB" 0 "$d/huge-data.wav"
+expect "WAV of 32-bit floats" 5 "$d/float-tag.wav"
+expect "AIFF in mono" 5 "$d/mono.aiff"
+expect "FLAC cut inside STREAMINFO" 4 "$d/cut.flac"
+mkfifo "$d/pipe.wav"
+expect "sound files: a FIFO among them" 3 "$d/pipe.wav" "$d/48k.wav"
+
+# --- NRG ------------------------------------------------------------------------
+d=$(case_dir nrg)
+for name in $(python3 "$top_srcdir/tests/mknrg.py" --list | grep '^bad-'); do
+    python3 "$top_srcdir/tests/mknrg.py" "$name" "$d/$name.nrg"
+    case $name in
+        bad-mode-code | bad-truncated) code=5 ;;
+        *) code=4 ;;
+    esac
+    expect "NRG: ${name#bad-}" "$code" "$d/$name.nrg"
+done
+finish
