@@ -37,21 +37,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static dc_image *open_ok(const char *path)
-{
-    dc_image *image = NULL;
-    dc_error err = {0};
-    dc_status status = dc_image_open(&image, path, NULL, &err);
-    if (status != DC_OK)
-        fail_msg("open %s: %s", path, err.message);
-    return image;
-}
-
 static dc_status convert(const char *in, const char *out,
                          dc_convert_options *options, dc_read_report *report,
                          dc_error *err)
 {
-    dc_image *image = open_ok(in);
+    dc_image *image = test_open(in);
     dc_convert_result result;
     dc_status status = dc_convert(image, out, options, &result, err);
     if (report != NULL)
@@ -72,7 +62,7 @@ static void convert_ok(const char *in, const char *out,
 static void test_iso_model(void **state)
 {
     fixture *f = *state;
-    dc_image *image = open_ok(f->iso);
+    dc_image *image = test_open(f->iso);
     assert_string_equal(dc_image_format_name(image), "iso");
     const dc_disc *disc = dc_image_disc(image);
     assert_int_equal(disc->track_count, 1);
@@ -107,7 +97,7 @@ static void test_iso_to_raw_and_back(void **state)
     }
     free(raw);
 
-    dc_image *image = open_ok(img);
+    dc_image *image = test_open(img);
     assert_string_equal(dc_image_format_name(image), "img");
     assert_int_equal(dc_image_disc(image)->tracks[0].stored_size, 2352);
     dc_image_close(image);
@@ -320,7 +310,7 @@ static void test_partial_iso_sector_padded(void **state)
     fixture *f = *state;
     char *odd = test_path(f->dir, "odd.iso");
     test_write_file(odd, f->iso_data, ISO_SECTORS * 2048 - 100);
-    dc_image *image = open_ok(odd);
+    dc_image *image = test_open(odd);
     assert_int_equal(dc_image_disc(image)->tracks[0].length, ISO_SECTORS);
     assert_int_equal(dc_image_warning_count(image), 1);
     uint8_t sector[2048];
@@ -337,7 +327,7 @@ static void test_partial_iso_sector_padded(void **state)
 static void test_reads_out_of_range_refused(void **state)
 {
     fixture *f = *state;
-    dc_image *image = open_ok(f->iso);
+    dc_image *image = test_open(f->iso);
     uint8_t sector[2352];
     dc_error err = {0};
     assert_int_equal(dc_image_read(image, 0, ISO_SECTORS, 1, DC_FORM_RAW,
@@ -360,7 +350,7 @@ static void test_raw_img_with_track1_pregap(void **state)
     char *path = test_path(f->dir, "pregap.img");
     test_write_file(path, raw, sectors * 2352);
     free(raw);
-    dc_image *image = open_ok(path);
+    dc_image *image = test_open(path);
     const dc_track *t = &dc_image_disc(image)->tracks[0];
     assert_int_equal(t->start_lba, -150);
     assert_int_equal(dc_track_pregap(t), 150);
@@ -393,7 +383,7 @@ static void test_raw_img_2448_and_2336(void **state)
     const char *paths[] = {sub, mode2};
     const unsigned sizes[] = {2448, 2336};
     for (int k = 0; k < 2; k++) {
-        dc_image *image = open_ok(paths[k]);
+        dc_image *image = test_open(paths[k]);
         const dc_track *t = &dc_image_disc(image)->tracks[0];
         assert_int_equal(t->stored_size, sizes[k]);
         assert_int_equal(t->length, ISO_SECTORS);
@@ -429,7 +419,7 @@ static void test_raw_img_mode_after_empty_pregap(void **state)
     char *path = test_path(f->dir, "m0.img");
     test_write_file(path, raw, sectors * 2352);
     free(raw);
-    dc_image *image = open_ok(path);
+    dc_image *image = test_open(path);
     const dc_track *t = &dc_image_disc(image)->tracks[0];
     assert_int_equal(t->mode, DC_MODE_MODE2_MIXED);
     assert_int_equal(t->start_lba, -150);

@@ -51,10 +51,7 @@ static char *write_cue(const char *dir, const char *name, const char *text)
 
 static dc_image *open_ok(const char *path)
 {
-    dc_image *image = NULL;
-    dc_error err = {0};
-    if (dc_image_open(&image, path, NULL, &err) != DC_OK)
-        fail_msg("open %s: %s", path, err.message);
+    dc_image *image = test_open(path);
     assert_string_equal(dc_image_format_name(image), "bincue");
     return image;
 }
@@ -111,14 +108,6 @@ static uint8_t *read_stored(dc_image *image, int track, int64_t first,
     return buffer;
 }
 
-static void assert_index(const dc_track *track, int k, int number,
-                         int64_t offset)
-{
-    assert_true(k < track->index_count);
-    assert_int_equal(track->index[k].number, number);
-    assert_int_equal(track->index[k].offset, offset);
-}
-
 /* ---------------------------------------------------------------------- */
 /* Layouts                                                                 */
 /* ---------------------------------------------------------------------- */
@@ -152,12 +141,12 @@ static void test_redump_multi_file(void **state)
     assert_int_equal(b->mode, DC_MODE_AUDIO);
     assert_int_equal(b->start_lba, 20);
     assert_int_equal(b->length, 200);
-    assert_index(b, 0, 0, 0);
-    assert_index(b, 1, 1, 150);
+    test_assert_index(b, 0, 0, 0);
+    test_assert_index(b, 1, 1, 150);
     assert_int_equal(dc_track_index1_lba(b), 170);
     assert_int_equal(c->start_lba, 220);
     assert_int_equal(c->length, 60);
-    assert_index(c, 1, 1, 10);
+    test_assert_index(c, 1, 1, 10);
 
     uint8_t *got = read_raw(image, 2, 5, 10);
     assert_memory_equal(got, t3 + 5 * AUDIO, 10 * AUDIO);
@@ -195,8 +184,8 @@ static void test_eac_pregap_in_previous_file(void **state)
     assert_int_equal(disc->tracks[0].length, 75);
     assert_int_equal(disc->tracks[1].start_lba, 75);
     assert_int_equal(disc->tracks[1].length, 75);
-    assert_index(&disc->tracks[1], 0, 0, 0);
-    assert_index(&disc->tracks[1], 1, 1, 25);
+    test_assert_index(&disc->tracks[1], 0, 0, 0);
+    test_assert_index(&disc->tracks[1], 1, 1, 25);
     assert_int_equal(dc_track_index1_lba(&disc->tracks[1]), 100);
     assert_int_equal(disc->tracks[2].start_lba, 150);
     assert_int_equal(disc->tracks[2].length, 50);
@@ -400,7 +389,7 @@ static void test_mixed_sizes_in_one_file(void **state)
     assert_int_equal(disc->tracks[1].stored_size, 2352);
     assert_int_equal(disc->tracks[1].start_lba, 20);
     assert_int_equal(disc->tracks[1].length, 15);
-    assert_index(&disc->tracks[1], 1, 1, 10);
+    test_assert_index(&disc->tracks[1], 1, 1, 10);
     uint8_t *got = read_stored(image, 0, 19, 1);
     assert_memory_equal(got, data + 19 * 2048, 2048);
     free(got);
@@ -481,7 +470,7 @@ static void test_metadata_kept(void **state)
     assert_string_equal(t2->cdtext.field[DC_CDTEXT_COMPOSER], "Comp");
     assert_int_equal(t2->flags, DC_FLAG_4CH | DC_FLAG_SCMS);
     assert_string_equal(t2->isrc, "");
-    assert_index(t2, 1, 2, 5);
+    test_assert_index(t2, 1, 2, 5);
     dc_image_close(image);
 }
 

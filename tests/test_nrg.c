@@ -191,18 +191,9 @@ static char *write_image(const char *dir, const char *name, const bytes *b)
     return path;
 }
 
-static dc_image *open_ok(const char *path)
-{
-    dc_image *image = NULL;
-    dc_error err = {0};
-    if (dc_image_open(&image, path, NULL, &err) != DC_OK)
-        fail_msg("open %s: %s", path, err.message);
-    return image;
-}
-
 static dc_image *open_nrg(const char *path)
 {
-    dc_image *image = open_ok(path);
+    dc_image *image = test_open(path);
     assert_string_equal(dc_image_format_name(image), "nrg");
     return image;
 }
@@ -246,14 +237,6 @@ static uint8_t *read_form(dc_image *image, int track, int64_t first,
     return buffer;
 }
 
-static void assert_index(const dc_track *track, int k, int number,
-                         int64_t offset)
-{
-    assert_true(k < track->index_count);
-    assert_int_equal(track->index[k].number, number);
-    assert_int_equal(track->index[k].offset, offset);
-}
-
 /* ---------------------------------------------------------------------- */
 /* Layouts                                                                 */
 /* ---------------------------------------------------------------------- */
@@ -284,7 +267,7 @@ static void test_dao_v2_mode1_2048(void **state)
     assert_int_equal(t1->start_lba, 0);
     assert_int_equal(t1->length, N);
     assert_int_equal(t1->index_count, 1);
-    assert_index(t1, 0, 1, 0);
+    test_assert_index(t1, 0, 1, 0);
     assert_int_equal(dc_image_warning_count(image), 0);
     assert_iso(image, f->dir, 0, iso, N * COOKED);
     dc_image_close(image);
@@ -545,7 +528,7 @@ static void test_dao_multisession(void **state)
     char *cue_out = test_path(f->dir, "extra.cue");
     dc_convert_options options = {0};
     convert_ok(image, cue_out, &options);
-    dc_image *copy = open_ok(cue_out);
+    dc_image *copy = test_open(cue_out);
     const dc_disc *c = dc_image_disc(copy);
     assert_int_equal(c->session_count, 2);
     assert_int_equal(c->tracks[1].session, 2);
@@ -636,8 +619,8 @@ static void test_dao_metadata(void **state)
     assert_string_equal(t1->isrc, "USABC9912345");
     assert_int_equal(t1->flags, DC_FLAG_DCP);
     assert_int_equal(t2->flags, DC_FLAG_PRE);
-    assert_index(t1, 0, 1, 0);
-    assert_index(t1, 1, 2, 10);
+    test_assert_index(t1, 0, 1, 0);
+    test_assert_index(t1, 1, 2, 10);
     assert_int_equal(t2->start_lba, A + 75);
     assert_int_equal(t2->pregap_unstored, 75);
     assert_string_equal(disc->cdtext.field[DC_CDTEXT_TITLE], "Album");
@@ -652,14 +635,14 @@ static void test_dao_metadata(void **state)
     assert_string_equal(c->tracks[0].isrc, t1->isrc);
     assert_int_equal(c->tracks[0].flags, t1->flags);
     assert_int_equal(c->tracks[1].flags, t2->flags);
-    assert_index(&c->tracks[0], 1, 2, 10);
+    test_assert_index(&c->tracks[0], 1, 2, 10);
     assert_int_equal(c->cdtext_packs_size, disc->cdtext_packs_size);
     assert_memory_equal(c->cdtext_packs, disc->cdtext_packs,
                         disc->cdtext_packs_size);
     /* The writer stores the pregap (as silence): same INDEX 01. */
     assert_int_equal(dc_track_index1_lba(&c->tracks[1]), A + 75);
     assert_int_equal(c->tracks[1].start_lba, A);
-    assert_index(&c->tracks[1], 0, 0, 0);
+    test_assert_index(&c->tracks[1], 0, 0, 0);
     uint8_t *x = read_form(image, 1, 0, B, DC_FORM_RAW);
     uint8_t *y = read_form(copy, 1, 75, B, DC_FORM_RAW);
     assert_memory_equal(x, y, B * RAW);
@@ -699,8 +682,8 @@ static void test_size_field_and_kept_lead(void **state)
     assert_non_null(strstr(dc_image_warning(image, 0), "chunk DAOX at offset"));
     assert_int_equal(t1->start_lba, -150);
     assert_int_equal(t1->length, 150 + N);
-    assert_index(t1, 0, 0, 0);
-    assert_index(t1, 1, 1, 150);
+    test_assert_index(t1, 0, 0, 0);
+    test_assert_index(t1, 1, 1, 150);
     dc_image_close(image);
     free(path);
     free(b.data);
@@ -962,7 +945,7 @@ static void assert_same_disc(const dc_disc *a, const dc_disc *b)
         assert_string_equal(x->isrc, y->isrc);
         assert_int_equal(x->index_count, y->index_count);
         for (int k = 0; k < x->index_count; k++)
-            assert_index(y, k, x->index[k].number, x->index[k].offset);
+            test_assert_index(y, k, x->index[k].number, x->index[k].offset);
     }
 }
 
@@ -1022,13 +1005,13 @@ static void test_round_trip_bincue(void **state)
         snprintf(name, sizeof name, "%s-back.cue", cases[i].name);
         char *back = test_path(f->dir, name);
         dc_convert_options options = {0};
-        dc_image *source = open_ok(cue);
+        dc_image *source = test_open(cue);
         convert_ok(source, nrg, &options);
         dc_image *middle = open_nrg(nrg);
         assert_int_equal(dc_image_warning_count(middle), 0);
         assert_same_disc(dc_image_disc(source), dc_image_disc(middle));
         convert_ok(middle, back, &options);
-        dc_image *copy = open_ok(back);
+        dc_image *copy = test_open(back);
         assert_same_disc(dc_image_disc(source), dc_image_disc(copy));
         dc_image_close(copy);
         dc_image_close(middle);
@@ -1075,7 +1058,7 @@ static void test_write_iso(void **state)
     char *iso_path = test_path(f->dir, "in.iso");
     test_write_file(iso_path, iso, N * COOKED);
     char *nrg = test_path(f->dir, "in.nrg");
-    dc_image *source = open_ok(iso_path);
+    dc_image *source = test_open(iso_path);
     dc_convert_options options = {0};
     convert_ok(source, nrg, &options);
     dc_image_close(source);
@@ -1099,7 +1082,7 @@ static void test_write_iso(void **state)
 
     /* --raw stores Mode 1 as 2352-byte sectors (0x05) */
     char *raw_nrg = test_path(f->dir, "raw.nrg");
-    source = open_ok(iso_path);
+    source = test_open(iso_path);
     options.framing = DC_FRAMING_RAW;
     convert_ok(source, raw_nrg, &options);
     dc_image_close(source);
@@ -1125,7 +1108,7 @@ static void test_write_one_track(void **state)
     char *cue = test_path(f->dir, "two.cue");
     test_write_file(cue, sheet, strlen(sheet));
     char *nrg = test_path(f->dir, "two.nrg");
-    dc_image *source = open_ok(cue);
+    dc_image *source = test_open(cue);
     dc_convert_options options = {.track_number = 2};
     convert_ok(source, nrg, &options);
     dc_image *image = open_nrg(nrg);
@@ -1134,7 +1117,7 @@ static void test_write_one_track(void **state)
     assert_int_equal(disc->tracks[0].number, 2);
     assert_int_equal(disc->tracks[0].start_lba, 0);
     assert_int_equal(disc->tracks[0].length, 125);
-    assert_index(&disc->tracks[0], 1, 1, 50);
+    test_assert_index(&disc->tracks[0], 1, 1, 50);
     uint8_t *got = read_form(image, 0, 0, 125, DC_FORM_RAW);
     assert_memory_equal(got, audio + 75 * RAW, 125 * RAW);
     free(got);
@@ -1176,7 +1159,7 @@ static void test_corpus_images(void **state)
     assert_int_equal(disc->track_count, 2);
     assert_int_equal(dc_track_index1_lba(&disc->tracks[0]), 150);
     assert_int_equal(disc->tracks[0].start_lba, 0);
-    assert_index(&disc->tracks[0], 0, 0, 0);
+    test_assert_index(&disc->tracks[0], 0, 0, 0);
     assert_int_equal(dc_track_index1_lba(&disc->tracks[1]), 300);
     assert_int_equal(disc->tracks[1].start_lba + disc->tracks[1].length, 302);
     assert_true(disc->tracks[0].flags & DC_FLAG_DCP);

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "discconv/discconv.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +141,25 @@ static inline uint8_t *test_random_bytes(size_t len, unsigned seed)
     assert_non_null(data);
     test_fill_random(data, len, seed);
     return data;
+}
+
+/* Opens an image (format detected), failing the test if it cannot. */
+static inline dc_image *test_open(const char *path)
+{
+    dc_image *image = NULL;
+    dc_error err = {0};
+    if (dc_image_open(&image, path, NULL, &err) != DC_OK)
+        fail_msg("open %s: %s", path, err.message);
+    return image;
+}
+
+/* The k-th index of a track is INDEX `number` at `offset`. */
+static inline void test_assert_index(const dc_track *track, int k, int number,
+                                     int64_t offset)
+{
+    assert_true(k < track->index_count);
+    assert_int_equal(track->index[k].number, number);
+    assert_int_equal(track->index[k].offset, offset);
 }
 
 #endif
