@@ -30,7 +30,7 @@ tar -xzf discconv-*.tar.gz -C build-sanitize --strip-components=1
 # A finding aborts the program (-fno-sanitize-recover=all, abort_on_error)
 # and its report goes to a file as well: one in a program whose exit code
 # a test does not check still fails CI.  DC_SANITIZED tells the tests to
-# leave out their address-space limits, which ASan cannot live with.
+# swap their address-space limits for ASan's own, as it cannot live with them.
 reports=$(pwd)/build-sanitize/sanitizer-reports
 mkdir -p "$reports"
 show_reports() { cat "$reports"/* 2>/dev/null; }
