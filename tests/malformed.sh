@@ -17,14 +17,22 @@ sanitized=${DC_SANITIZED:-}
 if [ -z "$sanitized" ] && ldd "$DISCCONV" 2>/dev/null | grep -q 'libasan\|libubsan'; then
     sanitized=1
 fi
+
+# run_limited KB COMMAND...: runs COMMAND with at most KB of memory.
 # ASan reserves terabytes of address space, so `ulimit -v` cannot bound
 # it; its own limits do instead: any single allocation over the limit,
 # and a resident size over it plus room for ASan's shadow memory and
 # quarantine, abort with a report.
-if [ -n "$sanitized" ]; then
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}max_allocation_size_mb=$((MEMORY_KB / 1024)):hard_rss_limit_mb=$((MEMORY_KB / 1024 + 512))"
-    export ASAN_OPTIONS
-fi
+run_limited() (
+    kb=$1; shift
+    if [ -n "$sanitized" ]; then
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}max_allocation_size_mb=$((kb / 1024)):hard_rss_limit_mb=$((kb / 1024 + 512))"
+        export ASAN_OPTIONS
+    else
+        ulimit -v "$kb"
+    fi
+    exec "$@"
+)
 
 # Fixtures: a small ISO, its raw MODE1/2352 BIN, and audio.
 mkdir -p "$WORK/fix"
@@ -35,12 +43,11 @@ printf '\001CD001\001' | dd of="$WORK/fix/data.iso" bs=1 seek=32768 conv=notrunc
 
 # Control: the memory limit reaches the program.  A well-formed conversion
 # streams in chunks of a few MiB, so one MiB is too little for it.
-if [ -n "$sanitized" ]; then
-    ASAN_OPTIONS="$ASAN_OPTIONS:max_allocation_size_mb=1:log_path=$WORK/control-asan" \
-        "$DISCCONV" convert -q "$WORK/fix/data.cue" -o "$WORK/control.iso" 2>/dev/null
-else
-    (ulimit -v 1024; exec "$DISCCONV" convert -q "$WORK/fix/data.cue" -o "$WORK/control.iso") 2>/dev/null
-fi
+# Its expected ASan report goes to its own file, not to CI's report folder.
+(
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$WORK/control-asan"
+    run_limited 1024 "$DISCCONV" convert -q "$WORK/fix/data.cue" -o "$WORK/control.iso"
+) 2>/dev/null
 if [ $? -ne 0 ] && [ ! -e "$WORK/control.iso" ]; then
     ok "control: a conversion fails under a memory limit too small for it"
 else
@@ -65,10 +72,9 @@ expect() {
     before=$(ls -A "$dir" | sort | tr '\n' /)
     sum=
     [ ! -f "$input" ] || sum=$(cksum < "$input")
-    (
-        [ -n "$sanitized" ] || ulimit -v "$MEMORY_KB"
-        exec timeout "$TIME_LIMIT" "$DISCCONV" convert -q "$input" -o "$out/x.$target" "$@"
-    ) >"$WORK/stdout" 2>"$WORK/stderr"
+    run_limited "$MEMORY_KB" timeout "$TIME_LIMIT" \
+        "$DISCCONV" convert -q "$input" -o "$out/x.$target" "$@" \
+        >"$WORK/stdout" 2>"$WORK/stderr"
     rc=$?
     lines=$(wc -l < "$WORK/stderr")
     problem=
