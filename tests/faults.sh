@@ -5,8 +5,10 @@
 # Each must exit with the documented code, leave no output and no
 # temporary file, and never touch the input.  An existing output stays
 # unless --force, and --force replaces it atomically: a forced conversion
-# that fails leaves the old file whole.
+# that fails leaves the old file whole.  DC_OUTPUT_MODE=--sync runs it all
+# with durable outputs (tests/faults-sync.sh).
 . "$(dirname "$0")/lib.sh"
+mode=${DC_OUTPUT_MODE:-}
 
 PRELOAD=$top_builddir/tests/.libs/fault_preload.so
 mkdir -p "$WORK/in"
@@ -14,9 +16,9 @@ mkdir -p "$WORK/in"
 python3 -c 'import sys
 open(sys.argv[1], "wb").write(bytes(i * 7 % 251 for i in range(2000 * 2048)))' "$WORK/in/disc.iso"
 printf '\001CD001\001' | dd of="$WORK/in/disc.iso" bs=1 seek=32768 conv=notrunc 2>/dev/null
-"$DISCCONV" convert -q "$WORK/in/disc.iso" -o "$WORK/in/disc.cue"
-"$DISCCONV" convert -q "$WORK/in/disc.iso" -o "$WORK/in/disc.nrg"
-"$DISCCONV" convert -q "$WORK/in/disc.iso" -o "$WORK/in/disc.img"
+"$DISCCONV" convert $mode -q "$WORK/in/disc.iso" -o "$WORK/in/disc.cue"
+"$DISCCONV" convert $mode -q "$WORK/in/disc.iso" -o "$WORK/in/disc.nrg"
+"$DISCCONV" convert $mode -q "$WORK/in/disc.iso" -o "$WORK/in/disc.img"
 "$GEN_TONE" 600 440 660 > "$WORK/in/audio.bin"
 printf 'FILE "audio.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' > "$WORK/in/audio.cue"
 sums() { cksum "$WORK"/in/* ; }
@@ -37,6 +39,7 @@ after() {
     elif [ "$(sums)" != "$inputs" ]; then
         problem="an input changed"
     fi
+    what="$what${mode:+ ($mode)}"
     if [ -z "$problem" ]; then ok "$what (exit $rc)"; else
         bad "$what: $problem"; sed 's/^/    /' "$WORK/err" | head -5; fi
     KEEP=
@@ -54,7 +57,7 @@ fresh() { rm -rf "$WORK/out/$1"; mkdir -p "$WORK/out/$1"; echo "$WORK/out/$1"; }
 fsize() { # NAME INPUT OUTPUT-NAME [OPTIONS...]
     name=$1 input=$2 target=$3; shift 3
     out=$(fresh "fsize-$name")
-    (ulimit -f 100; exec "$DISCCONV" convert -q "$input" -o "$out/$target" "$@") \
+    (ulimit -f 100; exec "$DISCCONV" convert $mode -q "$input" -o "$out/$target" "$@") \
         >/dev/null 2>"$WORK/err"
     rc=$?
     after "file size limit: $name" 6 "$out"
@@ -74,7 +77,7 @@ mkdir -p "$full"
 if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1m discconv-test "$full" 2>/dev/null; then
     trap 'umount "$full" 2>/dev/null; rm -rf "$WORK"' EXIT
     for t in x.iso x.cue x.nrg; do
-        "$DISCCONV" convert -q "$WORK/in/disc.iso" -o "$full/$t" >/dev/null 2>"$WORK/err"
+        "$DISCCONV" convert $mode -q "$WORK/in/disc.iso" -o "$full/$t" >/dev/null 2>"$WORK/err"
         rc=$?
         after "full tmpfs: ISO to $t" 6 "$full"
     done
@@ -92,7 +95,7 @@ if [ -f "$PRELOAD" ]; then
         name=$1 at=$2 code=$3 input=$4 read=$5 target=$6; shift 6
         out=$(fresh "eio-$name")
         LD_PRELOAD=$PRELOAD DC_FAULT_EIO_AT=$at \
-            "$DISCCONV" convert -q "$input" -o "$out/$target" "$@" >/dev/null 2>"$WORK/err"
+            "$DISCCONV" convert $mode -q "$input" -o "$out/$target" "$@" >/dev/null 2>"$WORK/err"
         rc=$?
         after "read error: $name" "$code" "$out"
         [ "$rc" -ne 3 ] ||
@@ -100,7 +103,7 @@ if [ -f "$PRELOAD" ]; then
                 grep -q "$read: read error at offset" "$WORK/err"
     }
     out=$(fresh control)
-    LD_PRELOAD=$PRELOAD "$DISCCONV" convert -q "$WORK/in/disc.cue" -o "$out/x.iso" 2>"$WORK/err"
+    LD_PRELOAD=$PRELOAD "$DISCCONV" convert $mode -q "$WORK/in/disc.cue" -o "$out/x.iso" 2>"$WORK/err"
     check "read error: without DC_FAULT_EIO_AT the shim changes nothing" \
         cmp "$WORK/in/disc.iso" "$out/x.iso"
     half=$((1000 * 2352))
@@ -113,10 +116,10 @@ if [ -f "$PRELOAD" ]; then
     eio "while detecting the format" 0 3 "$WORK/in/disc.iso" disc.iso x.cue
     # A forced conversion that fails keeps the outputs it would replace.
     out=$(fresh eio-forced)
-    "$DISCCONV" convert -q "$WORK/in/disc.iso" -o "$out/x.cue" 2>/dev/null
+    "$DISCCONV" convert $mode -q "$WORK/in/disc.iso" -o "$out/x.cue" 2>/dev/null
     KEEP=$(listing "$out")
     LD_PRELOAD=$PRELOAD DC_FAULT_EIO_AT=$((1000 * 2048)) \
-        "$DISCCONV" convert -q -f "$WORK/in/disc.iso" -o "$out/x.cue" >/dev/null 2>"$WORK/err"
+        "$DISCCONV" convert $mode -q -f "$WORK/in/disc.iso" -o "$out/x.cue" >/dev/null 2>"$WORK/err"
     rc=$?
     after "read error: --force keeps the old cue and bin whole" 3 "$out"
 else
@@ -127,18 +130,18 @@ fi
 out=$(fresh exists)
 printf 'precious\n' > "$out/x.iso"
 KEEP="x.iso $(cksum < "$out/x.iso")"
-"$DISCCONV" convert -q "$WORK/in/disc.cue" -o "$out/x.iso" >/dev/null 2>"$WORK/err"
+"$DISCCONV" convert $mode -q "$WORK/in/disc.cue" -o "$out/x.iso" >/dev/null 2>"$WORK/err"
 rc=$?
 after "an existing output is not replaced without --force" 6 "$out"
 check "the refusal names --force" grep -q -- --force "$WORK/err"
 KEEP="x.iso $(cksum < "$out/x.iso")"
-(ulimit -f 100; exec "$DISCCONV" convert -q -f "$WORK/in/disc.cue" -o "$out/x.iso") \
+(ulimit -f 100; exec "$DISCCONV" convert $mode -q -f "$WORK/in/disc.cue" -o "$out/x.iso") \
     >/dev/null 2>"$WORK/err"
 rc=$?
 after "a forced conversion that fails leaves the old output whole" 6 "$out"
 # Replaced by a rename: a hard link to the old file keeps the old bytes.
 ln "$out/x.iso" "$WORK/old-link"
-"$DISCCONV" convert -q -f "$WORK/in/disc.cue" -o "$out/x.iso" 2>"$WORK/err"
+"$DISCCONV" convert $mode -q -f "$WORK/in/disc.cue" -o "$out/x.iso" 2>"$WORK/err"
 check "--force replaces the output" cmp "$WORK/in/disc.iso" "$out/x.iso"
 check "--force replaces by renaming a complete file over it" \
     sh -c "[ \"\$(cat '$WORK/old-link')\" = precious ]"
@@ -152,7 +155,7 @@ truncate -s $((400000 * 2048)) "$WORK/in/big.iso"
 printf '\001CD001\001' | dd of="$WORK/in/big.iso" bs=1 seek=32768 conv=notrunc 2>/dev/null
 inputs=$(sums)
 out=$(fresh interrupted)
-"$DISCCONV" convert -q "$WORK/in/big.iso" -o "$out/x.cue" >/dev/null 2>"$WORK/err" &
+"$DISCCONV" convert $mode -q "$WORK/in/big.iso" -o "$out/x.cue" >/dev/null 2>"$WORK/err" &
 pid=$!
 tries=0
 while [ -z "$(ls -A "$out")" ] && [ "$tries" -lt 200 ]; do sleep 0.05; tries=$((tries + 1)); done

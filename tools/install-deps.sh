@@ -5,7 +5,7 @@ set -eu
 packages="build-essential autoconf automake libtool pkg-config
   libcdio-dev libiso9660-dev libsndfile1-dev libcmocka-dev zlib1g-dev
   genisoimage python3 bchunk libcdio-utils mame-tools time flac nrg2iso
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev strace"
 
 missing=
 for p in $packages; do

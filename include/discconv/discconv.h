@@ -275,6 +275,20 @@ typedef struct dc_convert_options {
     bool write_gaps;         /* BIN/CUE: store PREGAP/POSTGAP as silence or
                                 empty sectors instead of naming them */
     bool force;              /* replace an existing output */
+    bool sync;               /* make outputs durable: every file and its
+                                folder entry is on the disk (fsync) before
+                                dc_convert reports success.  Without it an
+                                output is complete when renamed into place
+                                but may still sit in the page cache, as
+                                cp's and cat's do. */
+    bool to_stream;          /* write the one output to stream_fd (a pipe,
+                                standard output) instead of a file:
+                                output_path then only names it in messages.
+                                Only single-file, front-to-back targets can
+                                (see dc_format_info.streams); what was
+                                written before a failure cannot be taken
+                                back, so the reader must heed the status. */
+    int stream_fd;
     dc_read_options read;
     dc_audio_format audio_format;
     dc_pregap_policy pregap;
@@ -297,7 +311,10 @@ typedef struct dc_convert_result {
 
 /*
  * Converts an open image to `output_path`.  Outputs appear only when
- * complete (temporary name, fsync, rename); a failure removes them.
+ * complete (written to a temporary name in the target folder, then
+ * renamed); a failure or an interruption removes them, and an existing
+ * file is replaced only with options->force.  With options->sync they are
+ * also durable when this returns.
  */
 dc_status dc_convert(dc_image *image, const char *output_path,
                      const dc_convert_options *options,
@@ -319,6 +336,8 @@ typedef struct dc_format_info {
     const char *extensions; /* comma-separated, no dots */
     bool can_read;
     bool can_write;
+    bool streams;           /* can write to a stream (dc_convert_options
+                               to_stream) when the disc makes one file */
 } dc_format_info;
 
 int dc_format_count(void);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *program = "discconv";
 
@@ -28,7 +29,9 @@ static const char usage_text[] =
     "  formats                      list the formats and what they can do\n"
     "\n"
     "Options for convert:\n"
-    "  -o, --output PATH            where to write (required)\n"
+    "  -o, --output PATH            where to write (required); - writes an\n"
+    "                               ISO, IMG or NRG that is one file to\n"
+    "                               standard output (needs --to)\n"
     "  -t, --to FORMAT              target format (default: from the\n"
     "                               output's extension: .iso .cue .bin .img)\n"
     "      --from FORMAT            skip detection and read as FORMAT\n"
@@ -46,6 +49,11 @@ static const char usage_text[] =
     "      --allow-form2-truncation keep only 2048 of the 2324 bytes of\n"
     "                               Mode 2 Form 2 sectors in an ISO\n"
     "  -f, --force                  replace existing output files\n"
+    "      --sync                   make outputs durable: on the disk, with\n"
+    "                               their folder entries, before discconv\n"
+    "                               reports success (slower; without it\n"
+    "                               they are complete but may still be in\n"
+    "                               the page cache, as with cp)\n"
     "\n"
     "Options for audio (extract-audio, and convert to ISO):\n"
     "      --format wav|aiff|flac   sound file format (default wav)\n"
@@ -125,7 +133,7 @@ static void print_warnings(const dc_image *image)
 enum {
     OPT_FROM = 256, OPT_TRACK, OPT_RAW, OPT_COOKED, OPT_SPLIT, OPT_VERIFY,
     OPT_FORM2, OPT_JSON, OPT_WRITE_GAPS, OPT_FORMAT, OPT_TRACKS, OPT_PREGAP,
-    OPT_NAME, OPT_SWAP_AUDIO
+    OPT_NAME, OPT_SWAP_AUDIO, OPT_SYNC
 };
 
 static const struct option long_options[] = {
@@ -140,6 +148,7 @@ static const struct option long_options[] = {
     {"verify", no_argument, NULL, OPT_VERIFY},
     {"allow-form2-truncation", no_argument, NULL, OPT_FORM2},
     {"force", no_argument, NULL, 'f'},
+    {"sync", no_argument, NULL, OPT_SYNC},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, OPT_JSON},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -216,6 +225,7 @@ static int parse(int argc, char **argv, command_line *cl)
         case OPT_VERIFY: cl->convert.read.verify = true; break;
         case OPT_FORM2: cl->convert.read.allow_form2_truncation = true; break;
         case 'f': cl->convert.force = true; break;
+        case OPT_SYNC: cl->convert.sync = true; break;
         case 'q': cl->quiet = true; break;
         case OPT_JSON: cl->json = true; break;
         case OPT_FORMAT:
@@ -294,10 +304,27 @@ static dc_status open_inputs(const command_line *cl, dc_image **image,
     return dc_image_open_audio_files(image, cl->inputs, cl->input_count, err);
 }
 
+/* `-o -`: the one output goes to standard output. */
+static int use_standard_output(command_line *cl)
+{
+    if (cl->convert.format_name == NULL)
+        return usage_error("-o - needs the target format: --to FORMAT");
+    if (isatty(STDOUT_FILENO))
+        return usage_error("standard output is a terminal; redirect it to a "
+                           "file or a pipe");
+    cl->output = "standard output";
+    cl->convert.to_stream = true;
+    cl->convert.stream_fd = STDOUT_FILENO;
+    return EXIT_OK;
+}
+
 static int run_convert(command_line *cl)
 {
     if (cl->output == NULL)
         return usage_error("%s needs an output: -o PATH", cl->command);
+    int rc;
+    if (strcmp(cl->output, "-") == 0 && (rc = use_standard_output(cl)) != EXIT_OK)
+        return rc;
     dc_error err = {0};
     dc_image *image;
     if (open_inputs(cl, &image, &err) != DC_OK)
@@ -319,7 +346,7 @@ static int run_convert(command_line *cl)
         print_report(image, &result.report);
         for (int i = 0; i < result.note_count; i++)
             fprintf(stderr, "%s: note: %s\n", program, result.notes[i]);
-        if (!cl->quiet)
+        if (!cl->quiet && !cl->convert.to_stream)
             for (int i = 0; i < result.output_count; i++)
                 printf("wrote %s\n", result.outputs[i]);
         if (result.report.bad_edc > 0 || result.report.mode_mismatch > 0)

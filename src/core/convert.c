@@ -11,8 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-
+#include <unistd.h>
 
 bool dc_job_progress(dc_write_job *job, int64_t sectors)
 {
@@ -102,17 +101,226 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
     return status;
 }
 
-typedef struct output_target {
-    dc_output *out;
-    size_t sector_size;
-} output_target;
+/* --- copying sectors to an output --------------------------------------- */
 
-static dc_status write_chunk(void *context, const uint8_t *sectors,
-                             int64_t count, dc_error *err)
+/* Bytes the kernel copies per call: small enough for progress and Ctrl-C
+ * to be heard often. */
+#define COPY_PIECE (8 * 1024 * 1024)
+/* Workers beyond two help only the conversion, which few paths need. */
+#define MAX_WORKERS 4
+
+/* Stored bytes that are the output's bytes go file to file in the kernel,
+ * as cp and cat do.  *copied stays false where that cannot be done. */
+static dc_status copy_in_kernel(dc_write_job *job, dc_output *out,
+                                int track_index, int64_t first, int64_t count,
+                                dc_sector_form form, bool *copied,
+                                dc_error *err)
 {
-    output_target *target = context;
-    return dc_output_write(target->out, sectors,
-                           (size_t)count * target->sector_size, err);
+    dc_image *image = job->source;
+    const dc_track *track = &image->disc.tracks[track_index];
+    const dc_input *file;
+    int64_t offset;
+    *copied = false;
+    if (!dc_image_read_is_copy(image, track_index, form, &job->options->read) ||
+        image->ops->locate_stored == NULL ||
+        !image->ops->locate_stored(image, track_index, first, count, &file,
+                                   &offset))
+        return DC_OK;
+    int64_t piece_sectors = COPY_PIECE / track->stored_size;
+    for (int64_t done = 0; done < count;) {
+        int64_t n = count - done < piece_sectors ? count - done : piece_sectors;
+        bool piece_copied;
+        if (dc_output_copy_file_range(out, file,
+                                      offset + done * track->stored_size,
+                                      n * track->stored_size, &piece_copied,
+                                      err) != DC_OK)
+            return err->status;
+        if (!piece_copied && done == 0)
+            return DC_OK; /* not here: the pipeline copies through memory */
+        if (!piece_copied)
+            return dc_fail(err, DC_ERR_OUTPUT, "%s: the kernel stopped "
+                           "copying at offset %lld", out->path,
+                           (long long)dc_output_position(out));
+        *copied = true;
+        done += n;
+        if (!dc_job_progress(job, n))
+            return dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+    }
+    return DC_OK;
+}
+
+/*
+ * The sector pipeline.  Each worker takes the next chunk, reads it (one
+ * reader at a time, so formats need no locking), converts it on its own
+ * (EDC/ECC made or checked, payloads picked out of raw sectors) and writes
+ * it when its turn comes, so the output is written in order and may be a
+ * pipe.  One worker's reading and writing overlap another's converting.
+ */
+typedef struct pipeline {
+    dc_write_job *job;
+    dc_output *out;
+    int track_index;
+    dc_sector_form form;
+    int64_t first;
+    int64_t chunk_count;
+    int64_t last_chunk_sectors;
+    pthread_mutex_t lock;     /* guards everything below */
+    pthread_cond_t changed;
+    bool reading;             /* a worker is in read_stored */
+    int64_t next_chunk;       /* the next to read */
+    int64_t turn;             /* the next to write */
+    bool stop;
+    dc_error err;             /* the first failure */
+    dc_read_report report;
+} pipeline;
+
+/* A worker's own buffers. */
+typedef struct worker {
+    pipeline *p;
+    uint8_t *stored;
+    uint8_t *out;
+    dc_sector_parts parts;
+    dc_read_report report;
+} worker;
+
+static void pipeline_fail(pipeline *p, const dc_error *err)
+{
+    pthread_mutex_lock(&p->lock);
+    if (p->err.status == DC_OK)
+        p->err = *err;
+    p->stop = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Takes the next chunk and reads it; -1 when there is none or work
+ * stopped. */
+static int64_t read_next_chunk(worker *w, int64_t *count, dc_error *err)
+{
+    pipeline *p = w->p;
+    pthread_mutex_lock(&p->lock);
+    while (p->reading && !p->stop)
+        pthread_cond_wait(&p->changed, &p->lock);
+    if (p->stop || p->next_chunk == p->chunk_count) {
+        pthread_mutex_unlock(&p->lock);
+        return -1;
+    }
+    int64_t k = p->next_chunk++;
+    p->reading = true;
+    pthread_mutex_unlock(&p->lock);
+
+    *count = k + 1 == p->chunk_count ? p->last_chunk_sectors
+                                     : DC_STREAM_CHUNK_SECTORS;
+    dc_image *image = p->job->source;
+    dc_status status = image->ops->read_stored(
+        image, p->track_index, p->first + k * DC_STREAM_CHUNK_SECTORS, *count,
+        w->stored, err);
+
+    pthread_mutex_lock(&p->lock);
+    p->reading = false;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return status == DC_OK ? k : -1;
+}
+
+/* Waits for chunk k's turn to write; false if work stopped. */
+static bool wait_turn(pipeline *p, int64_t k)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->turn != k && !p->stop)
+        pthread_cond_wait(&p->changed, &p->lock);
+    bool go = !p->stop;
+    pthread_mutex_unlock(&p->lock);
+    return go;
+}
+
+/* Passes the turn on and reports progress, which the caller's function
+ * hears from one thread at a time. */
+static dc_status end_turn(pipeline *p, int64_t count, dc_error *err)
+{
+    pthread_mutex_lock(&p->lock);
+    p->turn++;
+    bool go_on = dc_job_progress(p->job, count);
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return go_on ? DC_OK : dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+}
+
+static void *run_worker(void *arg)
+{
+    worker *w = arg;
+    pipeline *p = w->p;
+    const dc_convert_options *options = p->job->options;
+    dc_error err = {0};
+    int64_t count, k;
+    while ((k = read_next_chunk(w, &count, &err)) >= 0) {
+        int64_t first = p->first + k * DC_STREAM_CHUNK_SECTORS;
+        if (dc_image_convert(p->job->source, p->track_index, first, count,
+                             p->form, &options->read, w->stored, w->out,
+                             &w->parts, &w->report, &err) != DC_OK ||
+            !wait_turn(p, k))
+            break;
+        if (dc_output_writev(p->out, w->parts.part, w->parts.count, &err) !=
+                DC_OK ||
+            end_turn(p, count, &err) != DC_OK)
+            break;
+    }
+    if (err.status != DC_OK)
+        pipeline_fail(p, &err);
+    pthread_mutex_lock(&p->lock);
+    dc_read_report_merge(&p->report, &w->report);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static int worker_count(int64_t chunks)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    /* Two even on one core: one reads or writes while the other waits. */
+    int64_t n = cores < 2 ? 2 : cores > MAX_WORKERS ? MAX_WORKERS : cores;
+    return (int)(chunks < n ? chunks : n);
+}
+
+static dc_status run_pipeline(pipeline *p, dc_error *err)
+{
+    const dc_track *track = &p->job->source->disc.tracks[p->track_index];
+    size_t form_size = dc_sector_form_size(track, p->form);
+    int n = worker_count(p->chunk_count);
+    worker workers[MAX_WORKERS] = {{0}};
+    pthread_t threads[MAX_WORKERS];
+    int started = 0;
+    dc_status status = DC_OK;
+    for (int i = 0; i < n && status == DC_OK; i++) {
+        worker *w = &workers[i];
+        w->p = p;
+        w->stored = dc_io_alloc(DC_STREAM_CHUNK_SECTORS * track->stored_size);
+        /* Touched only by conversions that make bytes. */
+        w->out = dc_io_alloc(DC_STREAM_CHUNK_SECTORS * form_size);
+        w->parts.part = malloc(2 * DC_STREAM_CHUNK_SECTORS *
+                               sizeof *w->parts.part);
+        if (w->stored == NULL || w->out == NULL || w->parts.part == NULL)
+            status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    /* The calling thread is worker 0. */
+    for (int i = 1; i < n && status == DC_OK; i++, started++)
+        if (pthread_create(&threads[i], NULL, run_worker, &workers[i]) != 0)
+            break; /* fewer workers still finish the work */
+    if (status == DC_OK)
+        run_worker(&workers[0]);
+    for (int i = 1; i <= started; i++)
+        pthread_join(threads[i], NULL);
+    for (int i = 0; i < n; i++) {
+        free(workers[i].stored);
+        free(workers[i].out);
+        free(workers[i].parts.part);
+    }
+    if (status != DC_OK)
+        return status;
+    if (p->job->report != NULL)
+        dc_read_report_merge(p->job->report, &p->report);
+    if (p->err.status != DC_OK)
+        return dc_fail(err, p->err.status, "%s", p->err.message);
+    return DC_OK;
 }
 
 dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
@@ -120,10 +328,32 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
                                  int64_t count, dc_sector_form form,
                                  dc_error *err)
 {
-    output_target target = {
-        out, dc_sector_form_size(&job->source->disc.tracks[track_index], form)};
-    return dc_stream_track(job, track_index, first, count, form, write_chunk,
-                           &target, err);
+    if (dc_image_check_read(job->source, track_index, first, count, form,
+                            err) != DC_OK)
+        return err->status;
+    if (count == 0)
+        return DC_OK;
+    bool copied;
+    if (copy_in_kernel(job, out, track_index, first, count, form, &copied,
+                       err) != DC_OK || copied)
+        return err->status;
+    pipeline p = {
+        .job = job,
+        .out = out,
+        .track_index = track_index,
+        .form = form,
+        .first = first,
+        .chunk_count = (count + DC_STREAM_CHUNK_SECTORS - 1) /
+                       DC_STREAM_CHUNK_SECTORS,
+        .last_chunk_sectors = count - (count - 1) / DC_STREAM_CHUNK_SECTORS *
+                                          DC_STREAM_CHUNK_SECTORS,
+        .lock = PTHREAD_MUTEX_INITIALIZER,
+        .changed = PTHREAD_COND_INITIALIZER,
+    };
+    dc_status status = run_pipeline(&p, err);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.changed);
+    return status;
 }
 
 /* One generated sector of a gap the image does not store. */
@@ -239,8 +469,18 @@ dc_status dc_convert(dc_image *image, const char *output_path,
         return dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
                        image->path, options->track_number);
 
+    if (options->to_stream && !target->info.streams)
+        return dc_fail(err, DC_ERR_USAGE, "%s: a %s target is written as "
+                       "several files or rewrites what it wrote, so it "
+                       "cannot go to a stream; write it to a file",
+                       output_path, target->info.name);
+    dc_output_policy policy = {
+        .force = options->force,
+        .durable = options->sync,
+        .stream_fd = options->to_stream ? options->stream_fd : -1,
+    };
     dc_output_set outputs;
-    dc_output_set_init(&outputs, options->force);
+    dc_output_set_init(&outputs, &policy);
     dc_output_set_protect(&outputs, image->inputs, image->input_count);
     dc_write_job job = {
         .source = image,

@@ -32,10 +32,18 @@ enum {
 };
 
 typedef struct dc_image_ops {
-    /* Reads `count` sectors of stored_size bytes each. */
+    /* Reads `count` sectors of stored_size bytes each.  Never called by
+     * two threads at once. */
     dc_status (*read_stored)(dc_image *image, int track_index,
                              int64_t first, int64_t count, uint8_t *buffer,
                              dc_error *err);
+    /* Optional: true when those sectors are, byte for byte, one run of a
+     * file (which, and where), so they can be copied without passing
+     * through memory.  False for decoded or swapped audio, runs that span
+     * files, and anything past the end of the file. */
+    bool (*locate_stored)(dc_image *image, int track_index, int64_t first,
+                          int64_t count, const dc_input **file,
+                          int64_t *offset);
     void (*close)(dc_image *image);
 } dc_image_ops;
 
@@ -89,6 +97,35 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
                                 const char *name, const bool *selected,
                                 const char *cue_path, dc_error *err);
 
+/* Where the bytes of converted sectors lie, in order: in the stored
+ * sectors (a stripped payload), in the conversion's output buffer (made
+ * sectors), or in a block of zeros.  Room for two parts per sector. */
+typedef struct dc_sector_parts {
+    struct iovec *part;
+    int count;
+} dc_sector_parts;
+
+/* dc_image_read's checks of a track position, range and form. */
+dc_status dc_image_check_read(const dc_image *image, int track_index,
+                              int64_t first, int64_t count,
+                              dc_sector_form form, dc_error *err);
+/* Adds a report's counts to another's. */
+void dc_read_report_merge(dc_read_report *into, const dc_read_report *from);
+/* True when reading in `form` hands over the stored bytes unchanged. */
+bool dc_image_read_is_copy(const dc_image *image, int track_index,
+                           dc_sector_form form,
+                           const dc_read_options *options);
+/* Converts `count` sectors read by read_stored into `stored` to `form`
+ * (what dc_image_read does after reading), describing the result as parts
+ * instead of gathering it; `out` has room for count sectors of the form.
+ * The range must already be checked.  Safe to run on several threads
+ * with their own buffers and reports. */
+dc_status dc_image_convert(const dc_image *image, int track_index,
+                           int64_t first, int64_t count, dc_sector_form form,
+                           const dc_read_options *options, uint8_t *stored,
+                           uint8_t *out, dc_sector_parts *parts,
+                           dc_read_report *report, dc_error *err);
+
 /* Swaps the bytes of each 16-bit sample of one 2352-byte audio sector. */
 void dc_swap_sample_bytes(uint8_t *sector);
 
@@ -114,10 +151,10 @@ const dc_format *dc_format_for_extension(const char *path);
 dc_status dc_format_detect(const char *path, const dc_format **format,
                            dc_error *err);
 
-/* Sectors moved per read: about 4.8 MB of raw data, so system calls and
+/* Sectors moved per read: about 2.4 MB of raw data, so system calls and
  * thread hand-overs are rare and memory stays small whatever the image
- * size (two chunks in flight plus the image's conversion buffer). */
-#define DC_STREAM_CHUNK_SECTORS 2048
+ * size (a chunk or two per worker). */
+#define DC_STREAM_CHUNK_SECTORS 1024
 
 /* Takes one chunk of sectors (at most DC_STREAM_CHUNK_SECTORS) read by
  * dc_stream_track. */
@@ -132,7 +169,9 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
                           dc_chunk_consumer consume, void *context,
                           dc_error *err);
 /* Streams stored sectors [first, first + count) of a track to an output in
- * `form`, in bounded chunks, reporting progress. */
+ * `form`, reporting progress: copied by the kernel where the bytes are a
+ * run of a file, or else read, converted and written in chunks by a worker
+ * per core. */
 dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
                                  int track_index, int64_t first,
                                  int64_t count, dc_sector_form form,

@@ -9,12 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-/* Large enough that write() calls cost nothing next to the data moved,
- * small enough to keep memory flat; a multiple of DC_IO_ALIGN. */
-#define OUTPUT_BUFFER_SIZE (4 * 1024 * 1024)
+/* Gathers small writes (headers, cue text, libsndfile's pieces); bigger
+ * ones go straight to the kernel. */
+#define OUTPUT_BUFFER_SIZE (1024 * 1024)
+
+/* How much a durable output lets the kernel hold before making the disk
+ * write it. */
+#define SYNC_WINDOW (8 * 1024 * 1024)
 
 char *dc_strndup(const char *s, size_t len)
 {
@@ -94,6 +100,11 @@ void dc_input_close(dc_input *in)
     in->path = NULL;
 }
 
+bool dc_input_holds(const dc_input *in, int64_t offset, int64_t len)
+{
+    return offset >= 0 && len >= 0 && offset <= in->size - len;
+}
+
 dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
                              size_t len, size_t *got, dc_error *err)
 {
@@ -132,14 +143,10 @@ dc_status dc_input_read_at(dc_input *in, int64_t offset, void *buffer,
 
 /* --- outputs ------------------------------------------------------------ */
 
-void dc_output_set_init(dc_output_set *set, bool force)
+void dc_output_set_init(dc_output_set *set, const dc_output_policy *policy)
 {
-    set->items = NULL;
-    set->count = 0;
-    set->force = force;
-    set->made_dir = NULL;
-    set->inputs = NULL;
-    set->input_count = 0;
+    memset(set, 0, sizeof *set);
+    set->policy = *policy;
 }
 
 void dc_output_set_protect(dc_output_set *set, const dc_file_id *inputs,
@@ -178,6 +185,57 @@ static char *temp_name_for(const char *path)
     return name;
 }
 
+static bool is_input(const dc_output_set *set, const struct stat *st)
+{
+    for (int i = 0; i < set->input_count; i++)
+        if (set->inputs[i].dev == st->st_dev &&
+            set->inputs[i].ino == st->st_ino)
+            return true;
+    return false;
+}
+
+/* Refuses a path the set may not write: an existing file without force,
+ * anything but a regular file, and the conversion's own inputs. */
+static dc_status check_target(const dc_output_set *set, const char *path,
+                              dc_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return DC_OK;
+    if (!set->policy.force)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: already exists (use --force "
+                       "to replace it)", path);
+    if (!S_ISREG(st.st_mode))
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: exists and is not a regular "
+                       "file", path);
+    if (is_input(set, &st))
+        return dc_fail(err, DC_ERR_USAGE, "%s: is one of the input files; "
+                       "write the output elsewhere", path);
+    return DC_OK;
+}
+
+/* The stream takes the set's one output: nothing is created or renamed. */
+static dc_status open_stream(dc_output_set *set, dc_output *out,
+                             dc_error *err)
+{
+    struct stat st;
+    if (set->count > 1)
+        return dc_fail(err, DC_ERR_USAGE, "%s: a second output file, but a "
+                       "stream takes exactly one", out->path);
+    if (fstat(set->policy.stream_fd, &st) != 0)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", out->path,
+                       strerror(errno));
+    if (is_input(set, &st))
+        return dc_fail(err, DC_ERR_USAGE, "%s: is one of the input files; "
+                       "write the output elsewhere", out->path);
+    out->stream = true;
+    out->fd = set->policy.stream_fd;
+    /* Appending to a file: offsets count from where we start. */
+    off_t start = lseek(out->fd, 0, SEEK_CUR);
+    out->base = start > 0 ? (int64_t)start : 0;
+    return DC_OK;
+}
+
 dc_status dc_output_set_add(dc_output_set *set, const char *path,
                             dc_output **output, dc_error *err)
 {
@@ -185,20 +243,9 @@ dc_status dc_output_set_add(dc_output_set *set, const char *path,
         if (strcmp(set->items[i]->path, path) == 0)
             return dc_fail(err, DC_ERR_OUTPUT, "%s: would be written twice",
                            path);
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (!set->force)
-            return dc_fail(err, DC_ERR_OUTPUT, "%s: already exists (use "
-                           "--force to replace it)", path);
-        if (!S_ISREG(st.st_mode))
-            return dc_fail(err, DC_ERR_OUTPUT, "%s: exists and is not a "
-                           "regular file", path);
-        for (int i = 0; i < set->input_count; i++)
-            if (set->inputs[i].dev == st.st_dev &&
-                set->inputs[i].ino == st.st_ino)
-                return dc_fail(err, DC_ERR_USAGE, "%s: is one of the input "
-                               "files; write the output elsewhere", path);
-    }
+    bool stream = set->policy.stream_fd >= 0;
+    if (!stream && check_target(set, path, err) != DC_OK)
+        return err->status;
     dc_output **grown = realloc(set->items,
                                 (size_t)(set->count + 1) * sizeof *grown);
     dc_output *out = calloc(1, sizeof *out);
@@ -209,12 +256,20 @@ dc_status dc_output_set_add(dc_output_set *set, const char *path,
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     }
     out->fd = -1;
-    out->force = set->force;
+    out->durable = set->policy.durable;
     out->path = dc_strdup(path);
-    out->temp_path = temp_name_for(path);
-    out->buffer = dc_io_alloc(OUTPUT_BUFFER_SIZE);
+    out->buffer = malloc(OUTPUT_BUFFER_SIZE);
     set->items[set->count++] = out;
-    if (out->path == NULL || out->temp_path == NULL || out->buffer == NULL)
+    if (out->path == NULL || out->buffer == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    if (stream) {
+        if (open_stream(set, out, err) != DC_OK)
+            return err->status;
+        *output = out;
+        return DC_OK;
+    }
+    out->temp_path = temp_name_for(path);
+    if (out->temp_path == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     out->fd = mkostemp(out->temp_path, O_CLOEXEC);
     if (out->fd < 0) {
@@ -224,68 +279,150 @@ dc_status dc_output_set_add(dc_output_set *set, const char *path,
         return dc_fail(err, DC_ERR_OUTPUT, "%s: cannot create: %s", path,
                        strerror(saved));
     }
-    /* Outputs must reach the disk before they are renamed into place.
-     * Writing them with O_DIRECT does that while the next chunk is being
-     * read, instead of in one long fsync at the end; where the file system
-     * refuses O_DIRECT, the page cache and the final fsync do it. */
-    int flags = fcntl(out->fd, F_GETFL);
-    out->direct = flags >= 0 && fcntl(out->fd, F_SETFL, flags | O_DIRECT) == 0;
     *output = out;
     return DC_OK;
 }
 
-static void stop_direct(dc_output *out)
+/*
+ * A durable output has the disk write each window as soon as it is full
+ * and waits for the window before it, so the disk works while the
+ * conversion goes on and the fsync before the rename finds little left to
+ * do.  Measured against O_DIRECT writes overlapped with reading and against
+ * one fsync at the end, this was the fastest (see bench/).  A file system
+ * without sync_file_range still gets the final fsync.
+ */
+static void write_back_windows(dc_output *out)
 {
-    int flags = fcntl(out->fd, F_GETFL);
-    if (flags >= 0)
-        fcntl(out->fd, F_SETFL, flags & ~O_DIRECT);
-    out->direct = false;
+    while (out->written - out->flushed >= SYNC_WINDOW) {
+        sync_file_range(out->fd, out->flushed, SYNC_WINDOW,
+                        SYNC_FILE_RANGE_WRITE);
+        if (out->flushed >= SYNC_WINDOW)
+            sync_file_range(out->fd, out->flushed - SYNC_WINDOW, SYNC_WINDOW,
+                            SYNC_FILE_RANGE_WAIT_BEFORE |
+                                SYNC_FILE_RANGE_WRITE |
+                                SYNC_FILE_RANGE_WAIT_AFTER);
+        out->flushed += SYNC_WINDOW;
+    }
 }
 
-static dc_status write_all(dc_output *out, const uint8_t *data, size_t len,
-                           dc_error *err)
+static dc_status write_failed(const dc_output *out, dc_error *err)
 {
-    while (len > 0) {
-        ssize_t n = write(out->fd, data, len);
+    return dc_fail(err, DC_ERR_OUTPUT, "%s: write error at offset %lld: %s",
+                   out->path, (long long)out->written, strerror(errno));
+}
+
+/* Writes iov[0..count) whole, resuming after short writes; the parts may
+ * be modified. */
+static dc_status writev_all(dc_output *out, struct iovec *iov, int count,
+                            dc_error *err)
+{
+    while (count > 0 && iov->iov_len == 0) {
+        iov++;
+        count--;
+    }
+    while (count > 0) {
+        ssize_t n = writev(out->fd, iov, count < IOV_MAX ? count : IOV_MAX);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && errno == EINVAL && out->direct) {
-            stop_direct(out); /* accepted the flag, refused the write */
-            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC; /* nothing taken: treat as a full disk */
+            return write_failed(out, err);
         }
-        if (n < 0)
-            return dc_fail(err, DC_ERR_OUTPUT, "%s: write error at offset "
-                           "%lld: %s", out->path, (long long)out->written,
-                           strerror(errno));
-        data += n;
-        len -= (size_t)n;
         out->written += n;
+        size_t left = (size_t)n;
+        while (count > 0 && left >= iov->iov_len) {
+            left -= iov->iov_len;
+            iov++;
+            count--;
+        }
+        if (left > 0) {
+            iov->iov_base = (uint8_t *)iov->iov_base + left;
+            iov->iov_len -= left;
+        }
     }
+    if (out->durable)
+        write_back_windows(out);
     return DC_OK;
+}
+
+static dc_status write_all(dc_output *out, const void *data, size_t len,
+                           dc_error *err)
+{
+    struct iovec part = {(void *)data, len};
+    return writev_all(out, &part, 1, err);
+}
+
+static dc_status flush_buffer(dc_output *out, dc_error *err)
+{
+    size_t used = out->used;
+    out->used = 0;
+    return used > 0 ? write_all(out, out->buffer, used, err) : DC_OK;
 }
 
 dc_status dc_output_write(dc_output *out, const void *data, size_t len,
                           dc_error *err)
 {
-    const uint8_t *bytes = data;
-    /* Big writes skip the buffer, which would only add a copy, unless
-     * O_DIRECT needs it for alignment. */
-    bool aligned = (uintptr_t)data % DC_IO_ALIGN == 0 && len % DC_IO_ALIGN == 0;
-    if (out->used == 0 && len >= OUTPUT_BUFFER_SIZE && (aligned || !out->direct))
-        return write_all(out, bytes, len, err);
-    while (len > 0) {
-        size_t room = OUTPUT_BUFFER_SIZE - out->used;
-        size_t take = len < room ? len : room;
-        memcpy(out->buffer + out->used, bytes, take);
-        out->used += take;
-        bytes += take;
-        len -= take;
-        if (out->used == OUTPUT_BUFFER_SIZE) {
-            out->used = 0;
-            if (write_all(out, out->buffer, OUTPUT_BUFFER_SIZE, err) != DC_OK)
-                return err->status;
-        }
+    if (out->used + len <= OUTPUT_BUFFER_SIZE) {
+        memcpy(out->buffer + out->used, data, len);
+        out->used += len;
+        return DC_OK;
     }
+    if (flush_buffer(out, err) != DC_OK)
+        return err->status;
+    /* Big writes skip the buffer, which would only add a copy. */
+    if (len >= OUTPUT_BUFFER_SIZE / 2)
+        return write_all(out, data, len, err);
+    memcpy(out->buffer, data, len);
+    out->used = len;
+    return DC_OK;
+}
+
+dc_status dc_output_writev(dc_output *out, struct iovec *parts, int count,
+                           dc_error *err)
+{
+    if (flush_buffer(out, err) != DC_OK)
+        return err->status;
+    return writev_all(out, parts, count, err);
+}
+
+/* Errors of copy_file_range that belong to the output; the rest are taken
+ * as the input's (a bad block of the disc image). */
+static bool is_output_errno(int e)
+{
+    return e == ENOSPC || e == EFBIG || e == EDQUOT || e == EROFS;
+}
+
+dc_status dc_output_copy_file_range(dc_output *out, const dc_input *in,
+                                    int64_t offset, int64_t len, bool *copied,
+                                    dc_error *err)
+{
+    *copied = false;
+    if (flush_buffer(out, err) != DC_OK)
+        return err->status;
+    while (len > 0) {
+        loff_t from = (loff_t)offset;
+        ssize_t n = copy_file_range(in->fd, &from, out->fd, NULL, (size_t)len,
+                                    0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 && !*copied && (n == 0 || errno == EXDEV ||
+                                   errno == EINVAL || errno == ENOSYS ||
+                                   errno == EOPNOTSUPP || errno == EBADF))
+            return DC_OK; /* not here: the caller copies through memory */
+        if (n < 0 && is_output_errno(errno))
+            return write_failed(out, err);
+        if (n <= 0)
+            return dc_fail(err, DC_ERR_INPUT_IO, "%s: read error at offset "
+                           "%lld: %s", in->path, (long long)offset,
+                           n == 0 ? "the file ended early" : strerror(errno));
+        *copied = true;
+        out->written += n;
+        offset += n;
+        len -= n;
+    }
+    if (out->durable)
+        write_back_windows(out);
     return DC_OK;
 }
 
@@ -294,17 +431,14 @@ int64_t dc_output_position(const dc_output *out)
     return out->written + (int64_t)out->used;
 }
 
-/* Writes the buffer out and leaves O_DIRECT, for the rare writes and reads
- * at an offset, which need neither alignment nor speed. */
-static dc_status settle(dc_output *out, dc_error *err)
+/* Writes and reads at an offset need a file that can seek. */
+static dc_status require_seekable(dc_output *out, dc_error *err)
 {
-    size_t used = out->used;
-    out->used = 0;
-    if (out->direct)
-        stop_direct(out);
-    if (used > 0 && write_all(out, out->buffer, used, err) != DC_OK)
-        return err->status;
-    return DC_OK;
+    if (!out->stream || lseek(out->fd, 0, SEEK_CUR) >= 0)
+        return DC_OK;
+    return dc_fail(err, DC_ERR_OUTPUT, "%s: this format rewrites bytes it "
+                   "has already written, which a pipe cannot take",
+                   out->path);
 }
 
 dc_status dc_output_write_at(dc_output *out, int64_t offset, const void *data,
@@ -317,10 +451,11 @@ dc_status dc_output_write_at(dc_output *out, int64_t offset, const void *data,
         return dc_fail(err, DC_ERR_OUTPUT, "%s: write at offset %lld past "
                        "the end (%lld)", out->path, (long long)offset,
                        (long long)end);
-    if (settle(out, err) != DC_OK)
+    if (require_seekable(out, err) != DC_OK || flush_buffer(out, err) != DC_OK)
         return err->status;
     size_t inside = (size_t)(end - offset) < len ? (size_t)(end - offset) : len;
-    if (pwrite(out->fd, data, inside, (off_t)offset) != (ssize_t)inside)
+    if (pwrite(out->fd, data, inside, (off_t)(out->base + offset)) !=
+        (ssize_t)inside)
         return dc_fail(err, DC_ERR_OUTPUT, "%s: write error at offset %lld: "
                        "%s", out->path, (long long)offset, strerror(errno));
     return dc_output_write(out, (const uint8_t *)data + inside, len - inside,
@@ -330,9 +465,9 @@ dc_status dc_output_write_at(dc_output *out, int64_t offset, const void *data,
 dc_status dc_output_read_at(dc_output *out, int64_t offset, void *data,
                             size_t len, size_t *got, dc_error *err)
 {
-    if (settle(out, err) != DC_OK)
+    if (require_seekable(out, err) != DC_OK || flush_buffer(out, err) != DC_OK)
         return err->status;
-    ssize_t n = pread(out->fd, data, len, (off_t)offset);
+    ssize_t n = pread(out->fd, data, len, (off_t)(out->base + offset));
     if (n < 0)
         return dc_fail(err, DC_ERR_OUTPUT, "%s: read error at offset %lld: "
                        "%s", out->path, (long long)offset, strerror(errno));
@@ -355,23 +490,28 @@ static mode_t current_umask(void)
     return (mode_t)mask;
 }
 
+/* A stream is flushed (and synced when durable and a file) but stays open:
+ * it is the caller's. */
+static dc_status finish_stream(dc_output *out, dc_error *err)
+{
+    if (flush_buffer(out, err) != DC_OK)
+        return err->status;
+    if (out->durable && fsync(out->fd) != 0 && errno != EINVAL &&
+        errno != EROFS)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", out->path,
+                       strerror(errno));
+    return DC_OK;
+}
+
 static dc_status finish_file(dc_output *out, dc_error *err)
 {
-    if (out->used > 0) {
-        /* O_DIRECT takes whole blocks: the tail goes through the cache. */
-        size_t used = out->used, whole = used - used % DC_IO_ALIGN;
-        out->used = 0;
-        if (whole > 0 && write_all(out, out->buffer, whole, err) != DC_OK)
-            return err->status;
-        if (whole < used) {
-            stop_direct(out);
-            if (write_all(out, out->buffer + whole, used - whole, err) != DC_OK)
-                return err->status;
-        }
-    }
+    if (out->stream)
+        return finish_stream(out, err);
+    if (flush_buffer(out, err) != DC_OK)
+        return err->status;
     /* Temporaries get mkostemp's 0600; outputs get the usual umask. */
     bool ok = fchmod(out->fd, 0666 & ~current_umask()) == 0 &&
-              fsync(out->fd) == 0;
+              (!out->durable || fsync(out->fd) == 0);
     int saved = errno;
     ok = close(out->fd) == 0 && ok;
     out->fd = -1;
@@ -383,10 +523,10 @@ static dc_status finish_file(dc_output *out, dc_error *err)
 
 /* Renames into place; without force an existing file is never replaced,
  * even one that appeared while we were writing. */
-static dc_status rename_into_place(dc_output *out, dc_error *err)
+static dc_status rename_into_place(dc_output *out, bool force, dc_error *err)
 {
     int rc;
-    if (out->force) {
+    if (force) {
         rc = rename(out->temp_path, out->path);
     } else {
         rc = renameat2(AT_FDCWD, out->temp_path, AT_FDCWD, out->path,
@@ -408,17 +548,46 @@ static dc_status rename_into_place(dc_output *out, dc_error *err)
     return DC_OK;
 }
 
-static void sync_directory_of(const char *path)
+static bool same_folder(const char *a, const char *b)
+{
+    size_t la = (size_t)(dc_path_basename(a) - a);
+    size_t lb = (size_t)(dc_path_basename(b) - b);
+    return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* A durable rename is one the folder has recorded. */
+static dc_status sync_directory_of(const char *path, dc_error *err)
 {
     char *dir = dc_path_dirname(path);
     if (dir == NULL)
-        return;
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (!ok)
+        dc_fail(err, DC_ERR_OUTPUT, "%s: cannot make the new names durable: "
+                "%s", dir, strerror(errno));
+    if (fd >= 0)
         close(fd);
-    }
     free(dir);
+    return ok ? DC_OK : err->status;
+}
+
+/* Syncs the folder of every renamed output, and the parent of a folder
+ * made for them. */
+static dc_status sync_folders(const dc_output_set *set, dc_error *err)
+{
+    const char *last = NULL;
+    for (int i = 0; i < set->count; i++) {
+        const char *path = set->items[i]->path;
+        if (set->items[i]->stream ||
+            (last != NULL && same_folder(last, path)))
+            continue;
+        if (sync_directory_of(path, err) != DC_OK)
+            return err->status;
+        last = path;
+    }
+    return set->made_dir != NULL ? sync_directory_of(set->made_dir, err)
+                                 : DC_OK;
 }
 
 dc_status dc_output_set_commit(dc_output_set *set, dc_error *err)
@@ -427,17 +596,20 @@ dc_status dc_output_set_commit(dc_output_set *set, dc_error *err)
         if (finish_file(set->items[i], err) != DC_OK)
             return err->status;
     for (int i = 0; i < set->count; i++) {
-        if (rename_into_place(set->items[i], err) != DC_OK) {
+        if (set->items[i]->stream)
+            continue;
+        if (rename_into_place(set->items[i], set->policy.force, err) != DC_OK) {
             /* Take back what this commit put in place where nothing stood
              * before; with force, a replaced file is gone either way, and
              * the complete new one is better kept. */
-            for (int k = 0; k < i && !set->force; k++)
-                unlink(set->items[k]->path);
+            for (int k = 0; k < i && !set->policy.force; k++)
+                if (!set->items[k]->stream)
+                    unlink(set->items[k]->path);
             return err->status;
         }
     }
-    if (set->count > 0)
-        sync_directory_of(set->items[0]->path);
+    if (set->policy.durable && sync_folders(set, err) != DC_OK)
+        return err->status;
     for (int i = 0; i < set->count; i++) {
         free(set->items[i]->buffer);
         set->items[i]->buffer = NULL;
@@ -451,7 +623,7 @@ void dc_output_set_abort(dc_output_set *set)
 {
     for (int i = 0; i < set->count; i++) {
         dc_output *out = set->items[i];
-        if (out->fd >= 0)
+        if (out->fd >= 0 && !out->stream)
             close(out->fd);
         if (out->temp_path != NULL)
             unlink(out->temp_path);

@@ -1,7 +1,10 @@
 /*
  * File I/O with 64-bit offsets.  Inputs are opened read-only; outputs are
  * written to a temporary name beside the target and renamed into place only
- * when complete, so a failure never leaves a partial file behind.
+ * when complete, so a failure never leaves a partial file behind.  Writes
+ * go through the page cache; a durable set is also on the disk, folder
+ * entries included, before it is reported done.  A set may instead send
+ * its one output to an open stream (standard output).
  */
 #ifndef DC_IO_H
 #define DC_IO_H
@@ -11,8 +14,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
-/* Alignment that lets buffers go to an O_DIRECT output untouched. */
+/* Page alignment: the kernel copies whole pages of a buffer fastest. */
 #define DC_IO_ALIGN 4096
 
 /* An aligned allocation for I/O buffers (free with free()). */
@@ -30,6 +34,8 @@ void dc_input_close(dc_input *in);
  * file and the offset. */
 dc_status dc_input_read_at(dc_input *in, int64_t offset, void *buffer,
                            size_t len, dc_error *err);
+/* True when [offset, offset + len) lies inside the file. */
+bool dc_input_holds(const dc_input *in, int64_t offset, int64_t len);
 /* Reads up to len bytes at offset; *got receives the count. */
 dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
                              size_t len, size_t *got, dc_error *err);
@@ -37,14 +43,23 @@ dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
 /* One output file being written. */
 typedef struct dc_output {
     int fd;
-    char *path;       /* the final name */
+    char *path;       /* the final name (for a stream, its description) */
     char *temp_path;  /* where the bytes go until commit */
-    bool force;
-    bool direct;      /* O_DIRECT: data goes to disk as it is written */
-    uint8_t *buffer;  /* DC_IO_ALIGN-aligned */
+    bool durable;     /* fsynced before the rename */
+    bool stream;      /* the set's stream: no temporary, no rename */
+    int64_t base;     /* a stream's position when we started */
+    uint8_t *buffer;  /* gathers small writes */
     size_t used;
-    int64_t written;
+    int64_t written;  /* bytes handed to the kernel */
+    int64_t flushed;  /* durable: bytes the disk was asked to write */
 } dc_output;
+
+/* How a set writes. */
+typedef struct dc_output_policy {
+    bool force;       /* replace existing files (never an input) */
+    bool durable;     /* fsync files and folders before reporting success */
+    int stream_fd;    /* >= 0: the one output goes to this open stream */
+} dc_output_policy;
 
 /* Which file a path is, to recognise an input under another name. */
 typedef struct dc_file_id {
@@ -57,18 +72,19 @@ typedef struct dc_file_id {
 typedef struct dc_output_set {
     dc_output **items;
     int count;
-    bool force;
+    dc_output_policy policy;
     char *made_dir;            /* a folder created for the outputs */
     const dc_file_id *inputs;  /* never replaced, even with force */
     int input_count;
 } dc_output_set;
 
-void dc_output_set_init(dc_output_set *set, bool force);
+void dc_output_set_init(dc_output_set *set, const dc_output_policy *policy);
 /* Files the set must never replace (the conversion's inputs). */
 void dc_output_set_protect(dc_output_set *set, const dc_file_id *inputs,
                            int count);
 /* Refuses an existing path unless the set was made with force, and then
- * still refuses inputs and anything but a regular file. */
+ * still refuses inputs and anything but a regular file.  With a stream the
+ * first output is the stream (path only names it) and a second is refused. */
 dc_status dc_output_set_add(dc_output_set *set, const char *path,
                             dc_output **output, dc_error *err);
 /* Makes sure `dir` is a folder, creating it if needed; a folder created
@@ -77,16 +93,27 @@ dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
                                  dc_error *err);
 dc_status dc_output_write(dc_output *out, const void *data, size_t len,
                           dc_error *err);
+/* Writes the parts in order, straight from where they lie (the parts may
+ * be modified). */
+dc_status dc_output_writev(dc_output *out, struct iovec *parts, int count,
+                           dc_error *err);
+/* Appends len bytes of `in` from `offset` without passing them through
+ * memory.  *copied stays false, with nothing written, where the kernel
+ * cannot do it for these two files (then copy through memory). */
+dc_status dc_output_copy_file_range(dc_output *out, const dc_input *in,
+                                    int64_t offset, int64_t len, bool *copied,
+                                    dc_error *err);
 /* Bytes written so far (the end of the file). */
 int64_t dc_output_position(const dc_output *out);
 /* Writes at an offset at or before the end (a header rewritten once the
- * sizes are known). */
+ * sizes are known); refused on a pipe. */
 dc_status dc_output_write_at(dc_output *out, int64_t offset, const void *data,
                              size_t len, dc_error *err);
 /* Reads back bytes already written. */
 dc_status dc_output_read_at(dc_output *out, int64_t offset, void *data,
                             size_t len, size_t *got, dc_error *err);
-/* Flushes, fsyncs and renames every output into place. */
+/* Flushes every output, fsyncs it if durable and renames it into place
+ * (then fsyncs the folders if durable). */
 dc_status dc_output_set_commit(dc_output_set *set, dc_error *err);
 /* Removes every temporary (and anything already renamed by a failed
  * commit); safe to call after a successful commit (it then only frees). */

@@ -101,7 +101,22 @@ static void img_close(dc_image *image)
     image->priv = NULL;
 }
 
-static const dc_image_ops img_ops = {img_read_stored, img_close};
+static bool img_locate_stored(dc_image *image, int track_index,
+                              int64_t first, int64_t count,
+                              const dc_input **file, int64_t *offset)
+{
+    img_state *state = image->priv;
+    unsigned size = image->disc.tracks[track_index].stored_size;
+    *file = &state->in;
+    *offset = first * size;
+    return dc_input_holds(&state->in, *offset, count * size);
+}
+
+static const dc_image_ops img_ops = {
+    .read_stored = img_read_stored,
+    .locate_stored = img_locate_stored,
+    .close = img_close,
+};
 
 /* Sectors looked at for the track mode: past a whole track-1 pregap of
  * empty Mode 0 sectors, and the volume descriptors after it. */
@@ -238,7 +253,7 @@ static dc_status img_write(dc_write_job *job, dc_error *err)
 
 const dc_format dc_format_img = {
     .info = {"img", "raw sector dump (2048/2336/2352/2448 bytes per sector)",
-             "img,raw", true, true},
+             "img,raw", true, true, true},
     .probe = img_probe,
     .open = img_open,
     .check = img_check,

@@ -53,6 +53,17 @@ static dc_status iso_read_stored(dc_image *image, int track_index,
     return DC_OK;
 }
 
+static bool iso_locate_stored(dc_image *image, int track_index,
+                              int64_t first, int64_t count,
+                              const dc_input **file, int64_t *offset)
+{
+    iso_state *state = image->priv;
+    *file = &state->in;
+    *offset = first * ISO_SECTOR;
+    /* A padded last sector is not in the file as it is read. */
+    return dc_input_holds(&state->in, *offset, count * ISO_SECTOR);
+}
+
 static void iso_close(dc_image *image)
 {
     iso_state *state = image->priv;
@@ -62,7 +73,11 @@ static void iso_close(dc_image *image)
     image->priv = NULL;
 }
 
-static const dc_image_ops iso_ops = {iso_read_stored, iso_close};
+static const dc_image_ops iso_ops = {
+    .read_stored = iso_read_stored,
+    .locate_stored = iso_locate_stored,
+    .close = iso_close,
+};
 
 static dc_status iso_open(dc_image *image, dc_error *err)
 {
@@ -136,26 +151,41 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
     return pick;
 }
 
+/* Without a track chosen, audio tracks are written beside the ISO. */
+static int audio_to_route(const dc_write_job *job)
+{
+    const dc_disc *disc = &job->source->disc;
+    int audio = 0;
+    for (int i = 0; i < disc->track_count; i++)
+        audio += disc->tracks[i].mode == DC_MODE_AUDIO;
+    return job->options->track_number != 0 ? 0 : audio;
+}
+
 static dc_status iso_check(const dc_write_job *job, dc_error *err)
 {
     if (job->options->framing == DC_FRAMING_RAW)
         return dc_fail(err, DC_ERR_USAGE, "an ISO holds 2048-byte user data "
                        "only; for raw sectors write BIN/CUE or IMG");
-    return iso_pick_track(job, err) < 0 ? err->status : DC_OK;
+    if (iso_pick_track(job, err) < 0)
+        return err->status;
+    if (job->options->to_stream && audio_to_route(job) > 0)
+        return dc_fail(err, DC_ERR_USAGE, "%s: its audio tracks would be "
+                       "written beside the ISO as sound files, and a stream "
+                       "takes one file: choose the data track, or write to "
+                       "a file", job->source->path);
+    return DC_OK;
 }
 
 /* Audio tracks go beside the ISO as sound files, named after it. */
 static dc_status route_audio(dc_write_job *job, dc_error *err)
 {
     const dc_disc *disc = &job->source->disc;
-    bool selected[DC_MAX_TRACKS];
-    int audio = 0;
-    for (int i = 0; i < disc->track_count; i++) {
-        selected[i] = disc->tracks[i].mode == DC_MODE_AUDIO;
-        audio += selected[i];
-    }
-    if (audio == 0 || job->options->track_number != 0)
+    int audio = audio_to_route(job);
+    if (audio == 0)
         return DC_OK;
+    bool selected[DC_MAX_TRACKS];
+    for (int i = 0; i < disc->track_count; i++)
+        selected[i] = disc->tracks[i].mode == DC_MODE_AUDIO;
     char *dir = dc_path_dirname(job->output_path);
     char *name = dc_path_stem(job->output_path);
     dc_status status = DC_OK;
@@ -192,7 +222,7 @@ static dc_status iso_write(dc_write_job *job, dc_error *err)
 
 const dc_format dc_format_iso = {
     .info = {"iso", "ISO 9660 / UDF image (2048-byte sectors)", "iso",
-             true, true},
+             true, true, true},
     .probe = iso_probe,
     .open = iso_open,
     .check = iso_check,
