@@ -1,17 +1,27 @@
 #!/bin/sh
-# Audio extraction: a ~660 MB audio BIN (one track) to WAV, beside
-# bchunk -w and the copy floors, in one run.
+# Audio extraction: one BIN holding 10 audio tracks of equal length (no
+# pregaps) to 10 WAVs, beside cat of the BIN and bchunk -w.
 . "$(dirname "$0")/lib.sh"
-if [ ! -f "$dir/audio.bin" ] || [ "$(wc -c < "$dir/audio.bin")" -ne $((sectors * 2352)) ]; then
-    echo "making a $((sectors * 2352 / 1000000)) MB audio bin in $dir ..." >&2
-    head -c $((sectors * 2352)) /dev/urandom > "$dir/audio.bin"
-    printf 'FILE "audio.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' > "$dir/audio.cue"
+per=$((sectors / 10))  # sectors a track
+if [ ! -f "$dir/audio10.bin" ] || [ "$(wc -c < "$dir/audio10.bin")" -ne $((per * 10 * 2352)) ]; then
+    echo "making a $((per * 10 * 2352 / 1000000)) MB 10-track audio bin in $dir ..." >&2
+    head -c $((per * 10 * 2352)) /dev/urandom > "$dir/audio10.bin"
+    # INDEX 01 at MM:SS:FF, 75 frames (sectors) a second.
+    { echo 'FILE "audio10.bin" BINARY'
+      t=0
+      while [ "$t" -lt 10 ]; do
+          lba=$((t * per))
+          printf '  TRACK %02d AUDIO\n    INDEX 01 %02d:%02d:%02d\n' $((t + 1)) \
+              $((lba / 4500)) $((lba / 75 % 60)) $((lba % 75))
+          t=$((t + 1))
+      done
+    } > "$dir/audio10.cue"
 fi
-report_header
-measure_floors "$dir/audio.bin"
-if command -v bchunk >/dev/null; then
-    measure "bchunk-w" bchunk -w "$dir/audio.bin" "$dir/audio.cue" t
-fi
-measure "discconv" "$discconv" extract-audio -q "$dir/audio.cue" -o wav
-report "audio BIN->WAV" "$(wc -c < "$dir/audio.bin")"
-report_footer
+export ABIN="$dir/audio10.bin" ACUE="$dir/audio10.cue"
+bench_input "$ABIN"
+bench_tool cat 'cat "$ABIN" > copy'
+bench_peer bchunk 'bchunk -w "$ABIN" "$ACUE" t'
+bench_tool discconv '"$DISCCONV" extract-audio -q "$ACUE" -o wav'
+bench_target discconv cat '<=' 1.15
+bench_target bchunk discconv '>=' 1.9
+bench_run "audio BIN->10 WAVs"
