@@ -9,10 +9,11 @@
  *    parity works on 16 GF(2^8) symbols at once with GCC/Clang vector types
  *    (SSE2 or NEON where present, plain integer code elsewhere);
  *  - pclmul+avx2 (x86): the EDC folds 64 bytes at a time with carry-less
- *    multiplies; the parity works on 32 symbols at once;
- *  - vpclmul+avx512 (x86): the EDC folds 256 bytes at a time; the parity
- *    works on 64 symbols at once, multiplying by alpha with a GFNI affine
- *    transform.
+ *    multiplies; the parity works on 32 symbols at once and divides with
+ *    nibble table lookups (PSHUFB);
+ *  - vpclmul+avx512+gfni (x86): the EDC folds 256 bytes at a time; the
+ *    parity works on 32 symbols at once, multiplying by alpha and dividing
+ *    with GFNI affine transforms.
  * The x86 variants are compiled with per-function target attributes, so
  * the build needs no special flags; sector_ecc.h holds the parity once for
  * every vector width.
@@ -68,7 +69,7 @@ enum {
     Q_VECTORS = 2 * Q_DIAGONALS,
     Q_SYMBOLS = 43,
     Q_STEP = ROW_SIZE + 2,
-    MAX_LANES = 64
+    MAX_LANES = 32
 };
 
 #define EDC_POLY 0xD8018001u /* reflected */
@@ -165,15 +166,6 @@ static uint8_t gf_mul2(uint8_t x)
     return (uint8_t)((x << 1) ^ ((x >> 7) * 0x1D));
 }
 
-/* Writes the parity of vector m of n at out[m] and out[n + m]. */
-static inline void write_parity(uint8_t numerator, uint8_t sum, uint8_t *out,
-                                size_t n, size_t m)
-{
-    uint8_t first = gf_div_by_3[numerator];
-    out[m] = first;
-    out[n + m] = first ^ sum;
-}
-
 #define DC_PASTE(a, b) a##b
 #define DC_NAME(a, b) DC_PASTE(a, b)
 
@@ -257,9 +249,28 @@ edc_pclmul(const uint8_t *data, size_t len)
     return edc_finish_128(x, data, len);
 }
 
+/* gf_div_by_3 of the low and of the high nibble of a byte: dividing is
+ * linear, so the two lookups sum to the quotient. */
+static uint8_t gf_div_by_3_nibbles[2][16];
+
+__attribute__((target("avx2"))) static inline __m256i
+gf_div_by_3_avx2(__m256i x)
+{
+    const __m256i low = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128((const __m128i *)gf_div_by_3_nibbles[0]));
+    const __m256i high = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128((const __m128i *)gf_div_by_3_nibbles[1]));
+    const __m256i nibble = _mm256_set1_epi8(0x0F);
+    return _mm256_xor_si256(
+        _mm256_shuffle_epi8(low, _mm256_and_si256(x, nibble)),
+        _mm256_shuffle_epi8(high,
+                            _mm256_and_si256(_mm256_srli_epi16(x, 4), nibble)));
+}
+
 #define ECC_LANES 32
 #define ECC_SUFFIX _avx2
 #define ECC_TARGET __attribute__((target("avx2")))
+#define ECC_DIV3(x) ((lanes)gf_div_by_3_avx2((__m256i)(x)))
 #include "sector_ecc.h"
 
 #define AVX512_TARGET \
@@ -316,27 +327,47 @@ AVX512_TARGET static uint32_t edc_vpclmul(const uint8_t *data, size_t len)
     return edc_finish_128(lane, data, len);
 }
 
-/* Multiplying by alpha is linear over GF(2): an 8x8 bit matrix, which
- * GFNI applies to 64 bytes in one instruction.  Row i (byte 7 - i) picks
- * the input bits whose sum is output bit i. */
-static uint64_t gf_mul2_matrix;
+/* Multiplying by a constant is linear over GF(2): an 8x8 bit matrix, which
+ * GFNI applies to every byte in one instruction (its own multiply uses
+ * another polynomial). */
+static uint64_t gf_mul2_matrix, gf_div_by_3_matrix;
 
-static void build_mul2_matrix(void)
+/* The matrix of the linear map taking bit b to images[b]: its byte 7 - i
+ * picks the input bits whose sum is output bit i. */
+static uint64_t gf_matrix(const uint8_t images[8])
 {
-    for (int bit = 0; bit < 8; bit++) {
-        uint8_t image = gf_mul2((uint8_t)(1 << bit));
+    uint64_t matrix = 0;
+    for (int bit = 0; bit < 8; bit++)
         for (int row = 0; row < 8; row++)
-            if (image >> row & 1)
-                gf_mul2_matrix |= (uint64_t)1 << (8 * (7 - row) + bit);
-    }
+            if (images[bit] >> row & 1)
+                matrix |= (uint64_t)1 << (8 * (7 - row) + bit);
+    return matrix;
 }
 
-#define ECC_LANES 64
+static void build_gf_matrices(void)
+{
+    uint8_t mul2[8], div3[8];
+    for (int bit = 0; bit < 8; bit++) {
+        mul2[bit] = gf_mul2((uint8_t)(1 << bit));
+        div3[bit] = gf_div_by_3[1 << bit];
+    }
+    gf_mul2_matrix = gf_matrix(mul2);
+    gf_div_by_3_matrix = gf_matrix(div3);
+}
+
+AVX512_TARGET static inline __m256i gf_affine_256(__m256i x, uint64_t matrix)
+{
+    return _mm256_gf2p8affine_epi64_epi8(x, _mm256_set1_epi64x((long long)matrix),
+                                         0);
+}
+
+/* 32 lanes, not 64: one 64-lane Q block is a single dependency chain of
+ * 74 steps and measured slower than two 32-lane chains of 58. */
+#define ECC_LANES 32
 #define ECC_SUFFIX _avx512
 #define ECC_TARGET AVX512_TARGET
-#define ECC_MUL2(x)                                                  \
-    ((lanes)_mm512_gf2p8affine_epi64_epi8(                           \
-        (__m512i)(x), _mm512_set1_epi64((long long)gf_mul2_matrix), 0))
+#define ECC_MUL2(x) ((lanes)gf_affine_256((__m256i)(x), gf_mul2_matrix))
+#define ECC_DIV3(x) ((lanes)gf_affine_256((__m256i)(x), gf_div_by_3_matrix))
 #include "sector_ecc.h"
 #endif /* DC_X86 */
 
@@ -414,7 +445,11 @@ static void build_tables(void)
 
 #ifdef DC_X86
     build_fold_constants();
-    build_mul2_matrix();
+    for (int n = 0; n < 16; n++) {
+        gf_div_by_3_nibbles[0][n] = gf_div_by_3[n];
+        gf_div_by_3_nibbles[1][n] = gf_div_by_3[n << 4];
+    }
+    build_gf_matrices();
     __builtin_cpu_init();
 #endif
     /* The last implementation the CPU supports is the fastest. */

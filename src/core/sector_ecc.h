@@ -7,6 +7,7 @@
  *   ECC_TARGET  function attributes (the instruction set), maybe empty,
  *   ECC_MUL2    optionally, a faster multiply-by-alpha: ECC_MUL2(x) of a
  *               `lanes` vector,
+ *   ECC_DIV3    optionally, a vector division by alpha + 1 (else tables),
  * so that the subtle Q indexing exists once.  See sector.c for the layout.
  */
 #define LANES ECC_LANES
@@ -16,7 +17,7 @@
 #define signed_lanes DC_NAME(signed_lanes, ECC_SUFFIX)
 #define load_lanes DC_NAME(load_lanes, ECC_SUFFIX)
 #define mul2_lanes DC_NAME(mul2_lanes, ECC_SUFFIX)
-#define spill_lanes DC_NAME(spill_lanes, ECC_SUFFIX)
+#define parity_lanes DC_NAME(parity_lanes, ECC_SUFFIX)
 #define compute_p DC_NAME(compute_p, ECC_SUFFIX)
 #define q_step DC_NAME(q_step, ECC_SUFFIX)
 #define q_valid_lanes DC_NAME(q_valid_lanes, ECC_SUFFIX)
@@ -33,10 +34,6 @@
     ((Q_DIAGONALS + Q_DIAGONALS_PER_BLOCK - 1) / Q_DIAGONALS_PER_BLOCK)
 /* The first step reads Q_LEAD_IN bytes before the rows (masked off). */
 #define Q_LEAD_IN (Q_SKEW * (Q_STEP - ROW_SIZE))
-/* Where the last block read ends, well past the 26 rows of real data. */
-#define Q_ROWS_BYTES                                           \
-    (ROW_SIZE * (Q_DIAGONALS_PER_BLOCK * Q_BLOCKS - 1) +       \
-     Q_STEP * (Q_SYMBOLS - 1) + LANES)
 
 typedef uint8_t lanes __attribute__((vector_size(LANES)));
 typedef int8_t signed_lanes __attribute__((vector_size(LANES)));
@@ -66,23 +63,33 @@ ECC_FN lanes mul2_lanes(lanes x)
 /*
  * Every RS vector keeps a = sum of alpha^(n - i) * s_i and b = sum of s_i.
  * Its two parity symbols make both sums over the whole codeword zero:
- * first = (alpha * a + b) / (alpha + 1), second = first + b.  This spills
- * alpha * a + b and b of every lane into byte arrays.
+ * first = (alpha * a + b) / (alpha + 1), second = first + b.  This writes
+ * them for every lane of `blocks` blocks to first[] and second[].
  */
-ECC_FN void spill_lanes(const lanes *a, const lanes *b,
-                                             size_t blocks,
-                                             uint8_t *numerator, uint8_t *sum)
+ECC_FN void parity_lanes(const lanes *a, const lanes *b, size_t blocks,
+                         uint8_t *first, uint8_t *second)
 {
     for (size_t i = 0; i < blocks; i++) {
-        lanes n = mul2_lanes(a[i]) ^ b[i];
-        memcpy(numerator + i * LANES, &n, LANES);
-        memcpy(sum + i * LANES, &b[i], LANES);
+        lanes numerator = mul2_lanes(a[i]) ^ b[i];
+#ifdef ECC_DIV3
+        lanes first_lanes = ECC_DIV3(numerator);
+        lanes second_lanes = first_lanes ^ b[i];
+        memcpy(first + i * LANES, &first_lanes, LANES);
+        memcpy(second + i * LANES, &second_lanes, LANES);
+#else
+        uint8_t numerators[LANES], sums[LANES];
+        memcpy(numerators, &numerator, LANES);
+        memcpy(sums, &b[i], LANES);
+        for (size_t k = 0; k < LANES; k++) {
+            first[i * LANES + k] = gf_div_by_3[numerators[k]];
+            second[i * LANES + k] = first[i * LANES + k] ^ sums[k];
+        }
+#endif
     }
 }
 
 /* P: the 86 columns of the 24 data rows, all at once, row by row. */
-ECC_FN void compute_p(const uint8_t *rows,
-                                           uint8_t *p_out)
+ECC_FN void compute_p(const uint8_t *rows, uint8_t *p_out)
 {
     lanes a[ROW_BLOCKS] = {0};
     lanes b[ROW_BLOCKS] = {0};
@@ -96,24 +103,26 @@ ECC_FN void compute_p(const uint8_t *rows,
             b[i] ^= symbols;
         }
     }
-    uint8_t numerator[ROW_BLOCKS * LANES];
-    uint8_t sum[ROW_BLOCKS * LANES];
-    spill_lanes(a, b, ROW_BLOCKS, numerator, sum);
-    for (size_t m = 0; m < P_VECTORS; m++)
-        write_parity(numerator[m], sum[m], p_out, P_VECTORS, m);
+    uint8_t first[ROW_BLOCKS * LANES], second[ROW_BLOCKS * LANES];
+    parity_lanes(a, b, ROW_BLOCKS, first, second);
+    memcpy(p_out, first, P_VECTORS);
+    memcpy(p_out + P_VECTORS, second, P_VECTORS);
 }
 
-/* One Q step: block j holds, in its byte pairs 0.., diagonals
- * (j + 1) * Q_DIAGONALS_PER_BLOCK - 1 down to j * Q_DIAGONALS_PER_BLOCK.
- * Lanes outside `valid` are before their first or past their last symbol:
- * they take no symbol and keep their sums. */
-ECC_FN void q_step(lanes *a, lanes *b, const uint8_t *at,
-                                        lanes valid)
+/* One Q step at `offset` into the rows: block j holds, in its byte pairs
+ * 0.., diagonals (j + 1) * Q_DIAGONALS_PER_BLOCK - 1 down to
+ * j * Q_DIAGONALS_PER_BLOCK.  Lanes outside `valid` are before their first
+ * or past their last symbol: they take no symbol and keep their sums. */
+ECC_FN void q_step(lanes *a, lanes *b, const uint8_t *rows, ptrdiff_t offset,
+                   lanes valid)
 {
 #pragma GCC unroll 8
     for (size_t j = 0; j < Q_BLOCKS; j++) {
-        lanes symbols =
-            load_lanes(at + j * Q_DIAGONALS_PER_BLOCK * ROW_SIZE) & valid;
+        ptrdiff_t at = offset + (ptrdiff_t)(j * Q_DIAGONALS_PER_BLOCK) *
+                                    ROW_SIZE;
+        if (at >= ECC_ROWS * ROW_SIZE)
+            at -= ECC_ROWS * ROW_SIZE;
+        lanes symbols = load_lanes(rows + at) & valid;
         lanes next = mul2_lanes(a[j] ^ symbols);
         a[j] ^= (next ^ a[j]) & valid;
         b[j] ^= symbols;
@@ -129,42 +138,48 @@ ECC_FN lanes q_valid_lanes(int t)
                    (pair <= (int8_t)(Q_SYMBOLS - 1 + Q_SKEW - t)));
 }
 
-/* Q over the unwrapped rows: only the first and last Q_SKEW steps have
+/* Q over the 26 rows, which repeat: symbol k of diagonal d is at offset
+ * 86d + 88k modulo their size.  Only the first and last Q_SKEW steps have
  * lanes outside their vector, so only they need masks. */
-ECC_FN void compute_q(const uint8_t *unwrapped_rows,
-                                           uint8_t *q_out)
+ECC_FN void compute_q(const uint8_t *rows, uint8_t *q_out)
 {
     lanes a[Q_BLOCKS] = {0};
     lanes b[Q_BLOCKS] = {0};
     const lanes all = ~(lanes){0};
-    const uint8_t *at = unwrapped_rows - Q_LEAD_IN;
+    ptrdiff_t offset = -Q_LEAD_IN;
     int t = 0;
-    for (; t < Q_SKEW; t++, at += Q_STEP)
-        q_step(a, b, at,
-                                    q_valid_lanes(t));
-    for (; t < Q_SYMBOLS; t++, at += Q_STEP)
-        q_step(a, b, at, all);
-    for (; t < Q_SYMBOLS + Q_SKEW; t++, at += Q_STEP)
-        q_step(a, b, at,
-                                    q_valid_lanes(t));
+    for (; t < Q_SKEW; t++, offset += Q_STEP)
+        q_step(a, b, rows, offset, q_valid_lanes(t));
+    for (; t < Q_SYMBOLS; t++) {
+        q_step(a, b, rows, offset, all);
+        offset += Q_STEP;
+        if (offset >= ECC_ROWS * ROW_SIZE)
+            offset -= ECC_ROWS * ROW_SIZE;
+    }
+    for (; t < Q_SYMBOLS + Q_SKEW; t++) {
+        q_step(a, b, rows, offset, q_valid_lanes(t));
+        offset += Q_STEP;
+        if (offset >= ECC_ROWS * ROW_SIZE)
+            offset -= ECC_ROWS * ROW_SIZE;
+    }
 
-    uint8_t numerator[Q_BLOCKS * LANES];
-    uint8_t sum[Q_BLOCKS * LANES];
-    spill_lanes(a, b, Q_BLOCKS, numerator, sum);
+    uint8_t first[Q_BLOCKS * LANES], second[Q_BLOCKS * LANES];
+    parity_lanes(a, b, Q_BLOCKS, first, second);
     for (size_t m = 0; m < Q_VECTORS; m++) {
         size_t diagonal = m / 2;
         size_t lane = diagonal / Q_DIAGONALS_PER_BLOCK * LANES +
                       2 * (Q_SKEW - diagonal % Q_DIAGONALS_PER_BLOCK) + m % 2;
-        write_parity(numerator[lane], sum[lane], q_out, Q_VECTORS, m);
+        q_out[m] = first[lane];
+        q_out[Q_VECTORS + m] = second[lane];
     }
 }
 
 /* P then Q parity of a raw sector, into parity[0..275]. */
-ECC_TARGET static void compute_ecc(const uint8_t *raw,
-                                                        uint8_t *parity)
+ECC_TARGET static void compute_ecc(const uint8_t *raw, uint8_t *parity)
 {
-    /* Q's masked lead-in reads fall in the first LANES bytes. */
-    uint8_t buffer[LANES + Q_ROWS_BYTES];
+    /* The 26 rows, after LANES bytes for Q's masked lead-in reads and
+     * before their first LANES bytes again, for reads across their end. */
+    uint8_t buffer[LANES + ECC_ROWS * ROW_SIZE + LANES];
     uint8_t *rows = buffer + LANES;
     const size_t data_size = DATA_ROWS * ROW_SIZE;
     const size_t ecc_size = ECC_ROWS * ROW_SIZE;
@@ -178,8 +193,7 @@ ECC_TARGET static void compute_ecc(const uint8_t *raw,
     memset(rows + data_size, 0, LANES);
 
     compute_p(rows, rows + data_size);
-    memcpy(rows + ecc_size, rows, ecc_size);
-    memcpy(rows + 2 * ecc_size, rows, Q_ROWS_BYTES - 2 * ecc_size);
+    memcpy(rows + ecc_size, rows, LANES);
     compute_q(rows, parity + P_SIZE);
     memcpy(parity, rows + data_size, P_SIZE);
 }
@@ -193,10 +207,9 @@ ECC_TARGET static void compute_ecc(const uint8_t *raw,
 #undef Q_SKEW
 #undef Q_BLOCKS
 #undef Q_LEAD_IN
-#undef Q_ROWS_BYTES
 #undef load_lanes
 #undef mul2_lanes
-#undef spill_lanes
+#undef parity_lanes
 #undef compute_p
 #undef q_step
 #undef q_valid_lanes
@@ -206,3 +219,4 @@ ECC_TARGET static void compute_ecc(const uint8_t *raw,
 #undef ECC_SUFFIX
 #undef ECC_TARGET
 #undef ECC_MUL2
+#undef ECC_DIV3
