@@ -57,8 +57,9 @@ enum {
  * The ECC input (bytes 12..2075, then the P parity) seen as rows of 86
  * bytes: 24 data rows, then the two rows of P parity.  P vector m is column
  * m of the data rows.  Q vector m = 2d + plane takes its symbol k from row
- * (d + k) mod 26, column 2k + plane: diagonal d.  Q reads the 26 rows
- * repeated ("unwrapped") so that symbol k of diagonal d sits at 86d + 88k.
+ * (d + k) mod 26, column 2k + plane: diagonal d.  Q reads the 26 rows as
+ * if repeated, so that symbol k of diagonal d sits at offset 86d + 88k
+ * (modulo the size of the rows).
  */
 enum {
     ROW_SIZE = 86,
