@@ -1,7 +1,9 @@
 /*
  * The sector codec against bytes made by other tools (the corpus), against
  * slow reference versions written from the definitions in FORMATS.md, and
- * against deliberate damage.
+ * against deliberate damage.  Every test that touches the EDC or the
+ * parity runs once per implementation of them (skipped when the CPU lacks
+ * it), and the implementations are checked against each other.
  */
 #include "testutil.h"
 
@@ -45,6 +47,18 @@ static void fill_random(uint8_t *data, size_t len, uint32_t seed)
         x ^= x << 5;
         data[i] = (uint8_t)(x >> 24);
     }
+}
+
+static const dc_codec_impl codec_impls[] = {
+    DC_CODEC_PORTABLE, DC_CODEC_PCLMUL_AVX2, DC_CODEC_AVX512};
+_Static_assert(sizeof codec_impls / sizeof codec_impls[0] == DC_CODEC_COUNT,
+               "every implementation is tested");
+
+/* Selects the implementation the test runs under, or skips it. */
+static void use_codec(void **state)
+{
+    if (!dc_sector_codec_select(*(const dc_codec_impl *)*state))
+        skip();
 }
 
 /* --- slow references, straight from FORMATS.md 1.3 and 1.4 ------------- */
@@ -108,6 +122,7 @@ static void reference_ecc(const uint8_t *raw, uint8_t *parity)
 
 static void test_mode1_corpus(void **state)
 {
+    use_codec(state);
     size_t len;
     uint8_t *bin = corpus_file("bincue/libcdio/isofs-m1.bin", &len);
     assert_int_equal(len, 302 * RAW);
@@ -133,6 +148,7 @@ static void test_mode1_corpus(void **state)
 
 static void test_edc_matches_corpus_field(void **state)
 {
+    use_codec(state);
     size_t len;
     uint8_t *bin = corpus_file("bincue/libcdio/isofs-m1.bin", &len);
     for (size_t i = 0; i < len / RAW; i++) {
@@ -177,6 +193,7 @@ static size_t nrg_tracks(const uint8_t *nrg, size_t len, nrg_track *tracks,
 
 static void test_mode2_corpus(void **state)
 {
+    use_codec(state);
     size_t len;
     uint8_t *nrg = corpus_file("nrg/libcdio/videocd.nrg", &len);
     nrg_track tracks[8] = {{0}};
@@ -221,6 +238,7 @@ static void test_mode2_corpus(void **state)
 
 static void test_edc_reference_lengths(void **state)
 {
+    use_codec(state);
     /* Around the 8-byte steps and the 4 x 512-byte side-by-side blocks. */
     static const size_t lengths[] = {0,    1,    7,    8,    9,    2047,
                                      2048, 2049, 2056, 2064, 2332, 4095,
@@ -234,6 +252,7 @@ static void test_edc_reference_lengths(void **state)
 
 static void test_ecc_reference(void **state)
 {
+    use_codec(state);
     for (uint32_t seed = 1; seed <= 20; seed++) {
         uint8_t raw[RAW], parity[276];
         fill_random(raw, RAW, seed);
@@ -242,6 +261,104 @@ static void test_ecc_reference(void **state)
         reference_ecc(raw, parity);
         dc_ecc_generate(raw);
         assert_memory_equal(raw + 2076, parity, sizeof parity);
+    }
+}
+
+/* The folding constants the Linux kernel's crc32-pclmul uses for the
+ * standard CRC-32 (reflected 0xEDB88320): R1..R5 are x^(4*128+32),
+ * x^(4*128-32), x^(128+32), x^(128-32) and x^64 mod P. */
+static void test_fold_constants(void **state)
+{
+    assert_int_equal(dc_crc_fold_constant(0xEDB88320u, 4 * 128 + 32),
+                     0x154442bd4);
+    assert_int_equal(dc_crc_fold_constant(0xEDB88320u, 4 * 128 - 32),
+                     0x1c6e41596);
+    assert_int_equal(dc_crc_fold_constant(0xEDB88320u, 128 + 32),
+                     0x1751997d0);
+    assert_int_equal(dc_crc_fold_constant(0xEDB88320u, 128 - 32),
+                     0x0ccaa009e);
+    assert_int_equal(dc_crc_fold_constant(0xEDB88320u, 64), 0x163cd6124);
+}
+
+/* --- the implementations against the portable one ---------------------- */
+
+/* Each length at several misalignments, in a heap block of exactly that
+ * size so that the sanitizers see any read past either end. */
+static void test_edc_implementations_agree(void **state)
+{
+    use_codec(state);
+    enum { MAX_LENGTH = 4200 };
+    static const size_t offsets[] = {0, 1, 3, 8, 15, 33};
+    static uint8_t data[MAX_LENGTH + 64];
+    fill_random(data, sizeof data, 21);
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
+        for (size_t len = 0; len <= MAX_LENGTH; len++) {
+            const uint8_t *source = data + offsets[i];
+            uint8_t *exact = malloc(len > 0 ? len : 1);
+            assert_non_null(exact);
+            memcpy(exact, source, len);
+            uint32_t got = dc_edc_compute(exact, len);
+            assert_true(dc_sector_codec_select(DC_CODEC_PORTABLE));
+            uint32_t want = dc_edc_compute(source, len);
+            use_codec(state);
+            if (got != want)
+                fail_msg("EDC of %zu bytes at offset %zu: %08x, want %08x",
+                         len, offsets[i], got, want);
+            free(exact);
+        }
+}
+
+/* Encodes with impl into a heap sector of exactly RAW bytes. */
+static uint8_t *encode_with(dc_codec_impl impl, int kind, int64_t lba,
+                            const uint8_t subheader[4], const uint8_t *user)
+{
+    assert_true(dc_sector_codec_select(impl));
+    uint8_t *raw = malloc(RAW);
+    assert_non_null(raw);
+    switch (kind) {
+    case 0:
+        dc_sector_encode_mode1(raw, lba, user);
+        break;
+    case 1:
+        dc_sector_encode_form1(raw, lba, subheader, user);
+        break;
+    default:
+        dc_sector_encode_form2(raw, lba, subheader, user);
+        break;
+    }
+    return raw;
+}
+
+static void test_sector_implementations_agree(void **state)
+{
+    use_codec(state);
+    dc_codec_impl impl = *(const dc_codec_impl *)*state;
+    uint8_t user[DC_USER_FORM2];
+    for (uint32_t seed = 1; seed <= 600; seed++) {
+        fill_random(user, sizeof user, seed);
+        int kind = (int)(seed % 3);
+        int64_t lba = (int64_t)seed * 751 - 150;
+        /* Form 1 and Form 2 by the submode bit; the rest random. */
+        uint8_t subheader[4] = {user[0], user[1],
+                                (uint8_t)(kind == 2 ? 0x20 : 0x08), user[3]};
+        uint8_t *want = encode_with(DC_CODEC_PORTABLE, kind, lba, subheader,
+                                    user);
+        uint8_t *got = encode_with(impl, kind, lba, subheader, user);
+        assert_memory_equal(got, want, RAW);
+
+        /* Verification agrees too, on good and on damaged sectors. */
+        size_t at = 16 + user[5] % (RAW - 16);
+        for (int damaged = 0; damaged <= 1; damaged++) {
+            got[at] ^= (uint8_t)damaged;
+            assert_true(dc_sector_codec_select(DC_CODEC_PORTABLE));
+            dc_sector_check expected = dc_sector_verify(got);
+            assert_true(dc_sector_codec_select(impl));
+            assert_int_equal(dc_sector_verify(got), expected);
+            if (!damaged)
+                assert_int_equal(expected, DC_CHECK_OK);
+        }
+        free(want);
+        free(got);
     }
 }
 
@@ -266,6 +383,7 @@ static void assert_flip_gives(const uint8_t *good, size_t at,
 
 static void test_mode1_damage(void **state)
 {
+    use_codec(state);
     uint8_t raw[RAW];
     encode_random_mode1(raw, 11);
     assert_flip_gives(raw, 16, DC_CHECK_BAD_EDC);    /* first user byte */
@@ -281,6 +399,7 @@ static void test_mode1_damage(void **state)
 
 static void test_form1_damage_and_relocation(void **state)
 {
+    use_codec(state);
     static const uint8_t subheader[4] = {1, 2, 0x08, 0};
     uint8_t user[DC_USER_FORM1], raw[RAW];
     fill_random(user, sizeof user, 12);
@@ -297,6 +416,7 @@ static void test_form1_damage_and_relocation(void **state)
 
 static void test_form2_edc(void **state)
 {
+    use_codec(state);
     static const uint8_t subheader[4] = {1, 1, 0x64, 0x0F};
     uint8_t user[DC_USER_FORM2], raw[RAW];
     fill_random(user, sizeof user, 13);
@@ -426,6 +546,7 @@ static void assert_round_trip(const uint8_t *raw, int64_t lba,
 
 static void test_round_trips(void **state)
 {
+    use_codec(state);
     static const uint8_t form1_sub[4] = {0, 0, 0x08, 0};
     static const uint8_t form2_sub[4] = {1, 0, 0x24, 0x01};
     uint8_t user[DC_USER_FORM2], raw[RAW], again[RAW];
@@ -448,21 +569,34 @@ static void test_round_trips(void **state)
     }
 }
 
+/* The test once per implementation, named after it. */
+#define CODEC_TEST(test, impl) \
+    {#test " [" #impl "]", test, NULL, NULL, (void *)&codec_impls[impl]}
+#define FOR_EACH_CODEC(test)                   \
+    CODEC_TEST(test, DC_CODEC_PORTABLE),       \
+    CODEC_TEST(test, DC_CODEC_PCLMUL_AVX2),    \
+    CODEC_TEST(test, DC_CODEC_AVX512)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mode1_corpus),
-        cmocka_unit_test(test_edc_matches_corpus_field),
-        cmocka_unit_test(test_mode2_corpus),
-        cmocka_unit_test(test_edc_reference_lengths),
-        cmocka_unit_test(test_ecc_reference),
-        cmocka_unit_test(test_mode1_damage),
-        cmocka_unit_test(test_form1_damage_and_relocation),
-        cmocka_unit_test(test_form2_edc),
+        FOR_EACH_CODEC(test_mode1_corpus),
+        FOR_EACH_CODEC(test_edc_matches_corpus_field),
+        FOR_EACH_CODEC(test_mode2_corpus),
+        FOR_EACH_CODEC(test_edc_reference_lengths),
+        FOR_EACH_CODEC(test_ecc_reference),
+        cmocka_unit_test(test_fold_constants),
+        CODEC_TEST(test_edc_implementations_agree, DC_CODEC_PCLMUL_AVX2),
+        CODEC_TEST(test_edc_implementations_agree, DC_CODEC_AVX512),
+        CODEC_TEST(test_sector_implementations_agree, DC_CODEC_PCLMUL_AVX2),
+        CODEC_TEST(test_sector_implementations_agree, DC_CODEC_AVX512),
+        FOR_EACH_CODEC(test_mode1_damage),
+        FOR_EACH_CODEC(test_form1_damage_and_relocation),
+        FOR_EACH_CODEC(test_form2_edc),
         cmocka_unit_test(test_header_msf),
         cmocka_unit_test(test_header_rejects_non_bcd),
         cmocka_unit_test(test_classify_and_span),
-        cmocka_unit_test(test_round_trips),
+        FOR_EACH_CODEC(test_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,29 @@ extern const uint8_t dc_sync_pattern[DC_SYNC_SIZE];
 /* EDC (ECMA-130 CRC-32, reflected 0xD8018001, init 0) over len bytes. */
 uint32_t dc_edc_compute(const uint8_t *data, size_t len);
 
+/* Implementations of the EDC and the P/Q parity, slowest first.  The
+ * fastest one that this build and CPU support is used unless a test
+ * selects another. */
+typedef enum dc_codec_impl {
+    DC_CODEC_PORTABLE,     /* table EDC, 16-lane vector parity */
+    DC_CODEC_PCLMUL_AVX2,  /* x86: PCLMULQDQ EDC, 32-lane AVX2 parity */
+    DC_CODEC_AVX512,       /* x86: VPCLMULQDQ EDC, AVX-512 + GFNI parity */
+    DC_CODEC_COUNT
+} dc_codec_impl;
+
+bool dc_sector_codec_available(dc_codec_impl impl);
+/* For tests and benchmarks: switches the whole process to impl, false if
+ * it is not available.  Not thread-safe: no other thread may be using the
+ * codec meanwhile. */
+bool dc_sector_codec_select(dc_codec_impl impl);
+/* "portable", "pclmul+avx2", ...: the implementation in use. */
+const char *dc_sector_codec_name(void);
+
+/* The carry-less folding constant x^exponent mod P for a CRC-32 with the
+ * given reflected polynomial, bit-reflected and shifted left by one, as
+ * the PCLMULQDQ folding wants it (exposed for tests). */
+uint64_t dc_crc_fold_constant(uint32_t reflected_poly, unsigned exponent);
+
 /* Writes sync and header (absolute MSF of lba + 150, in BCD) and mode.
  * Addresses outside 00:00:00..99:59:74 wrap modulo 100 minutes, which is
  * how MMC maps lead-in LBAs. */
