@@ -65,6 +65,14 @@ stream "one audio track's raw sectors" "$WORK/track2.img" "$S/sample.cue" --to i
 "$DISCCONV" convert -q "$S/sample.cue" --track 1 -o "$WORK/track1.iso"
 stream "the data track of a mixed-mode disc" "$WORK/track1.iso" "$S/sample.cue" --to iso --track 1
 
+# One track as a sound file: the bytes of the file extract-audio writes.
+for format in wav aiff; do
+    "$DISCCONV" extract-audio -q "$S/sample.cue" --format $format -o "$WORK/tracks-$format"
+    "$DISCCONV" extract-audio -q "$S/sample.cue" --tracks 3 --format $format -o - \
+        2>"$WORK/err" | cat > "$WORK/piped.$format"
+    check "extract-audio of one track as $format down a pipe: the file's bytes" \
+        cmp "$WORK/tracks-$format/sample (Track 03).$format" "$WORK/piped.$format"
+done
 printf 'head' > "$WORK/appended"
 "$DISCCONV" convert -q "$WORK/in/disc.nrg" -o - --to iso >> "$WORK/appended" 2>"$WORK/err"
 check "appended to a file, the output follows what was there" \
@@ -88,7 +96,8 @@ refused() {
 }
 refused "BIN/CUE is several files" convert "$WORK/in/disc.iso" -o - --to bincue
 refused "an ISO whose audio goes beside it" convert "$S/sample.cue" -o - --to iso
-refused "extract-audio writes a folder" extract-audio "$S/sample.cue" -o -
+refused "two audio tracks make two sound files" extract-audio "$S/sample.cue" -o -
+refused "FLAC rewrites its header" extract-audio "$S/sample.cue" --tracks 2 --format flac -o -
 refused "no target format" convert "$WORK/in/disc.iso" -o -
 cp "$WORK/in/disc.iso" "$WORK/self.iso"
 "$DISCCONV" convert "$WORK/self.iso" -o - --to iso >> "$WORK/self.iso" 2>"$WORK/err"

@@ -52,5 +52,5 @@ tar -xzf discconv-*.tar.gz -C build-fuzz --strip-components=1
 (cd build-fuzz &&
  ./configure -q --enable-fuzzing CC=clang CFLAGS="-O1 -g" &&
  make -j"$jobs" >/dev/null &&
- make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}")
+ make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}")
 echo "== fuzz targets passed (libFuzzer, ASan + UBSan)"

@@ -113,7 +113,8 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
  * as cp and cat do.  *copied stays false where that cannot be done. */
 static dc_status copy_in_kernel(dc_write_job *job, dc_output *out,
                                 int track_index, int64_t first, int64_t count,
-                                dc_sector_form form, bool *copied,
+                                dc_sector_form form,
+                                const dc_read_options *read, bool *copied,
                                 dc_error *err)
 {
     dc_image *image = job->source;
@@ -121,7 +122,7 @@ static dc_status copy_in_kernel(dc_write_job *job, dc_output *out,
     const dc_input *file;
     int64_t offset;
     *copied = false;
-    if (!dc_image_read_is_copy(image, track_index, form, &job->options->read) ||
+    if (!dc_image_read_is_copy(image, track_index, form, read) ||
         image->ops->locate_stored == NULL ||
         !image->ops->locate_stored(image, track_index, first, count, &file,
                                    &offset))
@@ -161,6 +162,7 @@ typedef struct pipeline {
     dc_output *out;
     int track_index;
     dc_sector_form form;
+    const dc_read_options *read;
     int64_t first;
     int64_t chunk_count;
     int64_t last_chunk_sectors;
@@ -250,13 +252,12 @@ static void *run_worker(void *arg)
 {
     worker *w = arg;
     pipeline *p = w->p;
-    const dc_convert_options *options = p->job->options;
     dc_error err = {0};
     int64_t count, k;
     while ((k = read_next_chunk(w, &count, &err)) >= 0) {
         int64_t first = p->first + k * DC_STREAM_CHUNK_SECTORS;
         if (dc_image_convert(p->job->source, p->track_index, first, count,
-                             p->form, &options->read, w->stored, w->out,
+                             p->form, p->read, w->stored, w->out,
                              &w->parts, &w->report, &err) != DC_OK ||
             !wait_turn(p, k))
             break;
@@ -323,10 +324,10 @@ static dc_status run_pipeline(pipeline *p, dc_error *err)
     return DC_OK;
 }
 
-dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
-                                 int track_index, int64_t first,
-                                 int64_t count, dc_sector_form form,
-                                 dc_error *err)
+dc_status dc_write_sectors_read_as(dc_write_job *job, dc_output *out,
+                                   int track_index, int64_t first,
+                                   int64_t count, dc_sector_form form,
+                                   const dc_read_options *read, dc_error *err)
 {
     if (dc_image_check_read(job->source, track_index, first, count, form,
                             err) != DC_OK)
@@ -334,14 +335,15 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
     if (count == 0)
         return DC_OK;
     bool copied;
-    if (copy_in_kernel(job, out, track_index, first, count, form, &copied,
-                       err) != DC_OK || copied)
+    if (copy_in_kernel(job, out, track_index, first, count, form, read,
+                       &copied, err) != DC_OK || copied)
         return err->status;
     pipeline p = {
         .job = job,
         .out = out,
         .track_index = track_index,
         .form = form,
+        .read = read,
         .first = first,
         .chunk_count = (count + DC_STREAM_CHUNK_SECTORS - 1) /
                        DC_STREAM_CHUNK_SECTORS,
@@ -354,6 +356,15 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.changed);
     return status;
+}
+
+dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
+                                 int track_index, int64_t first,
+                                 int64_t count, dc_sector_form form,
+                                 dc_error *err)
+{
+    return dc_write_sectors_read_as(job, out, track_index, first, count, form,
+                                    &job->options->read, err);
 }
 
 /* One generated sector of a gap the image does not store. */

@@ -176,6 +176,13 @@ dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
                                  int track_index, int64_t first,
                                  int64_t count, dc_sector_form form,
                                  dc_error *err);
+/* The same, read with other options than the job's (AIFF wants every
+ * sample's bytes swapped). */
+dc_status dc_write_sectors_read_as(dc_write_job *job, dc_output *out,
+                                   int track_index, int64_t first,
+                                   int64_t count, dc_sector_form form,
+                                   const dc_read_options *read,
+                                   dc_error *err);
 /* Writes `count` generated sectors (silence, or empty Mode 1/2 sectors with
  * framing) for unstored gaps, numbered from absolute `lba`. */
 dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #define SAMPLES_PER_SECTOR (DC_RAW_SECTOR / 2)
-/* The byte-order check looks at the start of each track only. */
-#define SWAP_CHECK_SECTORS 2000
+/* The byte-order check listens to four seconds of each file. */
+#define SWAP_CHECK_SECTORS 300
 #define DEFAULT_TEMPLATE "{name} (Track {track})"
 
 /* --- reading sound files ------------------------------------------------ */
@@ -425,7 +425,7 @@ static int16_t be16(const uint8_t *p) { return (int16_t)(p[1] | p[0] << 8); }
 static void check_byte_order(swap_check *c, const uint8_t *sectors,
                              int64_t count)
 {
-    for (int64_t i = 0; i < count && c->sectors < SWAP_CHECK_SECTORS; i++) {
+    for (int64_t i = 0; i < count; i++) {
         const uint8_t *s = sectors + (size_t)i * DC_RAW_SECTOR;
         for (size_t k = 4; k < DC_RAW_SECTOR; k += 4) {
             c->as_stored += abs(le16(s + k) - le16(s + k - 4));
@@ -442,63 +442,84 @@ static bool looks_swapped(const swap_check *c)
            c->as_stored > 3 * c->swapped;
 }
 
-static bool host_is_little_endian(void)
+/* Reads sectors [from, from + count) of a sound file's runs as CD-DA. */
+static dc_status read_file_sectors(dc_write_job *job, const audio_file *file,
+                                   int64_t from, int64_t count, uint8_t *out,
+                                   dc_error *err)
 {
-    const uint16_t one = 1;
-    return *(const uint8_t *)&one == 1;
+    for (int i = 0; i < file->seg_count && count > 0; i++) {
+        const segment *seg = &file->seg[i];
+        if (from >= seg->count) {
+            from -= seg->count;
+            continue;
+        }
+        int64_t take = seg->count - from < count ? seg->count - from : count;
+        if (dc_image_read(job->source, seg->track, seg->first + from, take,
+                          DC_FORM_RAW, &job->options->read, out, NULL,
+                          err) != DC_OK)
+            return err->status;
+        out += (size_t)take * DC_RAW_SECTOR;
+        count -= take;
+        from = 0;
+    }
+    return DC_OK;
 }
 
-/* Hands one chunk of sectors (little-endian CD-DA) to libsndfile.  WAV
- * stores exactly those bytes on a little-endian machine, so they go in
- * raw; AIFF wants them big-endian; FLAC wants samples to encode. */
-typedef struct sound_writer {
+/* Notes a file whose audio sounds like noise as it will be written but
+ * not byte-swapped.  A few seconds from the middle of the file tell: the
+ * start of a track is often silence. */
+static dc_status note_if_swapped(dc_write_job *job, const audio_file *file,
+                                 dc_error *err)
+{
+    int64_t count = file->length < SWAP_CHECK_SECTORS ? file->length
+                                                      : SWAP_CHECK_SECTORS;
+    uint8_t *sectors = malloc((size_t)count * DC_RAW_SECTOR + 1);
+    if (sectors == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    swap_check check = {0, 0, 0};
+    dc_status status = read_file_sectors(job, file, (file->length - count) / 2,
+                                         count, sectors, err);
+    if (status == DC_OK)
+        check_byte_order(&check, sectors, count);
+    free(sectors);
+    if (status == DC_OK && looks_swapped(&check))
+        dc_job_note(job, "%s: the audio sounds like noise as stored but not "
+                    "byte-swapped: if the image was ripped with the wrong "
+                    "byte order, extract again with --swap-audio",
+                    dc_path_basename(file->path));
+    return status;
+}
+
+/* --- FLAC: libsndfile encodes the samples ------------------------------- */
+
+typedef struct flac_writer {
     SNDFILE *sound;
     const char *path;
-    dc_audio_format format;
     int16_t *samples;   /* DC_STREAM_CHUNK_SECTORS sectors of room */
-    swap_check check;
-} sound_writer;
+} flac_writer;
 
-static dc_status write_chunk(void *context, const uint8_t *bytes,
-                             int64_t count, dc_error *err)
+static dc_status encode_chunk(void *context, const uint8_t *bytes,
+                              int64_t count, dc_error *err)
 {
-    sound_writer *w = context;
-    check_byte_order(&w->check, bytes, count);
+    flac_writer *w = context;
     size_t n = (size_t)count * SAMPLES_PER_SECTOR;
-    bool ok;
-    if (w->format == DC_AUDIO_WAV && host_is_little_endian()) {
-        ok = sf_write_raw(w->sound, bytes, (sf_count_t)(2 * n)) ==
-             (sf_count_t)(2 * n);
-    } else if (w->format == DC_AUDIO_AIFF) {
-        uint8_t *big = (uint8_t *)w->samples;
-        for (size_t i = 0; i < 2 * n; i += 2) {
-            big[i] = bytes[i + 1];
-            big[i + 1] = bytes[i];
-        }
-        ok = sf_write_raw(w->sound, big, (sf_count_t)(2 * n)) ==
-             (sf_count_t)(2 * n);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            w->samples[i] = le16(bytes + 2 * i);
-        ok = sf_writef_short(w->sound, w->samples, (sf_count_t)n / 2) ==
-             (sf_count_t)n / 2;
-    }
-    if (!ok)
+    for (size_t i = 0; i < n; i++)
+        w->samples[i] = le16(bytes + 2 * i);
+    if (sf_writef_short(w->sound, w->samples, (sf_count_t)n / 2) !=
+        (sf_count_t)n / 2)
         return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", w->path,
                        sf_strerror(w->sound));
     return DC_OK;
 }
 
-static dc_status write_sound_file(dc_write_job *job, const audio_file *file,
-                                  int16_t *samples, dc_error *err)
+static dc_status write_flac(dc_write_job *job, const audio_file *file,
+                            dc_output *out, int16_t *samples, dc_error *err)
 {
-    sound_sink sink = {0};
-    if (dc_output_set_add(job->outputs, file->path, &sink.out, err) != DC_OK)
-        return err->status;
+    sound_sink sink = {out, 0, {0}};
     SF_VIRTUAL_IO io = {sink_length, sink_seek, sink_read, sink_write,
                         sink_tell};
     SF_INFO info = {.samplerate = 44100, .channels = 2,
-                    .format = sound_format(job->options->audio_format)};
+                    .format = sound_format(DC_AUDIO_FLAC)};
     SNDFILE *sound = sf_open_virtual(&io, SFM_WRITE, &info, &sink);
     if (sound == NULL)
         return dc_fail(err, sink.err.status != DC_OK ? sink.err.status
@@ -507,25 +528,185 @@ static dc_status write_sound_file(dc_write_job *job, const audio_file *file,
                        sink.err.status != DC_OK ? sink.err.message
                                                 : sf_strerror(NULL));
     set_tags(sound, &job->source->disc, file);
-    sound_writer writer = {sound, file->path, job->options->audio_format,
-                           samples, {0, 0, 0}};
+    flac_writer writer = {sound, file->path, samples};
     dc_status status = DC_OK;
     for (int i = 0; status == DC_OK && i < file->seg_count; i++)
         status = dc_stream_track(job, file->seg[i].track, file->seg[i].first,
-                                 file->seg[i].count, DC_FORM_RAW, write_chunk,
-                                 &writer, err);
+                                 file->seg[i].count, DC_FORM_RAW,
+                                 encode_chunk, &writer, err);
     /* Closing writes the final header: its failure is the file's. */
     if (sf_close(sound) != 0 && status == DC_OK)
         status = dc_fail(err, DC_ERR_OUTPUT, "%s: cannot finish the file",
                          file->path);
     if (status == DC_OK && sink.err.status != DC_OK)
         status = dc_fail(err, sink.err.status, "%s", sink.err.message);
-    if (status == DC_OK && looks_swapped(&writer.check))
-        dc_job_note(job, "%s: the audio sounds like noise as stored but not "
-                    "byte-swapped: if the image was ripped with the wrong "
-                    "byte order, extract again with --swap-audio",
-                    dc_path_basename(file->path));
     return status;
+}
+
+/* --- WAV and AIFF: libsndfile frames samples copied straight ------------ */
+
+/* Room for a header or a tail of tags: libsndfile's WAV and AIFF headers
+ * take under 100 bytes, CD-TEXT tags a few kilobytes at most. */
+#define FRAME_MAX (64 * 1024)
+
+/*
+ * A WAV or AIFF file is a header, the disc's samples (byte-swapped for
+ * AIFF) and a tail of tags.  libsndfile writes the header and the tail in
+ * a rehearsal over the file's full length in which the samples are
+ * counted, not kept; then the samples go from the image to the file like
+ * any other sectors, copied by the kernel where they can be.  The file
+ * holds the bytes libsndfile would have written, its samples are copied
+ * once, and its final header is known before the first sample, so it can
+ * go down a pipe.
+ */
+typedef struct sound_frame {
+    const char *path;
+    uint8_t head[FRAME_MAX];
+    uint8_t tail[FRAME_MAX];
+    int64_t data_start;   /* the header's length; -1 while it is written */
+    int64_t data_end;
+    int64_t length;       /* of the whole file */
+    int64_t position;
+    bool closing;         /* past the samples: header and tail only */
+    bool misplaced;       /* a write we cannot place */
+} sound_frame;
+
+static sf_count_t frame_length(void *user)
+{
+    return ((sound_frame *)user)->length;
+}
+
+static sf_count_t frame_seek(sf_count_t offset, int whence, void *user)
+{
+    sound_frame *f = user;
+    int64_t base = whence == SEEK_CUR ? f->position
+                   : whence == SEEK_END ? f->length
+                                        : 0;
+    if (base + offset < 0 || base + offset > f->length)
+        return -1;
+    f->position = base + offset;
+    return f->position;
+}
+
+/* What the rehearsal wrote at `at`: the header, silence, or the tail. */
+static uint8_t frame_byte(const sound_frame *f, int64_t at)
+{
+    if (f->data_start < 0 || at < f->data_start)
+        return at < FRAME_MAX ? f->head[at] : 0;
+    if (at >= f->data_end && at - f->data_end < FRAME_MAX)
+        return f->tail[at - f->data_end];
+    return 0;
+}
+
+static sf_count_t frame_read(void *data, sf_count_t count, void *user)
+{
+    sound_frame *f = user;
+    sf_count_t n = 0;
+    for (; n < count && f->position < f->length; n++)
+        ((uint8_t *)data)[n] = frame_byte(f, f->position++);
+    return n;
+}
+
+/* Header bytes are kept, sample bytes only counted.  libsndfile writes
+ * the header when the file opens, again (tags and all) before the first
+ * sample, and once more when it closes, with the tail. */
+static sf_count_t frame_write(const void *data, sf_count_t count, void *user)
+{
+    sound_frame *f = user;
+    int64_t at = f->position, end = at + count;
+    bool header = f->data_start < 0 || (f->closing ? end <= f->data_start
+                                                   : at == 0);
+    if (header && end <= FRAME_MAX) {
+        memcpy(f->head + at, data, (size_t)count);
+        if (f->data_start >= 0 && !f->closing) { /* samples follow it */
+            f->data_end += end - f->data_start;
+            f->data_start = end;
+        }
+    } else if (f->closing && at >= f->data_end &&
+               end - f->data_end <= FRAME_MAX) {
+        memcpy(f->tail + (at - f->data_end), data, (size_t)count);
+    } else if (header || f->closing || at < f->data_start ||
+               end > f->data_end) {
+        f->misplaced = true;
+        return 0;
+    }
+    f->position = end;
+    if (end > f->length)
+        f->length = end;
+    return count;
+}
+
+static sf_count_t frame_tell(void *user)
+{
+    return ((sound_frame *)user)->position;
+}
+
+/* Has libsndfile write the file with `sectors` sectors of silence. */
+static dc_status rehearse(dc_write_job *job, const audio_file *file,
+                          sound_frame *f, dc_error *err)
+{
+    static const uint8_t silence[16 * DC_RAW_SECTOR];
+    SF_VIRTUAL_IO io = {frame_length, frame_seek, frame_read, frame_write,
+                        frame_tell};
+    SF_INFO info = {.samplerate = 44100, .channels = 2,
+                    .format = sound_format(job->options->audio_format)};
+    f->path = file->path;
+    f->data_start = -1;
+    SNDFILE *sound = sf_open_virtual(&io, SFM_WRITE, &info, f);
+    if (sound == NULL)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", file->path,
+                       sf_strerror(NULL));
+    set_tags(sound, &job->source->disc, file);
+    f->data_start = f->position;
+    f->data_end = f->data_start + file->length * DC_RAW_SECTOR;
+    bool ok = true;
+    for (int64_t left = file->length; ok && left > 0; left -= 16) {
+        sf_count_t bytes = (left < 16 ? left : 16) * DC_RAW_SECTOR;
+        ok = sf_write_raw(sound, silence, bytes) == bytes;
+    }
+    f->closing = true;
+    ok = sf_close(sound) == 0 && ok;
+    if (!ok || f->misplaced || f->data_end > f->length)
+        return dc_fail(err, DC_ERR_OUTPUT, "%s: libsndfile laid the file out "
+                       "in a way discconv does not expect", file->path);
+    return DC_OK;
+}
+
+static dc_status write_framed(dc_write_job *job, const audio_file *file,
+                              dc_output *out, dc_error *err)
+{
+    sound_frame *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    dc_read_options read = job->options->read;
+    /* The disc's samples are little-endian; AIFF's are big-endian. */
+    if (job->options->audio_format == DC_AUDIO_AIFF)
+        read.swap_audio = !read.swap_audio;
+    dc_status status = rehearse(job, file, f, err);
+    if (status == DC_OK)
+        status = dc_output_write(out, f->head, (size_t)f->data_start, err);
+    for (int i = 0; status == DC_OK && i < file->seg_count; i++)
+        status = dc_write_sectors_read_as(job, out, file->seg[i].track,
+                                          file->seg[i].first,
+                                          file->seg[i].count, DC_FORM_RAW,
+                                          &read, err);
+    if (status == DC_OK)
+        status = dc_output_write(out, f->tail,
+                                 (size_t)(f->length - f->data_end), err);
+    free(f);
+    return status;
+}
+
+static dc_status write_sound_file(dc_write_job *job, const audio_file *file,
+                                  int16_t *samples, dc_error *err)
+{
+    dc_output *out;
+    if (note_if_swapped(job, file, err) != DC_OK ||
+        dc_output_set_add(job->outputs, file->path, &out, err) != DC_OK)
+        return err->status;
+    if (job->options->audio_format == DC_AUDIO_FLAC)
+        return write_flac(job, file, out, samples, err);
+    return write_framed(job, file, out, err);
 }
 
 static dc_status write_sheet(dc_write_job *job, const audio_plan *plan,
@@ -616,15 +797,54 @@ static dc_status audio_check(const dc_write_job *job, dc_error *err)
     if (job->options->track_number != 0)
         return dc_fail(err, DC_ERR_USAGE, "extract-audio picks tracks with "
                        "--tracks LIST");
+    if (job->options->to_stream &&
+        job->options->audio_format == DC_AUDIO_FLAC)
+        return dc_fail(err, DC_ERR_USAGE, "%s: FLAC rewrites its header once "
+                       "the samples are written, which a stream cannot take: "
+                       "write WAV or AIFF, or to a folder", job->output_path);
     return DC_OK;
+}
+
+/* One track as one sound file down the stream; no cue sheet. */
+static dc_status write_stream(dc_write_job *job, const bool *selected,
+                              dc_error *err)
+{
+    audio_plan *plan = calloc(1, sizeof *plan);
+    dc_status status = DC_OK;
+    if (plan != NULL)
+        plan->layout = calloc((size_t)job->source->disc.track_count,
+                              sizeof *plan->layout);
+    if (plan == NULL || plan->layout == NULL)
+        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    else if (plan_files(job, selected, plan, err) != DC_OK)
+        status = err->status;
+    else if (plan->file_count != 1)
+        status = dc_fail(err, DC_ERR_USAGE, "%s: these tracks make %d sound "
+                         "files, and a stream takes one: choose one track",
+                         job->source->path, plan->file_count);
+    if (status == DC_OK) {
+        plan->files[0].path = (char *)job->output_path;
+        status = write_sound_file(job, &plan->files[0], NULL, err);
+    }
+    if (plan != NULL)
+        free(plan->layout);
+    free(plan);
+    return status;
 }
 
 static dc_status audio_write(dc_write_job *job, dc_error *err)
 {
+    const dc_disc *disc = &job->source->disc;
+    if (job->options->to_stream) {
+        bool selected[DC_MAX_TRACKS];
+        if (select_tracks(disc, job->options->track_list, selected, err) !=
+            DC_OK)
+            return err->status;
+        return write_stream(job, selected, err);
+    }
     const char *dir = job->output_path;
     if (dc_output_set_make_dir(job->outputs, dir, err) != DC_OK)
         return err->status;
-    const dc_disc *disc = &job->source->disc;
     bool selected[DC_MAX_TRACKS];
     char *name = dc_path_stem(job->source->path);
     char *cue_name = name != NULL ? dc_path_with_extension(name, "cue") : NULL;
@@ -643,7 +863,7 @@ static dc_status audio_write(dc_write_job *job, dc_error *err)
 
 const dc_format dc_format_audio = {
     .info = {"audio", "sound files: WAV, AIFF, FLAC (44.1 kHz 16-bit stereo)",
-             "wav,aiff,aif,flac", true, true},
+             "wav,aiff,aif,flac", true, true, true},
     .writes_folder = true,
     .probe = audio_probe,
     .open = audio_open,
