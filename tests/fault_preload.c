@@ -1,9 +1,8 @@
 /*
  * A read error in the middle of a conversion, for tests/faults.sh:
- * LD_PRELOAD'ed, it makes pread() and pread64() on files opened read-only,
- * and copy_file_range() from them, fail with EIO once the read reaches
- * DC_FAULT_EIO_AT bytes into the file (unset: no faults).  Outputs, opened
- * for writing, are left alone.
+ * LD_PRELOAD'ed, it makes pread() and pread64() on files opened read-only
+ * fail with EIO once the read reaches DC_FAULT_EIO_AT bytes into the file
+ * (unset: no faults).  Outputs, opened for writing, are left alone.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -16,8 +15,6 @@
 
 ssize_t pread(int fd, void *buf, size_t count, off_t offset);
 ssize_t pread64(int fd, void *buf, size_t count, off_t offset);
-ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out,
-                        size_t len, unsigned int flags);
 
 typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
 
@@ -56,22 +53,4 @@ ssize_t pread(int fd, void *buf, size_t count, off_t offset)
 ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
 {
     return fail_or_call("pread64", fd, buf, count, offset);
-}
-
-typedef ssize_t (*copy_fn)(int, off_t *, int, off_t *, size_t, unsigned int);
-
-ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out,
-                        size_t len, unsigned int flags)
-{
-    off_t from = off_in != NULL ? *off_in : lseek(fd_in, 0, SEEK_CUR);
-    if (faulty(fd_in, len, from)) {
-        errno = EIO;
-        return -1;
-    }
-    copy_fn real = (copy_fn)(uintptr_t)dlsym(RTLD_NEXT, "copy_file_range");
-    if (real == NULL) {
-        errno = ENOSYS;
-        return -1;
-    }
-    return real(fd_in, off_in, fd_out, off_out, len, flags);
 }

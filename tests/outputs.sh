@@ -35,9 +35,9 @@ both "BIN/CUE to ISO, verified" "$WORK/in/disc.cue" x.iso --verify
 both "ISO to BIN/CUE (EDC/ECC made)" "$WORK/in/disc.iso" x.cue
 check "ISO to BIN/CUE gives the reference bin" cmp "$WORK/in/disc.bin" "$WORK/sync/x.bin"
 both "ISO to split BIN/CUE" "$WORK/in/disc.iso" x.cue --split
-both "NRG to ISO (copied by the kernel)" "$WORK/in/disc.nrg" x.iso
+both "NRG to ISO (stored bytes as they are)" "$WORK/in/disc.nrg" x.iso
 check "NRG to ISO gives back the ISO" cmp "$WORK/in/disc.iso" "$WORK/sync/x.iso"
-both "cooked BIN/CUE to ISO (copied by the kernel)" "$WORK/in/cooked.cue" x.iso
+both "cooked BIN/CUE to ISO" "$WORK/in/cooked.cue" x.iso
 both "raw IMG to BIN/CUE" "$WORK/in/disc.img" x.cue
 both "ISO to NRG" "$WORK/in/disc.iso" x.nrg
 both "mixed-mode disc to split BIN/CUE" "$S/sample.cue" x.cue --split

@@ -103,52 +103,8 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
 
 /* --- copying sectors to an output --------------------------------------- */
 
-/* Bytes the kernel copies per call: small enough for progress and Ctrl-C
- * to be heard often. */
-#define COPY_PIECE (8 * 1024 * 1024)
 /* Workers beyond two help only the conversion, which few paths need. */
 #define MAX_WORKERS 4
-
-/* Stored bytes that are the output's bytes go file to file in the kernel,
- * as cp and cat do.  *copied stays false where that cannot be done. */
-static dc_status copy_in_kernel(dc_write_job *job, dc_output *out,
-                                int track_index, int64_t first, int64_t count,
-                                dc_sector_form form,
-                                const dc_read_options *read, bool *copied,
-                                dc_error *err)
-{
-    dc_image *image = job->source;
-    const dc_track *track = &image->disc.tracks[track_index];
-    const dc_input *file;
-    int64_t offset;
-    *copied = false;
-    if (!dc_image_read_is_copy(image, track_index, form, read) ||
-        image->ops->locate_stored == NULL ||
-        !image->ops->locate_stored(image, track_index, first, count, &file,
-                                   &offset))
-        return DC_OK;
-    int64_t piece_sectors = COPY_PIECE / track->stored_size;
-    for (int64_t done = 0; done < count;) {
-        int64_t n = count - done < piece_sectors ? count - done : piece_sectors;
-        bool piece_copied;
-        if (dc_output_copy_file_range(out, file,
-                                      offset + done * track->stored_size,
-                                      n * track->stored_size, &piece_copied,
-                                      err) != DC_OK)
-            return err->status;
-        if (!piece_copied && done == 0)
-            return DC_OK; /* not here: the pipeline copies through memory */
-        if (!piece_copied)
-            return dc_fail(err, DC_ERR_OUTPUT, "%s: the kernel stopped "
-                           "copying at offset %lld", out->path,
-                           (long long)dc_output_position(out));
-        *copied = true;
-        done += n;
-        if (!dc_job_progress(job, n))
-            return dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
-    }
-    return DC_OK;
-}
 
 /*
  * The sector pipeline.  Each worker takes the next chunk, reads it (one
@@ -176,7 +132,14 @@ typedef struct pipeline {
     dc_read_report report;
 } pipeline;
 
-/* A worker's own buffers. */
+/* A worker's buffers, kept for the whole job: a disc of many tracks would
+ * otherwise map and fault them in again for each. */
+struct dc_worker_buffers {
+    uint8_t *stored;  /* a chunk as stored, subchannel and all */
+    uint8_t *out;     /* a chunk made here; touched only if bytes are made */
+    struct iovec *parts;
+};
+
 typedef struct worker {
     pipeline *p;
     uint8_t *stored;
@@ -184,6 +147,39 @@ typedef struct worker {
     dc_sector_parts parts;
     dc_read_report report;
 } worker;
+
+/* Makes sure the job has buffers for n workers. */
+static dc_status ensure_buffers(dc_write_job *job, int n, dc_error *err)
+{
+    if (job->buffers == NULL) {
+        job->buffers = calloc(MAX_WORKERS, sizeof *job->buffers);
+        if (job->buffers == NULL)
+            return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        dc_worker_buffers *b = &job->buffers[i];
+        if (b->stored != NULL)
+            continue;
+        b->stored = dc_io_alloc(DC_STREAM_CHUNK_SECTORS *
+                                (DC_RAW_SECTOR + DC_SUBCHANNEL_SIZE));
+        b->out = dc_io_alloc(DC_STREAM_CHUNK_SECTORS * DC_RAW_SECTOR);
+        b->parts = malloc(2 * DC_STREAM_CHUNK_SECTORS * sizeof *b->parts);
+        if (b->stored == NULL || b->out == NULL || b->parts == NULL)
+            return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    return DC_OK;
+}
+
+void dc_job_free_buffers(dc_write_job *job)
+{
+    for (int i = 0; job->buffers != NULL && i < MAX_WORKERS; i++) {
+        free(job->buffers[i].stored);
+        free(job->buffers[i].out);
+        free(job->buffers[i].parts);
+    }
+    free(job->buffers);
+    job->buffers = NULL;
+}
 
 static void pipeline_fail(pipeline *p, const dc_error *err)
 {
@@ -284,39 +280,23 @@ static int worker_count(int64_t chunks)
 
 static dc_status run_pipeline(pipeline *p, dc_error *err)
 {
-    const dc_track *track = &p->job->source->disc.tracks[p->track_index];
-    size_t form_size = dc_sector_form_size(track, p->form);
     int n = worker_count(p->chunk_count);
-    worker workers[MAX_WORKERS] = {{0}};
+    if (ensure_buffers(p->job, n, err) != DC_OK)
+        return err->status;
+    worker workers[MAX_WORKERS];
     pthread_t threads[MAX_WORKERS];
-    int started = 0;
-    dc_status status = DC_OK;
-    for (int i = 0; i < n && status == DC_OK; i++) {
-        worker *w = &workers[i];
-        w->p = p;
-        w->stored = dc_io_alloc(DC_STREAM_CHUNK_SECTORS * track->stored_size);
-        /* Touched only by conversions that make bytes. */
-        w->out = dc_io_alloc(DC_STREAM_CHUNK_SECTORS * form_size);
-        w->parts.part = malloc(2 * DC_STREAM_CHUNK_SECTORS *
-                               sizeof *w->parts.part);
-        if (w->stored == NULL || w->out == NULL || w->parts.part == NULL)
-            status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    }
+    for (int i = 0; i < n; i++)
+        workers[i] = (worker){p, p->job->buffers[i].stored,
+                              p->job->buffers[i].out,
+                              {p->job->buffers[i].parts, 0}, {0}};
     /* The calling thread is worker 0. */
-    for (int i = 1; i < n && status == DC_OK; i++, started++)
+    int started = 0;
+    for (int i = 1; i < n; i++, started++)
         if (pthread_create(&threads[i], NULL, run_worker, &workers[i]) != 0)
             break; /* fewer workers still finish the work */
-    if (status == DC_OK)
-        run_worker(&workers[0]);
+    run_worker(&workers[0]);
     for (int i = 1; i <= started; i++)
         pthread_join(threads[i], NULL);
-    for (int i = 0; i < n; i++) {
-        free(workers[i].stored);
-        free(workers[i].out);
-        free(workers[i].parts.part);
-    }
-    if (status != DC_OK)
-        return status;
     if (p->job->report != NULL)
         dc_read_report_merge(p->job->report, &p->report);
     if (p->err.status != DC_OK)
@@ -334,10 +314,6 @@ dc_status dc_write_sectors_read_as(dc_write_job *job, dc_output *out,
         return err->status;
     if (count == 0)
         return DC_OK;
-    bool copied;
-    if (copy_in_kernel(job, out, track_index, first, count, form, read,
-                       &copied, err) != DC_OK || copied)
-        return err->status;
     pipeline p = {
         .job = job,
         .out = out,
@@ -506,6 +482,7 @@ dc_status dc_convert(dc_image *image, const char *output_path,
         target->write(&job, err) == DC_OK &&
         keep_output_names(&outputs, result, err) == DC_OK)
         dc_output_set_commit(&outputs, err);
+    dc_job_free_buffers(&job);
     dc_output_set_abort(&outputs);
     return err->status;
 }

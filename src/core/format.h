@@ -37,13 +37,6 @@ typedef struct dc_image_ops {
     dc_status (*read_stored)(dc_image *image, int track_index,
                              int64_t first, int64_t count, uint8_t *buffer,
                              dc_error *err);
-    /* Optional: true when those sectors are, byte for byte, one run of a
-     * file (which, and where), so they can be copied without passing
-     * through memory.  False for decoded or swapped audio, runs that span
-     * files, and anything past the end of the file. */
-    bool (*locate_stored)(dc_image *image, int track_index, int64_t first,
-                          int64_t count, const dc_input **file,
-                          int64_t *offset);
     void (*close)(dc_image *image);
 } dc_image_ops;
 
@@ -80,7 +73,12 @@ typedef struct dc_write_job {
     dc_convert_result *result;
     int64_t sectors_done;  /* progress, over all tracks */
     int64_t sectors_total;
+    struct dc_worker_buffers *buffers; /* dc_write_track_sectors' */
 } dc_write_job;
+
+typedef struct dc_worker_buffers dc_worker_buffers;
+/* Frees what the job's sector pipeline kept (dc_convert does). */
+void dc_job_free_buffers(dc_write_job *job);
 
 /* Counts sectors done and asks the caller's progress function whether to
  * go on; false means stop (the user interrupted). */
@@ -169,9 +167,8 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
                           dc_chunk_consumer consume, void *context,
                           dc_error *err);
 /* Streams stored sectors [first, first + count) of a track to an output in
- * `form`, reporting progress: copied by the kernel where the bytes are a
- * run of a file, or else read, converted and written in chunks by a worker
- * per core. */
+ * `form`, reporting progress: read, converted and written in chunks by a
+ * worker per core. */
 dc_status dc_write_track_sectors(dc_write_job *job, dc_output *out,
                                  int track_index, int64_t first,
                                  int64_t count, dc_sector_form form,

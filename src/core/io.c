@@ -100,11 +100,6 @@ void dc_input_close(dc_input *in)
     in->path = NULL;
 }
 
-bool dc_input_holds(const dc_input *in, int64_t offset, int64_t len)
-{
-    return offset >= 0 && len >= 0 && offset <= in->size - len;
-}
-
 dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
                              size_t len, size_t *got, dc_error *err)
 {
@@ -384,46 +379,6 @@ dc_status dc_output_writev(dc_output *out, struct iovec *parts, int count,
     if (flush_buffer(out, err) != DC_OK)
         return err->status;
     return writev_all(out, parts, count, err);
-}
-
-/* Errors of copy_file_range that belong to the output; the rest are taken
- * as the input's (a bad block of the disc image). */
-static bool is_output_errno(int e)
-{
-    return e == ENOSPC || e == EFBIG || e == EDQUOT || e == EROFS;
-}
-
-dc_status dc_output_copy_file_range(dc_output *out, const dc_input *in,
-                                    int64_t offset, int64_t len, bool *copied,
-                                    dc_error *err)
-{
-    *copied = false;
-    if (flush_buffer(out, err) != DC_OK)
-        return err->status;
-    while (len > 0) {
-        loff_t from = (loff_t)offset;
-        ssize_t n = copy_file_range(in->fd, &from, out->fd, NULL, (size_t)len,
-                                    0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0 && !*copied && (n == 0 || errno == EXDEV ||
-                                   errno == EINVAL || errno == ENOSYS ||
-                                   errno == EOPNOTSUPP || errno == EBADF))
-            return DC_OK; /* not here: the caller copies through memory */
-        if (n < 0 && is_output_errno(errno))
-            return write_failed(out, err);
-        if (n <= 0)
-            return dc_fail(err, DC_ERR_INPUT_IO, "%s: read error at offset "
-                           "%lld: %s", in->path, (long long)offset,
-                           n == 0 ? "the file ended early" : strerror(errno));
-        *copied = true;
-        out->written += n;
-        offset += n;
-        len -= n;
-    }
-    if (out->durable)
-        write_back_windows(out);
-    return DC_OK;
 }
 
 int64_t dc_output_position(const dc_output *out)

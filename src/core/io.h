@@ -34,8 +34,6 @@ void dc_input_close(dc_input *in);
  * file and the offset. */
 dc_status dc_input_read_at(dc_input *in, int64_t offset, void *buffer,
                            size_t len, dc_error *err);
-/* True when [offset, offset + len) lies inside the file. */
-bool dc_input_holds(const dc_input *in, int64_t offset, int64_t len);
 /* Reads up to len bytes at offset; *got receives the count. */
 dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
                              size_t len, size_t *got, dc_error *err);
@@ -97,12 +95,6 @@ dc_status dc_output_write(dc_output *out, const void *data, size_t len,
  * be modified). */
 dc_status dc_output_writev(dc_output *out, struct iovec *parts, int count,
                            dc_error *err);
-/* Appends len bytes of `in` from `offset` without passing them through
- * memory.  *copied stays false, with nothing written, where the kernel
- * cannot do it for these two files (then copy through memory). */
-dc_status dc_output_copy_file_range(dc_output *out, const dc_input *in,
-                                    int64_t offset, int64_t len, bool *copied,
-                                    dc_error *err);
 /* Bytes written so far (the end of the file). */
 int64_t dc_output_position(const dc_output *out);
 /* Writes at an offset at or before the end (a header rewritten once the

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #define SAMPLES_PER_SECTOR (DC_RAW_SECTOR / 2)
-/* The byte-order check listens to four seconds of each file. */
-#define SWAP_CHECK_SECTORS 300
+/* The byte-order check listens to two seconds of each file. */
+#define SWAP_CHECK_SECTORS 150
 #define DEFAULT_TEMPLATE "{name} (Track {track})"
 
 /* --- reading sound files ------------------------------------------------ */
@@ -554,10 +554,10 @@ static dc_status write_flac(dc_write_job *job, const audio_file *file,
  * AIFF) and a tail of tags.  libsndfile writes the header and the tail in
  * a rehearsal over the file's full length in which the samples are
  * counted, not kept; then the samples go from the image to the file like
- * any other sectors, copied by the kernel where they can be.  The file
- * holds the bytes libsndfile would have written, its samples are copied
- * once, and its final header is known before the first sample, so it can
- * go down a pipe.
+ * any other sectors, through the sector pipeline.  The file holds the
+ * bytes libsndfile would have written, without libsndfile copying the
+ * samples, and its final header is known before the first sample, so it
+ * can go down a pipe.
  */
 typedef struct sound_frame {
     const char *path;

@@ -1140,32 +1140,6 @@ static dc_status cue_read_stored(dc_image *image, int track_index,
     return DC_OK;
 }
 
-static bool cue_locate_stored(dc_image *image, int track_index,
-                              int64_t first, int64_t count,
-                              const dc_input **file, int64_t *offset)
-{
-    const cue_priv *priv = image->priv;
-    const dc_track *track = &image->disc.tracks[track_index];
-    const cue_track_info *info = &priv->tracks[track_index];
-    for (int e = 0; e < info->extent_count; e++) {
-        const cue_extent *x = &info->extents[e];
-        if (first >= x->count) {
-            first -= x->count;
-            continue;
-        }
-        const cue_file *source = &priv->files[x->file];
-        bool as_stored = source->kind == SOURCE_BINARY ||
-                         (source->kind == SOURCE_MOTOROLA &&
-                          track->mode != DC_MODE_AUDIO);
-        *file = &source->input;
-        *offset = x->offset + first * track->stored_size;
-        return as_stored && first + count <= x->count &&
-               dc_input_holds(&source->input, *offset,
-                              count * track->stored_size);
-    }
-    return false;
-}
-
 static void cue_close(dc_image *image)
 {
     cue_priv *priv = image->priv;
@@ -1188,7 +1162,6 @@ static void cue_close(dc_image *image)
 
 static const dc_image_ops cue_ops = {
     .read_stored = cue_read_stored,
-    .locate_stored = cue_locate_stored,
     .close = cue_close,
 };
 

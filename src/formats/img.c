@@ -101,20 +101,8 @@ static void img_close(dc_image *image)
     image->priv = NULL;
 }
 
-static bool img_locate_stored(dc_image *image, int track_index,
-                              int64_t first, int64_t count,
-                              const dc_input **file, int64_t *offset)
-{
-    img_state *state = image->priv;
-    unsigned size = image->disc.tracks[track_index].stored_size;
-    *file = &state->in;
-    *offset = first * size;
-    return dc_input_holds(&state->in, *offset, count * size);
-}
-
 static const dc_image_ops img_ops = {
     .read_stored = img_read_stored,
-    .locate_stored = img_locate_stored,
     .close = img_close,
 };
 

@@ -53,17 +53,6 @@ static dc_status iso_read_stored(dc_image *image, int track_index,
     return DC_OK;
 }
 
-static bool iso_locate_stored(dc_image *image, int track_index,
-                              int64_t first, int64_t count,
-                              const dc_input **file, int64_t *offset)
-{
-    iso_state *state = image->priv;
-    *file = &state->in;
-    *offset = first * ISO_SECTOR;
-    /* A padded last sector is not in the file as it is read. */
-    return dc_input_holds(&state->in, *offset, count * ISO_SECTOR);
-}
-
 static void iso_close(dc_image *image)
 {
     iso_state *state = image->priv;
@@ -75,7 +64,6 @@ static void iso_close(dc_image *image)
 
 static const dc_image_ops iso_ops = {
     .read_stored = iso_read_stored,
-    .locate_stored = iso_locate_stored,
     .close = iso_close,
 };
 

@@ -984,20 +984,8 @@ static void nrg_close(dc_image *image)
     image->priv = NULL;
 }
 
-static bool nrg_locate_stored(dc_image *image, int track_index,
-                              int64_t first, int64_t count,
-                              const dc_input **file, int64_t *offset)
-{
-    nrg_state *state = image->priv;
-    unsigned size = image->disc.tracks[track_index].stored_size;
-    *file = &state->in;
-    *offset = state->track_offset[track_index] + first * size;
-    return dc_input_holds(&state->in, *offset, count * size);
-}
-
 static const dc_image_ops nrg_ops = {
     .read_stored = nrg_read_stored,
-    .locate_stored = nrg_locate_stored,
     .close = nrg_close,
 };
 
