@@ -254,8 +254,15 @@ static void *run_worker(void *arg)
         int64_t first = p->first + k * DC_STREAM_CHUNK_SECTORS;
         if (dc_image_convert(p->job->source, p->track_index, first, count,
                              p->form, p->read, w->stored, w->out,
-                             &w->parts, &w->report, &err) != DC_OK ||
-            !wait_turn(p, k))
+                             &w->parts, &w->report, &err) != DC_OK)
+            break;
+        /* O_DIRECT takes whole blocks of aligned memory: a chunk gathered
+         * here, in parallel, goes to the disk as it is. */
+        if (p->out->direct &&
+            (w->parts.count > 1 ||
+             (uintptr_t)w->parts.part[0].iov_base % DC_IO_ALIGN != 0))
+            dc_sector_parts_gather(&w->parts, w->out);
+        if (!wait_turn(p, k))
             break;
         if (dc_output_writev(p->out, w->parts.part, w->parts.count, &err) !=
                 DC_OK ||

@@ -124,6 +124,10 @@ dc_status dc_image_convert(const dc_image *image, int track_index,
                            uint8_t *out, dc_sector_parts *parts,
                            dc_read_report *report, dc_error *err);
 
+/* Copies the parts, in order, into `buffer` (the conversion's `out`),
+ * leaving one part that covers it all. */
+void dc_sector_parts_gather(dc_sector_parts *parts, uint8_t *buffer);
+
 /* Swaps the bytes of each 16-bit sample of one 2352-byte audio sector. */
 void dc_swap_sample_bytes(uint8_t *sector);
 

@@ -389,6 +389,19 @@ bool dc_image_read_is_copy(const dc_image *image, int track_index,
            (stored_is_form(track, form) && !verify_stored && !swap);
 }
 
+void dc_sector_parts_gather(dc_sector_parts *parts, uint8_t *buffer)
+{
+    uint8_t *at = buffer;
+    for (int i = 0; i < parts->count; i++) {
+        /* Parts made in the buffer already stand where they belong. */
+        if (parts->part[i].iov_base != at)
+            memcpy(at, parts->part[i].iov_base, parts->part[i].iov_len);
+        at += parts->part[i].iov_len;
+    }
+    parts->part[0] = (struct iovec){buffer, (size_t)(at - buffer)};
+    parts->count = parts->count > 0;
+}
+
 dc_status dc_image_convert(const dc_image *image, int track_index,
                            int64_t first, int64_t count, dc_sector_form form,
                            const dc_read_options *options, uint8_t *stored,
@@ -446,8 +459,6 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
         return image->ops->read_stored(image, track_index, first, count,
                                        buffer, err);
 
-    /* Gathers the converted parts into the caller's buffer; parts made in
-     * the buffer already stand where they belong. */
     const dc_track *track = &image->disc.tracks[track_index];
     size_t parts_size = (size_t)count * 2 * sizeof(struct iovec);
     if (ensure_scratch(image, (size_t)count * track->stored_size + parts_size,
@@ -460,11 +471,6 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
                          image->scratch + parts_size, buffer, &parts, report,
                          err) != DC_OK)
         return err->status;
-    uint8_t *at = buffer;
-    for (int i = 0; i < parts.count; i++) {
-        if (parts.part[i].iov_base != at)
-            memcpy(at, parts.part[i].iov_base, parts.part[i].iov_len);
-        at += parts.part[i].iov_len;
-    }
+    dc_sector_parts_gather(&parts, buffer);
     return DC_OK;
 }

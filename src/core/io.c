@@ -14,13 +14,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* Gathers small writes (headers, cue text, libsndfile's pieces); bigger
- * ones go straight to the kernel. */
-#define OUTPUT_BUFFER_SIZE (1024 * 1024)
-
-/* How much a durable output lets the kernel hold before making the disk
- * write it. */
-#define SYNC_WINDOW (8 * 1024 * 1024)
+/* Gathers small writes (headers, cue text, libsndfile's pieces) and, for
+ * a durable output, whole blocks for O_DIRECT; a multiple of DC_IO_ALIGN.
+ * Its pages are touched only as far as it is used. */
+#define OUTPUT_BUFFER_SIZE (4 * 1024 * 1024)
 
 char *dc_strndup(const char *s, size_t len)
 {
@@ -167,6 +164,32 @@ dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
                                  : dc_fail(err, DC_ERR_NOMEM, "out of memory");
 }
 
+/*
+ * A durable output is written with O_DIRECT: the disk takes each block
+ * while the workers convert the next ones, and the fsync before the rename
+ * finds nothing left to do.  Measured pairwise against buffered writes
+ * with one fsync at the end and against buffered writes whose 8 MiB
+ * windows sync_file_range sent to the disk as they filled (BIN to ISO,
+ * 305 MB, 15 rounds), the medians were alike (0.94x, 0.87x and 0.95x the
+ * time of cat and sync) but O_DIRECT's slowest run was 1.5x its median
+ * and the others' 4-5x: the page cache on this VM is what swings, and
+ * O_DIRECT does not fill it with dirty pages.  A file system that refuses
+ * O_DIRECT gets the fsync alone.
+ */
+static void start_direct(dc_output *out)
+{
+    int flags = fcntl(out->fd, F_GETFL);
+    out->direct = flags >= 0 && fcntl(out->fd, F_SETFL, flags | O_DIRECT) == 0;
+}
+
+static void stop_direct(dc_output *out)
+{
+    int flags = fcntl(out->fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(out->fd, F_SETFL, flags & ~O_DIRECT);
+    out->direct = false;
+}
+
 static char *temp_name_for(const char *path)
 {
     char *dir = dc_path_dirname(path);
@@ -253,7 +276,7 @@ dc_status dc_output_set_add(dc_output_set *set, const char *path,
     out->fd = -1;
     out->durable = set->policy.durable;
     out->path = dc_strdup(path);
-    out->buffer = malloc(OUTPUT_BUFFER_SIZE);
+    out->buffer = dc_io_alloc(OUTPUT_BUFFER_SIZE);
     set->items[set->count++] = out;
     if (out->path == NULL || out->buffer == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
@@ -274,30 +297,10 @@ dc_status dc_output_set_add(dc_output_set *set, const char *path,
         return dc_fail(err, DC_ERR_OUTPUT, "%s: cannot create: %s", path,
                        strerror(saved));
     }
+    if (out->durable)
+        start_direct(out);
     *output = out;
     return DC_OK;
-}
-
-/*
- * A durable output has the disk write each window as soon as it is full
- * and waits for the window before it, so the disk works while the
- * conversion goes on and the fsync before the rename finds little left to
- * do.  Measured against O_DIRECT writes overlapped with reading and against
- * one fsync at the end, this was the fastest (see bench/).  A file system
- * without sync_file_range still gets the final fsync.
- */
-static void write_back_windows(dc_output *out)
-{
-    while (out->written - out->flushed >= SYNC_WINDOW) {
-        sync_file_range(out->fd, out->flushed, SYNC_WINDOW,
-                        SYNC_FILE_RANGE_WRITE);
-        if (out->flushed >= SYNC_WINDOW)
-            sync_file_range(out->fd, out->flushed - SYNC_WINDOW, SYNC_WINDOW,
-                            SYNC_FILE_RANGE_WAIT_BEFORE |
-                                SYNC_FILE_RANGE_WRITE |
-                                SYNC_FILE_RANGE_WAIT_AFTER);
-        out->flushed += SYNC_WINDOW;
-    }
 }
 
 static dc_status write_failed(const dc_output *out, dc_error *err)
@@ -319,6 +322,10 @@ static dc_status writev_all(dc_output *out, struct iovec *iov, int count,
         ssize_t n = writev(out->fd, iov, count < IOV_MAX ? count : IOV_MAX);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && errno == EINVAL && out->direct) {
+            stop_direct(out); /* accepted the flag, refused the write */
+            continue;
+        }
         if (n <= 0) {
             if (n == 0)
                 errno = ENOSPC; /* nothing taken: treat as a full disk */
@@ -336,8 +343,6 @@ static dc_status writev_all(dc_output *out, struct iovec *iov, int count,
             iov->iov_len -= left;
         }
     }
-    if (out->durable)
-        write_back_windows(out);
     return DC_OK;
 }
 
@@ -348,16 +353,46 @@ static dc_status write_all(dc_output *out, const void *data, size_t len,
     return writev_all(out, &part, 1, err);
 }
 
+/* Writes out the buffer; O_DIRECT is left first, as the rest need not be
+ * whole blocks. */
 static dc_status flush_buffer(dc_output *out, dc_error *err)
 {
     size_t used = out->used;
     out->used = 0;
+    if (out->direct)
+        stop_direct(out);
     return used > 0 ? write_all(out, out->buffer, used, err) : DC_OK;
+}
+
+/* O_DIRECT takes whole blocks from aligned memory: everything goes through
+ * the buffer unless it already is that. */
+static dc_status write_direct(dc_output *out, const uint8_t *data, size_t len,
+                              dc_error *err)
+{
+    if (out->used == 0 && (uintptr_t)data % DC_IO_ALIGN == 0 &&
+        len % DC_IO_ALIGN == 0)
+        return write_all(out, data, len, err);
+    while (len > 0) {
+        size_t room = OUTPUT_BUFFER_SIZE - out->used;
+        size_t take = len < room ? len : room;
+        memcpy(out->buffer + out->used, data, take);
+        out->used += take;
+        data += take;
+        len -= take;
+        if (out->used == OUTPUT_BUFFER_SIZE) {
+            out->used = 0;
+            if (write_all(out, out->buffer, OUTPUT_BUFFER_SIZE, err) != DC_OK)
+                return err->status;
+        }
+    }
+    return DC_OK;
 }
 
 dc_status dc_output_write(dc_output *out, const void *data, size_t len,
                           dc_error *err)
 {
+    if (out->direct)
+        return write_direct(out, data, len, err);
     if (out->used + len <= OUTPUT_BUFFER_SIZE) {
         memcpy(out->buffer + out->used, data, len);
         out->used += len;
@@ -376,6 +411,13 @@ dc_status dc_output_write(dc_output *out, const void *data, size_t len,
 dc_status dc_output_writev(dc_output *out, struct iovec *parts, int count,
                            dc_error *err)
 {
+    if (out->direct) {
+        for (int i = 0; i < count; i++)
+            if (write_direct(out, parts[i].iov_base, parts[i].iov_len, err) !=
+                DC_OK)
+                return err->status;
+        return DC_OK;
+    }
     if (flush_buffer(out, err) != DC_OK)
         return err->status;
     return writev_all(out, parts, count, err);
@@ -462,6 +504,12 @@ static dc_status finish_file(dc_output *out, dc_error *err)
 {
     if (out->stream)
         return finish_stream(out, err);
+    /* The whole blocks still go direct, the tail through the cache. */
+    size_t whole = out->direct ? out->used - out->used % DC_IO_ALIGN : 0;
+    if (whole > 0 && write_all(out, out->buffer, whole, err) != DC_OK)
+        return err->status;
+    out->used -= whole;
+    memmove(out->buffer, out->buffer + whole, out->used);
     if (flush_buffer(out, err) != DC_OK)
         return err->status;
     /* Temporaries get mkostemp's 0600; outputs get the usual umask. */

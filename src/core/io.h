@@ -44,12 +44,12 @@ typedef struct dc_output {
     char *path;       /* the final name (for a stream, its description) */
     char *temp_path;  /* where the bytes go until commit */
     bool durable;     /* fsynced before the rename */
+    bool direct;      /* durable: O_DIRECT, data goes to disk as written */
     bool stream;      /* the set's stream: no temporary, no rename */
     int64_t base;     /* a stream's position when we started */
-    uint8_t *buffer;  /* gathers small writes */
+    uint8_t *buffer;  /* gathers small writes; DC_IO_ALIGN-aligned */
     size_t used;
     int64_t written;  /* bytes handed to the kernel */
-    int64_t flushed;  /* durable: bytes the disk was asked to write */
 } dc_output;
 
 /* How a set writes. */
