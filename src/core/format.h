@@ -109,10 +109,6 @@ dc_status dc_image_check_read(const dc_image *image, int track_index,
                               dc_sector_form form, dc_error *err);
 /* Adds a report's counts to another's. */
 void dc_read_report_merge(dc_read_report *into, const dc_read_report *from);
-/* True when reading in `form` hands over the stored bytes unchanged. */
-bool dc_image_read_is_copy(const dc_image *image, int track_index,
-                           dc_sector_form form,
-                           const dc_read_options *options);
 /* Converts `count` sectors read by read_stored into `stored` to `form`
  * (what dc_image_read does after reading), describing the result as parts
  * instead of gathering it; `out` has room for count sectors of the form.

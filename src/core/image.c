@@ -378,8 +378,9 @@ dc_status dc_image_check_read(const dc_image *image, int track_index,
     return DC_OK;
 }
 
-bool dc_image_read_is_copy(const dc_image *image, int track_index,
-                           dc_sector_form form, const dc_read_options *options)
+/* True when reading in `form` hands over the stored bytes unchanged. */
+static bool read_is_copy(const dc_image *image, int track_index,
+                         dc_sector_form form, const dc_read_options *options)
 {
     const dc_track *track = &image->disc.tracks[track_index];
     bool verify_stored = options->verify && track->mode != DC_MODE_AUDIO &&
@@ -410,7 +411,7 @@ dc_status dc_image_convert(const dc_image *image, int track_index,
 {
     const dc_track *track = &image->disc.tracks[track_index];
     parts->count = 0;
-    if (dc_image_read_is_copy(image, track_index, form, options)) {
+    if (read_is_copy(image, track_index, form, options)) {
         add_part(parts, stored, (size_t)count * track->stored_size);
         return DC_OK;
     }
@@ -455,7 +456,7 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
         return err->status;
     if (count == 0)
         return DC_OK;
-    if (dc_image_read_is_copy(image, track_index, form, options))
+    if (read_is_copy(image, track_index, form, options))
         return image->ops->read_stored(image, track_index, first, count,
                                        buffer, err);
 
