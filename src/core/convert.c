@@ -119,6 +119,7 @@ typedef struct pipeline {
     int track_index;
     dc_sector_form form;
     const dc_read_options *read;
+    bool whole_blocks;        /* the output takes aligned whole blocks */
     int64_t first;
     int64_t chunk_count;
     int64_t last_chunk_sectors;
@@ -258,7 +259,7 @@ static void *run_worker(void *arg)
             break;
         /* O_DIRECT takes whole blocks of aligned memory: a chunk gathered
          * here, in parallel, goes to the disk as it is. */
-        if (p->out->direct &&
+        if (p->whole_blocks &&
             (w->parts.count > 1 ||
              (uintptr_t)w->parts.part[0].iov_base % DC_IO_ALIGN != 0))
             dc_sector_parts_gather(&w->parts, w->out);
@@ -327,6 +328,7 @@ dc_status dc_write_sectors_read_as(dc_write_job *job, dc_output *out,
         .track_index = track_index,
         .form = form,
         .read = read,
+        .whole_blocks = out->direct, /* read before any worker writes */
         .first = first,
         .chunk_count = (count + DC_STREAM_CHUNK_SECTORS - 1) /
                        DC_STREAM_CHUNK_SECTORS,

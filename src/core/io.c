@@ -428,14 +428,16 @@ int64_t dc_output_position(const dc_output *out)
     return out->written + (int64_t)out->used;
 }
 
-/* Writes and reads at an offset need a file that can seek. */
+/* Writes and reads at an offset need a file that can seek and does not
+ * append every write (pwrite to an O_APPEND file appends). */
 static dc_status require_seekable(dc_output *out, dc_error *err)
 {
-    if (!out->stream || lseek(out->fd, 0, SEEK_CUR) >= 0)
+    if (!out->stream || (lseek(out->fd, 0, SEEK_CUR) >= 0 &&
+                         !(fcntl(out->fd, F_GETFL) & O_APPEND)))
         return DC_OK;
     return dc_fail(err, DC_ERR_OUTPUT, "%s: this format rewrites bytes it "
-                   "has already written, which a pipe cannot take",
-                   out->path);
+                   "has already written, which a pipe or an appended file "
+                   "cannot take", out->path);
 }
 
 dc_status dc_output_write_at(dc_output *out, int64_t offset, const void *data,
