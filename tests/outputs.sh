@@ -112,6 +112,19 @@ else
     skip "-o - to a terminal: no script(1)"
 fi
 
+# Ctrl-C while the output is stuck in a full pipe: once the reader takes
+# it, discconv stops with exit 130 and one line.
+truncate -s $((100000 * 2048)) "$WORK/big.iso"
+printf '\001CD001\001' | dd of="$WORK/big.iso" bs=1 seek=32768 conv=notrunc 2>/dev/null
+(
+    "$DISCCONV" convert -q "$WORK/big.iso" -t img -o - 2>"$WORK/err" &
+    echo $! > "$WORK/pid"
+    wait $!
+    echo $? > "$WORK/rc"
+) | { sleep 1; kill -INT "$(cat "$WORK/pid")"; sleep 0.5; cat > /dev/null; }
+check "-o -: interrupted while the pipe is full, exit 130 with one line" \
+    sh -c "[ \"\$(cat '$WORK/rc')\" = 130 ] && [ \"\$(wc -l < '$WORK/err')\" -eq 1 ]"
+
 # --- --sync really syncs ------------------------------------------------------------
 if have strace && strace -f -o /dev/null true 2>/dev/null; then
     trace() { # OUTDIR ARGS...: the sync calls and renames, one per line
