@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,12 +20,16 @@ struct progress {
     double last_draw;
 };
 
-static volatile sig_atomic_t interrupted;
+/* Set by the signal handler on whichever thread takes the signal and read
+ * by the pipeline's workers: volatile sig_atomic_t is only safe within one
+ * thread, a lock-free atomic across them (and in a handler). */
+static atomic_int interrupted;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a lock-free flag");
 
 static void on_signal(int signo)
 {
     (void)signo;
-    interrupted = 1;
+    atomic_store_explicit(&interrupted, 1, memory_order_relaxed);
 }
 
 void progress_catch_signals(void)
@@ -36,7 +41,10 @@ void progress_catch_signals(void)
     sigaction(SIGHUP, &action, NULL);
 }
 
-bool progress_interrupted(void) { return interrupted != 0; }
+bool progress_interrupted(void)
+{
+    return atomic_load_explicit(&interrupted, memory_order_relaxed) != 0;
+}
 
 static double now(void)
 {
@@ -59,7 +67,7 @@ progress *progress_start(const char *label, bool enabled)
 bool progress_update(void *context, int64_t done, int64_t total)
 {
     progress *p = context;
-    if (interrupted)
+    if (progress_interrupted())
         return false;
     if (p == NULL || !p->enabled || total <= 0)
         return true;
