@@ -3,6 +3,9 @@
  * LD_PRELOAD'ed, it makes pread() and pread64() on files opened read-only
  * fail with EIO once the read reaches DC_FAULT_EIO_AT bytes into the file
  * (unset: no faults).  Outputs, opened for writing, are left alone.
+ * With DC_FAULT_DIRECT_EINVAL set, writev() on a descriptor in O_DIRECT
+ * mode fails with EINVAL: a file system that takes the flag but refuses
+ * the writes.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -11,10 +14,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 ssize_t pread(int fd, void *buf, size_t count, off_t offset);
 ssize_t pread64(int fd, void *buf, size_t count, off_t offset);
+ssize_t writev(int fd, const struct iovec *iov, int count);
 
 typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
 
@@ -53,4 +58,23 @@ ssize_t pread(int fd, void *buf, size_t count, off_t offset)
 ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
 {
     return fail_or_call("pread64", fd, buf, count, offset);
+}
+
+typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
+
+ssize_t writev(int fd, const struct iovec *iov, int count)
+{
+    const char *refuse = getenv("DC_FAULT_DIRECT_EINVAL");
+    int flags = fcntl(fd, F_GETFL);
+    if (refuse != NULL && refuse[0] != '\0' && flags >= 0 &&
+        (flags & O_DIRECT) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    writev_fn real = (writev_fn)(uintptr_t)dlsym(RTLD_NEXT, "writev");
+    if (real == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return real(fd, iov, count);
 }

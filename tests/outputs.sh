@@ -45,6 +45,28 @@ both "mixed-mode disc to ISO, audio beside it" "$S/sample.cue" x.iso
 both "audio tracks to FLAC" "$S/sample.cue" x --to audio --format flac
 both "audio tracks to WAV, pregaps prepended" "$S/sample.cue" x --to audio --pregap prepend
 
+# A file system that takes O_DIRECT but refuses the writes
+# (tests/fault_preload.c): --sync falls back to the page cache while the
+# workers go on converting; the bytes are the same.  Under ThreadSanitizer
+# this also checks that the fallback races with no worker.
+PRELOAD=$top_builddir/tests/.libs/fault_preload.so
+if [ -f "$PRELOAD" ]; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+    export ASAN_OPTIONS
+    for t in x.iso x.cue; do
+        input=$WORK/in/disc.cue want=$WORK/in/disc.iso
+        [ "$t" = x.cue ] && input=$WORK/in/disc.iso want=$WORK/in/disc.bin
+        rm -rf "$WORK/refused"; mkdir "$WORK/refused"
+        LD_PRELOAD=$PRELOAD DC_FAULT_DIRECT_EINVAL=1 \
+            "$DISCCONV" convert -q --sync "$input" -o "$WORK/refused/$t" 2>"$WORK/err"
+        rc=$?
+        check "--sync where O_DIRECT writes are refused: $t (exit $rc), the same bytes" \
+            cmp "$want" "$WORK/refused/${t%.*}.${want##*.}"
+    done
+else
+    skip "--sync where O_DIRECT writes are refused: $PRELOAD not built"
+fi
+
 # --- -o -: one file down standard output -----------------------------------------
 # stream NAME WANT INPUT [OPTIONS...]: through a pipe and into a file given
 # as standard output, the bytes equal the file WANT.
