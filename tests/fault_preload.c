@@ -3,7 +3,7 @@
  * LD_PRELOAD'ed, it makes pread() and pread64() on files opened read-only
  * fail with EIO once the read reaches DC_FAULT_EIO_AT bytes into the file
  * (unset: no faults).  Outputs, opened for writing, are left alone.
- * With DC_FAULT_DIRECT_EINVAL set, writev() on a descriptor in O_DIRECT
+ * With DC_FAULT_DIRECT_EINVAL set, write() on a descriptor in O_DIRECT
  * mode fails with EINVAL: a file system that takes the flag but refuses
  * the writes.
  */
@@ -14,12 +14,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 ssize_t pread(int fd, void *buf, size_t count, off_t offset);
 ssize_t pread64(int fd, void *buf, size_t count, off_t offset);
-ssize_t writev(int fd, const struct iovec *iov, int count);
+ssize_t write(int fd, const void *buf, size_t count);
 
 typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
 
@@ -60,9 +59,9 @@ ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
     return fail_or_call("pread64", fd, buf, count, offset);
 }
 
-typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
 
-ssize_t writev(int fd, const struct iovec *iov, int count)
+ssize_t write(int fd, const void *buf, size_t count)
 {
     const char *refuse = getenv("DC_FAULT_DIRECT_EINVAL");
     int flags = fcntl(fd, F_GETFL);
@@ -71,10 +70,10 @@ ssize_t writev(int fd, const struct iovec *iov, int count)
         errno = EINVAL;
         return -1;
     }
-    writev_fn real = (writev_fn)(uintptr_t)dlsym(RTLD_NEXT, "writev");
+    write_fn real = (write_fn)(uintptr_t)dlsym(RTLD_NEXT, "write");
     if (real == NULL) {
         errno = ENOSYS;
         return -1;
     }
-    return real(fd, iov, count);
+    return real(fd, buf, count);
 }

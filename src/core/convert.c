@@ -109,17 +109,24 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
 /*
  * The sector pipeline.  Each worker takes the next chunk, reads it (one
  * reader at a time, so formats need no locking), converts it on its own
- * (EDC/ECC made or checked, payloads picked out of raw sectors) and writes
+ * (EDC/ECC made or checked, payloads copied out of raw sectors) and writes
  * it when its turn comes, so the output is written in order and may be a
- * pipe.  One worker's reading and writing overlap another's converting.
+ * pipe.  One worker's reading and writing overlap another's converting;
+ * stored bytes that need no change are written from where they were read.
+ *
+ * Payloads are copied into one block by the workers, all at once, rather
+ * than handed to writev straight from the raw sectors: the kernel's walk
+ * over a thousand small pieces happens in turn and took longer (BIN to
+ * ISO, 305 MB, 15 rounds: 0.090 s median against 0.100 s).  A block is
+ * also what O_DIRECT wants.
  */
 typedef struct pipeline {
     dc_write_job *job;
     dc_output *out;
     int track_index;
     dc_sector_form form;
+    size_t form_size;         /* bytes per sector written */
     const dc_read_options *read;
-    bool whole_blocks;        /* the output takes aligned whole blocks */
     int64_t first;
     int64_t chunk_count;
     int64_t last_chunk_sectors;
@@ -138,14 +145,11 @@ typedef struct pipeline {
 struct dc_worker_buffers {
     uint8_t *stored;  /* a chunk as stored, subchannel and all */
     uint8_t *out;     /* a chunk made here; touched only if bytes are made */
-    struct iovec *parts;
 };
 
 typedef struct worker {
     pipeline *p;
-    uint8_t *stored;
-    uint8_t *out;
-    dc_sector_parts parts;
+    dc_worker_buffers buffers;
     dc_read_report report;
 } worker;
 
@@ -164,8 +168,7 @@ static dc_status ensure_buffers(dc_write_job *job, int n, dc_error *err)
         b->stored = dc_io_alloc(DC_STREAM_CHUNK_SECTORS *
                                 (DC_RAW_SECTOR + DC_SUBCHANNEL_SIZE));
         b->out = dc_io_alloc(DC_STREAM_CHUNK_SECTORS * DC_RAW_SECTOR);
-        b->parts = malloc(2 * DC_STREAM_CHUNK_SECTORS * sizeof *b->parts);
-        if (b->stored == NULL || b->out == NULL || b->parts == NULL)
+        if (b->stored == NULL || b->out == NULL)
             return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     }
     return DC_OK;
@@ -176,7 +179,6 @@ void dc_job_free_buffers(dc_write_job *job)
     for (int i = 0; job->buffers != NULL && i < MAX_WORKERS; i++) {
         free(job->buffers[i].stored);
         free(job->buffers[i].out);
-        free(job->buffers[i].parts);
     }
     free(job->buffers);
     job->buffers = NULL;
@@ -213,7 +215,7 @@ static int64_t read_next_chunk(worker *w, int64_t *count, dc_error *err)
     dc_image *image = p->job->source;
     dc_status status = image->ops->read_stored(
         image, p->track_index, p->first + k * DC_STREAM_CHUNK_SECTORS, *count,
-        w->stored, err);
+        w->buffers.stored, err);
 
     pthread_mutex_lock(&p->lock);
     p->reading = false;
@@ -253,20 +255,15 @@ static void *run_worker(void *arg)
     int64_t count, k;
     while ((k = read_next_chunk(w, &count, &err)) >= 0) {
         int64_t first = p->first + k * DC_STREAM_CHUNK_SECTORS;
+        const uint8_t *chunk;
         if (dc_image_convert(p->job->source, p->track_index, first, count,
-                             p->form, p->read, w->stored, w->out,
-                             &w->parts, &w->report, &err) != DC_OK)
+                             p->form, p->read, w->buffers.stored,
+                             w->buffers.out, &chunk, &w->report,
+                             &err) != DC_OK ||
+            !wait_turn(p, k))
             break;
-        /* O_DIRECT takes whole blocks of aligned memory: a chunk gathered
-         * here, in parallel, goes to the disk as it is. */
-        if (p->whole_blocks &&
-            (w->parts.count > 1 ||
-             (uintptr_t)w->parts.part[0].iov_base % DC_IO_ALIGN != 0))
-            dc_sector_parts_gather(&w->parts, w->out);
-        if (!wait_turn(p, k))
-            break;
-        if (dc_output_writev(p->out, w->parts.part, w->parts.count, &err) !=
-                DC_OK ||
+        if (dc_output_write(p->out, chunk, (size_t)count * p->form_size,
+                            &err) != DC_OK ||
             end_turn(p, count, &err) != DC_OK)
             break;
     }
@@ -294,9 +291,7 @@ static dc_status run_pipeline(pipeline *p, dc_error *err)
     worker workers[MAX_WORKERS];
     pthread_t threads[MAX_WORKERS];
     for (int i = 0; i < n; i++)
-        workers[i] = (worker){p, p->job->buffers[i].stored,
-                              p->job->buffers[i].out,
-                              {p->job->buffers[i].parts, 0}, {0}};
+        workers[i] = (worker){p, p->job->buffers[i], {0}};
     /* The calling thread is worker 0. */
     int started = 0;
     for (int i = 1; i < n; i++, started++)
@@ -328,7 +323,8 @@ dc_status dc_write_sectors_read_as(dc_write_job *job, dc_output *out,
         .track_index = track_index,
         .form = form,
         .read = read,
-        .whole_blocks = out->direct, /* read before any worker writes */
+        .form_size = dc_sector_form_size(&job->source->disc.tracks[track_index],
+                                         form),
         .first = first,
         .chunk_count = (count + DC_STREAM_CHUNK_SECTORS - 1) /
                        DC_STREAM_CHUNK_SECTORS,

@@ -95,14 +95,6 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
                                 const char *name, const bool *selected,
                                 const char *cue_path, dc_error *err);
 
-/* Where the bytes of converted sectors lie, in order: in the stored
- * sectors (a stripped payload), in the conversion's output buffer (made
- * sectors), or in a block of zeros.  Room for two parts per sector. */
-typedef struct dc_sector_parts {
-    struct iovec *part;
-    int count;
-} dc_sector_parts;
-
 /* dc_image_read's checks of a track position, range and form. */
 dc_status dc_image_check_read(const dc_image *image, int track_index,
                               int64_t first, int64_t count,
@@ -110,19 +102,16 @@ dc_status dc_image_check_read(const dc_image *image, int track_index,
 /* Adds a report's counts to another's. */
 void dc_read_report_merge(dc_read_report *into, const dc_read_report *from);
 /* Converts `count` sectors read by read_stored into `stored` to `form`
- * (what dc_image_read does after reading), describing the result as parts
- * instead of gathering it; `out` has room for count sectors of the form.
- * The range must already be checked.  Safe to run on several threads
- * with their own buffers and reports. */
+ * (what dc_image_read does after reading); *result is where they are:
+ * `stored` itself when the form is what the image stores, else `out`,
+ * which has room for count sectors of the form.  The range must already be
+ * checked.  Safe on several threads with their own buffers and reports. */
 dc_status dc_image_convert(const dc_image *image, int track_index,
                            int64_t first, int64_t count, dc_sector_form form,
-                           const dc_read_options *options, uint8_t *stored,
-                           uint8_t *out, dc_sector_parts *parts,
-                           dc_read_report *report, dc_error *err);
-
-/* Copies the parts, in order, into `buffer` (the conversion's `out`),
- * leaving one part that covers it all. */
-void dc_sector_parts_gather(dc_sector_parts *parts, uint8_t *buffer);
+                           const dc_read_options *options,
+                           const uint8_t *stored, uint8_t *out,
+                           const uint8_t **result, dc_read_report *report,
+                           dc_error *err);
 
 /* Swaps the bytes of each 16-bit sample of one 2352-byte audio sector. */
 void dc_swap_sample_bytes(uint8_t *sector);

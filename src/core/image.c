@@ -154,32 +154,14 @@ typedef struct convert_job {
     const dc_track *track;
     dc_sector_form form;
     const dc_read_options *options;
-    uint8_t *stored;         /* count sectors of stored_size */
-    uint8_t *out;            /* room for count sectors of form_size */
-    dc_sector_parts *parts;  /* where each sector's bytes lie */
+    const uint8_t *stored;   /* count sectors of stored_size */
+    uint8_t *out;            /* count sectors of form_size */
     int64_t first_lba;
     int64_t count;
     dc_read_report report;
     bool form2_refused;      /* a Form 2 sector met a 2048-byte USER read */
     int64_t form2_lba;
 } convert_job;
-
-/* What Mode 0 sectors and short payloads are filled with. */
-static const uint8_t zeros[DC_USER_MODE2];
-
-/* Adds bytes to the parts, joining them to the last part when they follow
- * it in memory (a run of sectors kept as stored, or made in `out`). */
-static void add_part(dc_sector_parts *parts, const uint8_t *data, size_t len)
-{
-    struct iovec *last = parts->count > 0 ? &parts->part[parts->count - 1]
-                                          : NULL;
-    if (last != NULL && (const uint8_t *)last->iov_base + last->iov_len == data &&
-        data != zeros) {
-        last->iov_len += len;
-        return;
-    }
-    parts->part[parts->count++] = (struct iovec){(void *)data, len};
-}
 
 static int64_t bad_count(const dc_read_report *report)
 {
@@ -231,9 +213,9 @@ static bool kind_fits_track(dc_sector_kind kind, dc_track_mode mode)
     return false;
 }
 
-/* User data of one raw sector, stripped by the sector's own mode byte:
- * the parts point into the raw sector, so nothing is copied. */
-static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba)
+/* User data of one raw sector, stripped by the sector's own mode byte. */
+static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba,
+                          uint8_t *out)
 {
     size_t want = dc_track_user_size(job->track);
     dc_sector_kind kind = dc_sector_classify(raw);
@@ -244,7 +226,7 @@ static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba)
     size_t offset, size;
     dc_sector_user_span(kind, &offset, &size);
     if (kind == DC_SECTOR_MODE0) {
-        add_part(job->parts, zeros, want);
+        memset(out, 0, want);
         return;
     }
     if (size > want) {
@@ -254,16 +236,15 @@ static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba)
                     job->form2_refused = true;
                     job->form2_lba = lba;
                 }
-                add_part(job->parts, zeros, want);
                 return;
             }
             job->report.form2_truncated++;
         }
         size = want;
     }
-    add_part(job->parts, raw + offset, size);
+    memcpy(out, raw + offset, size);
     if (size < want)
-        add_part(job->parts, zeros, want - size);
+        memset(out + size, 0, want - size);
 }
 
 void dc_swap_sample_bytes(uint8_t *sector)
@@ -275,78 +256,50 @@ void dc_swap_sample_bytes(uint8_t *sector)
     }
 }
 
-/* One data sector in `form`.  A raw sector made here from user data goes
- * to the sector's place in `out`: it is what a RAW read returns, and what
- * the other forms are cut from. */
-static void convert_data_sector(convert_job *job, const uint8_t *in,
-                                uint8_t *out, int64_t lba)
-{
-    const dc_track *track = job->track;
-    bool stored_raw = track->stored_size >= DC_RAW_SECTOR;
-    /* Raw and 2336-byte storage keep the disc's own EDC/ECC: those can be
-     * checked; framing made here from user data cannot be wrong. */
-    bool checkable = job->options->verify &&
-                     track->stored_size >= DC_USER_MODE2;
-    uint8_t made[DC_RAW_SECTOR];
-    const uint8_t *raw = in;
-    if (!stored_raw) {
-        uint8_t *into = job->form == DC_FORM_RAW ? out : made;
-        synthesise_raw(track, in, lba, into);
-        raw = into;
-    }
-    if (checkable && dc_sector_verify(raw) != DC_CHECK_OK) {
-        note_bad(&job->report, lba);
-        job->report.bad_edc++;
-    }
-    const uint8_t *after_header = raw + DC_SYNC_SIZE + DC_HEADER_SIZE;
-    switch (job->form) {
-    case DC_FORM_RAW:
-        add_part(job->parts, raw, DC_RAW_SECTOR);
-        break;
-    case DC_FORM_MODE2_2336:
-        if (raw == made) { /* the stack copy does not outlive this call */
-            memcpy(out, after_header, DC_USER_MODE2);
-            after_header = out;
-        }
-        add_part(job->parts, after_header, DC_USER_MODE2);
-        break;
-    case DC_FORM_USER: {
-        size_t first_part = job->parts->count;
-        strip_to_user(job, raw, lba);
-        if (raw == made) { /* the same: move what it kept into `out` */
-            uint8_t *at = out;
-            for (int i = (int)first_part; i < job->parts->count; i++) {
-                struct iovec *part = &job->parts->part[i];
-                if (part->iov_base == zeros)
-                    continue;
-                memcpy(at, part->iov_base, part->iov_len);
-                part->iov_base = at;
-                at += part->iov_len;
-            }
-        }
-        break;
-    }
-    case DC_FORM_STORED: /* served straight by dc_image_convert */
-        break;
-    }
-}
-
 static void convert_run(convert_job *job)
 {
     const dc_track *track = job->track;
     size_t in_size = track->stored_size;
     size_t out_size = dc_sector_form_size(track, job->form);
+    bool stored_raw = in_size >= DC_RAW_SECTOR;
+    /* Raw and 2336-byte storage keep the disc's own EDC/ECC: those can be
+     * checked; framing made here from user data cannot be wrong. */
+    bool checkable = job->options->verify && in_size >= DC_USER_MODE2;
+    uint8_t synthesised[DC_RAW_SECTOR];
+
     for (int64_t i = 0; i < job->count; i++) {
-        uint8_t *in = job->stored + (size_t)i * in_size;
+        const uint8_t *in = job->stored + (size_t)i * in_size;
         uint8_t *out = job->out + (size_t)i * out_size;
-        if (track->mode != DC_MODE_AUDIO) {
-            convert_data_sector(job, in, out, job->first_lba + i);
-        } else if (job->options->swap_audio) {
+        int64_t lba = job->first_lba + i;
+        if (track->mode == DC_MODE_AUDIO) {
             memcpy(out, in, DC_RAW_SECTOR); /* drops 2448's subchannel */
-            dc_swap_sample_bytes(out);
-            add_part(job->parts, out, DC_RAW_SECTOR);
-        } else {
-            add_part(job->parts, in, DC_RAW_SECTOR);
+            if (job->options->swap_audio)
+                dc_swap_sample_bytes(out);
+            continue;
+        }
+        const uint8_t *raw = in;
+        if (!stored_raw) {
+            uint8_t *made = job->form == DC_FORM_RAW ? out : synthesised;
+            synthesise_raw(track, in, lba, made);
+            raw = made;
+        }
+        if (checkable && dc_sector_verify(raw) != DC_CHECK_OK) {
+            note_bad(&job->report, lba);
+            job->report.bad_edc++;
+        }
+        switch (job->form) {
+        case DC_FORM_RAW:
+            if (raw != out)
+                memcpy(out, raw, DC_RAW_SECTOR);
+            break;
+        case DC_FORM_MODE2_2336:
+            memcpy(out, raw + DC_SYNC_SIZE + DC_HEADER_SIZE, DC_USER_MODE2);
+            break;
+        case DC_FORM_USER:
+            strip_to_user(job, raw, lba, out);
+            break;
+        case DC_FORM_STORED: /* served straight by dc_image_read */
+            break;
         }
     }
 }
@@ -390,34 +343,20 @@ static bool read_is_copy(const dc_image *image, int track_index,
            (stored_is_form(track, form) && !verify_stored && !swap);
 }
 
-void dc_sector_parts_gather(dc_sector_parts *parts, uint8_t *buffer)
-{
-    uint8_t *at = buffer;
-    for (int i = 0; i < parts->count; i++) {
-        /* Parts made in the buffer already stand where they belong. */
-        if (parts->part[i].iov_base != at)
-            memcpy(at, parts->part[i].iov_base, parts->part[i].iov_len);
-        at += parts->part[i].iov_len;
-    }
-    parts->part[0] = (struct iovec){buffer, (size_t)(at - buffer)};
-    parts->count = parts->count > 0;
-}
-
 dc_status dc_image_convert(const dc_image *image, int track_index,
                            int64_t first, int64_t count, dc_sector_form form,
-                           const dc_read_options *options, uint8_t *stored,
-                           uint8_t *out, dc_sector_parts *parts,
-                           dc_read_report *report, dc_error *err)
+                           const dc_read_options *options,
+                           const uint8_t *stored, uint8_t *out,
+                           const uint8_t **result, dc_read_report *report,
+                           dc_error *err)
 {
     const dc_track *track = &image->disc.tracks[track_index];
-    parts->count = 0;
-    if (read_is_copy(image, track_index, form, options)) {
-        add_part(parts, stored, (size_t)count * track->stored_size);
+    *result = stored;
+    if (read_is_copy(image, track_index, form, options))
         return DC_OK;
-    }
     convert_job job = {
         .track = track, .form = form, .options = options,
-        .stored = stored, .out = out, .parts = parts,
+        .stored = stored, .out = out,
         .first_lba = track->start_lba + first, .count = count,
     };
     convert_run(&job);
@@ -429,6 +368,7 @@ dc_status dc_image_convert(const dc_image *image, int track_index,
                        track->number, (long long)job.form2_lba);
     if (report != NULL)
         dc_read_report_merge(report, &job.report);
+    *result = out;
     return DC_OK;
 }
 
@@ -461,17 +401,12 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
                                        buffer, err);
 
     const dc_track *track = &image->disc.tracks[track_index];
-    size_t parts_size = (size_t)count * 2 * sizeof(struct iovec);
-    if (ensure_scratch(image, (size_t)count * track->stored_size + parts_size,
-                       err) != DC_OK ||
+    const uint8_t *converted;
+    if (ensure_scratch(image, (size_t)count * track->stored_size, err) !=
+            DC_OK ||
         image->ops->read_stored(image, track_index, first, count,
-                                image->scratch + parts_size, err) != DC_OK)
+                                image->scratch, err) != DC_OK)
         return err->status;
-    dc_sector_parts parts = {(struct iovec *)image->scratch, 0};
-    if (dc_image_convert(image, track_index, first, count, form, options,
-                         image->scratch + parts_size, buffer, &parts, report,
-                         err) != DC_OK)
-        return err->status;
-    dc_sector_parts_gather(&parts, buffer);
-    return DC_OK;
+    return dc_image_convert(image, track_index, first, count, form, options,
+                            image->scratch, buffer, &converted, report, err);
 }

@@ -11,13 +11,14 @@
 #include <strings.h>
 #include <limits.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 /* Gathers small writes (headers, cue text, libsndfile's pieces) and, for
  * a durable output, whole blocks for O_DIRECT; a multiple of DC_IO_ALIGN.
  * Its pages are touched only as far as it is used. */
 #define OUTPUT_BUFFER_SIZE (4 * 1024 * 1024)
+/* Writes this big cost more to copy than a system call. */
+#define BIG_WRITE (256 * 1024)
 
 char *dc_strndup(const char *s, size_t len)
 {
@@ -309,17 +310,13 @@ static dc_status write_failed(const dc_output *out, dc_error *err)
                    out->path, (long long)out->written, strerror(errno));
 }
 
-/* Writes iov[0..count) whole, resuming after short writes; the parts may
- * be modified. */
-static dc_status writev_all(dc_output *out, struct iovec *iov, int count,
-                            dc_error *err)
+/* Writes len bytes whole, resuming after short writes. */
+static dc_status write_all(dc_output *out, const void *data, size_t len,
+                           dc_error *err)
 {
-    while (count > 0 && iov->iov_len == 0) {
-        iov++;
-        count--;
-    }
-    while (count > 0) {
-        ssize_t n = writev(out->fd, iov, count < IOV_MAX ? count : IOV_MAX);
+    const uint8_t *bytes = data;
+    while (len > 0) {
+        ssize_t n = write(out->fd, bytes, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EINVAL && out->direct) {
@@ -332,25 +329,10 @@ static dc_status writev_all(dc_output *out, struct iovec *iov, int count,
             return write_failed(out, err);
         }
         out->written += n;
-        size_t left = (size_t)n;
-        while (count > 0 && left >= iov->iov_len) {
-            left -= iov->iov_len;
-            iov++;
-            count--;
-        }
-        if (left > 0) {
-            iov->iov_base = (uint8_t *)iov->iov_base + left;
-            iov->iov_len -= left;
-        }
+        bytes += n;
+        len -= (size_t)n;
     }
     return DC_OK;
-}
-
-static dc_status write_all(dc_output *out, const void *data, size_t len,
-                           dc_error *err)
-{
-    struct iovec part = {(void *)data, len};
-    return writev_all(out, &part, 1, err);
 }
 
 /* Writes out the buffer; O_DIRECT is left first, as the rest need not be
@@ -393,34 +375,20 @@ dc_status dc_output_write(dc_output *out, const void *data, size_t len,
 {
     if (out->direct)
         return write_direct(out, data, len, err);
-    if (out->used + len <= OUTPUT_BUFFER_SIZE) {
+    /* Big writes skip the buffer, which would only add a copy. */
+    bool big = len >= BIG_WRITE;
+    if (!big && out->used + len <= OUTPUT_BUFFER_SIZE) {
         memcpy(out->buffer + out->used, data, len);
         out->used += len;
         return DC_OK;
     }
     if (flush_buffer(out, err) != DC_OK)
         return err->status;
-    /* Big writes skip the buffer, which would only add a copy. */
-    if (len >= OUTPUT_BUFFER_SIZE / 2)
+    if (big)
         return write_all(out, data, len, err);
     memcpy(out->buffer, data, len);
     out->used = len;
     return DC_OK;
-}
-
-dc_status dc_output_writev(dc_output *out, struct iovec *parts, int count,
-                           dc_error *err)
-{
-    if (out->direct) {
-        for (int i = 0; i < count; i++)
-            if (write_direct(out, parts[i].iov_base, parts[i].iov_len, err) !=
-                DC_OK)
-                return err->status;
-        return DC_OK;
-    }
-    if (flush_buffer(out, err) != DC_OK)
-        return err->status;
-    return writev_all(out, parts, count, err);
 }
 
 int64_t dc_output_position(const dc_output *out)

@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 
 /* Page alignment: the kernel copies whole pages of a buffer fastest. */
 #define DC_IO_ALIGN 4096
@@ -91,10 +90,6 @@ dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
                                  dc_error *err);
 dc_status dc_output_write(dc_output *out, const void *data, size_t len,
                           dc_error *err);
-/* Writes the parts in order, straight from where they lie (the parts may
- * be modified). */
-dc_status dc_output_writev(dc_output *out, struct iovec *parts, int count,
-                           dc_error *err);
 /* Bytes written so far (the end of the file). */
 int64_t dc_output_position(const dc_output *out);
 /* Writes at an offset at or before the end (a header rewritten once the
