@@ -608,7 +608,8 @@ static void test_toc_is_not_a_cue(void **state)
     assert_int_equal(dc_format_bincue.probe(&probe), DC_PROBE_NO);
 }
 
-/* Pointing at the BIN finds the sheet beside it. */
+/* Probes see bytes only; pointing at the BIN finds the sheet beside it
+ * that names it (the core's sidecar rule). */
 static void test_probe_and_sibling(void **state)
 {
     fixture *f = *state;
@@ -626,13 +627,40 @@ static void test_probe_and_sibling(void **state)
     probe.head_size = 8 * AUDIO;
     assert_int_equal(dc_format_bincue.probe(&probe), DC_PROBE_NO);
     char *cue_path = write_cue(f->dir, "GAME.CUE", cue);
-    assert_int_equal(dc_format_bincue.probe(&probe), DC_PROBE_LIKELY + 10);
+    assert_int_equal(dc_format_bincue.probe(&probe), DC_PROBE_NO);
     dc_image *image = open_ok(bin);
     assert_int_equal(dc_image_disc(image)->tracks[0].length, 8);
     dc_image_close(image);
     free(cue_path);
     free(bin);
     free(data);
+}
+
+/* A sheet that shares an image's name but names another file never
+ * changes how the image is read (issue 11's example). */
+static void test_sidecar_naming_another_file(void **state)
+{
+    fixture *f = *state;
+    free(write_mode1(f->dir, "disc.img", 20, 0));
+    free(write_random(f->dir, "other.bin", 4 * AUDIO, 7));
+    free(write_cue(f->dir, "disc.cue", "FILE \"other.bin\" BINARY\n"
+                   "  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n"));
+    char *img = test_path(f->dir, "disc.img");
+    dc_image *image = test_open(img);
+    assert_string_equal(dc_image_format_name(image), "img");
+    const dc_disc *disc = dc_image_disc(image);
+    assert_int_equal(disc->track_count, 1);
+    assert_int_equal(disc->tracks[0].mode, DC_MODE_MODE1);
+    assert_int_equal(disc->tracks[0].length, 20);
+    dc_image_close(image);
+
+    /* Once the sheet names it, the sheet describes it. */
+    free(write_cue(f->dir, "disc.cue", "FILE \"DISC.IMG\" BINARY\n"
+                   "  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n"));
+    image = open_ok(img);
+    assert_int_equal(dc_image_disc(image)->tracks[0].length, 20);
+    dc_image_close(image);
+    free(img);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1048,6 +1076,7 @@ int main(void)
         T(test_malformed),
         T(test_toc_is_not_a_cue),
         T(test_probe_and_sibling),
+        T(test_sidecar_naming_another_file),
         cmocka_unit_test(test_corpus_track_tables),
         cmocka_unit_test(test_corpus_all_sheets),
         T(test_write_single_and_split),

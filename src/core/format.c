@@ -1,6 +1,7 @@
 /* The format table and content-based detection. */
 #include "format.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,52 +56,117 @@ const dc_format *dc_format_for_extension(const char *path)
     return NULL;
 }
 
-dc_status dc_format_detect(const char *path, const dc_format **format,
+/* Reads what probes see: the head and the tail of the source. */
+static dc_status read_probe(dc_source *source, dc_probe_input *probe,
+                            uint8_t *head, uint8_t *tail, dc_error *err)
+{
+    int64_t size = dc_source_size(source);
+    int64_t tail_at = size > DC_PROBE_TAIL ? size - DC_PROBE_TAIL : 0;
+    *probe = (dc_probe_input){.path = dc_source_name(source),
+                              .file_size = size,
+                              .head = head,
+                              .tail = tail};
+    if (dc_source_read_some(source, 0, head, DC_PROBE_HEAD, &probe->head_size,
+                            err) != DC_OK ||
+        dc_source_read_some(source, tail_at, tail, DC_PROBE_TAIL,
+                            &probe->tail_size, err) != DC_OK)
+        return err->status;
+    return DC_OK;
+}
+
+static int best_format(const dc_probe_input *probe, const dc_format **format)
+{
+    int best_score = DC_PROBE_NO;
+    *format = NULL;
+    for (int i = 0; i < FORMAT_COUNT; i++) {
+        if (formats[i]->probe == NULL || formats[i]->open == NULL)
+            continue;
+        int score = formats[i]->probe(probe);
+        if (score > best_score) {
+            best_score = score;
+            *format = formats[i];
+        }
+    }
+    return best_score;
+}
+
+dc_status dc_format_detect(dc_source *source, const dc_format **format,
                            dc_error *err)
 {
-    dc_input in;
-    if (dc_input_open(&in, path, err) != DC_OK)
-        return err->status;
     uint8_t *head = malloc(DC_PROBE_HEAD);
     uint8_t *tail = malloc(DC_PROBE_TAIL);
-    size_t head_size = 0, tail_size = 0;
-    int64_t tail_at = in.size > DC_PROBE_TAIL ? in.size - DC_PROBE_TAIL : 0;
+    dc_probe_input probe;
     dc_status status = DC_OK;
     if (head == NULL || tail == NULL)
         status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    else if (dc_input_read_some(&in, 0, head, DC_PROBE_HEAD, &head_size,
-                                err) != DC_OK ||
-             dc_input_read_some(&in, tail_at, tail, DC_PROBE_TAIL,
-                                &tail_size, err) != DC_OK)
+    else if (read_probe(source, &probe, head, tail, err) != DC_OK)
         status = err->status;
-
-    if (status == DC_OK) {
-        dc_probe_input probe = {
-            .path = path, .file_size = in.size,
-            .head = head, .head_size = head_size,
-            .tail = tail, .tail_size = tail_size,
-        };
-        int best_score = DC_PROBE_NO;
-        *format = NULL;
-        for (int i = 0; i < FORMAT_COUNT; i++) {
-            if (formats[i]->probe == NULL || formats[i]->open == NULL)
-                continue;
-            int score = formats[i]->probe(&probe);
-            if (score > best_score) {
-                best_score = score;
-                *format = formats[i];
-            }
-        }
-        if (*format == NULL)
-            status = dc_fail(err, in.size == 0 ? DC_ERR_FORMAT
-                                               : DC_ERR_UNSUPPORTED,
-                             "%s: %s", path,
-                             in.size == 0 ? "file is empty"
-                                          : "not a disc image format "
-                                            "discconv knows");
-    }
+    else if (best_format(&probe, format) == DC_PROBE_NO)
+        status = dc_fail(err, probe.file_size == 0 ? DC_ERR_FORMAT
+                                                   : DC_ERR_UNSUPPORTED,
+                         "%s: %s", dc_source_name(source),
+                         probe.file_size == 0 ? "file is empty"
+                                              : "not a disc image format "
+                                                "discconv knows");
     free(head);
     free(tail);
-    dc_input_close(&in);
     return status;
+}
+
+/* Whether the file at `candidate`, read as `format` wants, describes the
+ * payload. */
+static bool candidate_describes(const char *candidate, const dc_format *format,
+                                const char *path, int64_t size)
+{
+    dc_error ignored = {0};
+    dc_source *source;
+    if (dc_source_open_file(&source, candidate, &ignored) != DC_OK)
+        return false;
+    uint8_t *head = malloc(DC_PROBE_HEAD);
+    uint8_t *tail = malloc(DC_PROBE_TAIL);
+    dc_probe_input probe;
+    bool describes = head != NULL && tail != NULL &&
+                     read_probe(source, &probe, head, tail, &ignored) == DC_OK &&
+                     format->probe(&probe) == DC_PROBE_CERTAIN &&
+                     format->describes(&probe, path, size);
+    free(head);
+    free(tail);
+    dc_source_close(source);
+    return describes;
+}
+
+dc_status dc_format_sidecar(const char *path, int64_t size,
+                            const dc_format **format, char **descriptor,
+                            dc_error *err)
+{
+    *descriptor = NULL;
+    char *dir = dc_path_dirname(path);
+    char *stem = dc_path_stem(path);
+    if (dir == NULL || stem == NULL) {
+        free(dir);
+        free(stem);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < FORMAT_COUNT && *descriptor == NULL; i++) {
+        if (formats[i]->describes == NULL)
+            continue;
+        /* Each of the format's extensions, the list being short. */
+        for (const char *ext = formats[i]->info.extensions; *ext != '\0';) {
+            size_t n = strcspn(ext, ",");
+            char name[512];
+            snprintf(name, sizeof name, "%s.%.*s", stem, (int)n, ext);
+            char *candidate = dc_path_find(dir, name);
+            if (candidate != NULL && strcmp(candidate, path) != 0 &&
+                candidate_describes(candidate, formats[i], path, size)) {
+                *descriptor = candidate;
+                *format = formats[i];
+                break;
+            }
+            free(candidate);
+            ext += n + (ext[n] == ',');
+        }
+    }
+    free(dir);
+    free(stem);
+    return DC_OK;
 }

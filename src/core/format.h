@@ -8,7 +8,9 @@
 #define DC_FORMAT_H
 
 #include "discconv/discconv.h"
-#include "io.h"
+#include "output.h"
+#include "paths.h"
+#include "source.h"
 
 /* What a probe sees: the start and the end of the file. */
 typedef struct dc_probe_input {
@@ -37,6 +39,7 @@ typedef struct dc_image_ops {
     dc_status (*read_stored)(dc_image *image, int track_index,
                              int64_t first, int64_t count, uint8_t *buffer,
                              dc_error *err);
+    /* Releases what priv holds (not priv itself, nor sources). */
     void (*close)(dc_image *image);
 } dc_image_ops;
 
@@ -44,8 +47,13 @@ struct dc_image {
     dc_disc disc;
     const struct dc_format *format;
     const dc_image_ops *ops;
-    char *path;
-    void *priv;            /* the format's own state */
+    char *path;            /* what the caller opened */
+    dc_source *source;     /* what the format reads: the image itself, or
+                              the descriptor that names it */
+    dc_source **sources;   /* every source opened for the image */
+    int source_count;
+    void *priv;            /* the format's state: priv_size zeroed bytes,
+                              allocated and freed by the core */
     uint8_t *scratch;      /* dc_image_read's conversion buffer */
     size_t scratch_size;
     char **warnings;
@@ -55,9 +63,11 @@ struct dc_image {
     int input_count;
 };
 
-/* Records a file the image reads (the core records the image's own path). */
-dc_status dc_image_note_input(dc_image *image, const char *path,
-                              dc_error *err);
+/* Opens, read-only, a file the image's descriptor names (found by the
+ * format, e.g. with dc_path_find beside the descriptor).  The image owns
+ * the source, and no conversion of it may overwrite the file. */
+dc_status dc_image_open_file(dc_image *image, const char *path,
+                             dc_source **source, dc_error *err);
 
 /* Records a warning for the user (printf-style). */
 void dc_image_warn(dc_image *image, const char *fmt, ...)
@@ -123,8 +133,16 @@ dc_image *dc_image_new(const char *path, const struct dc_format *format,
 typedef struct dc_format {
     dc_format_info info;
     bool writes_folder;  /* the output path names a folder of files */
+    size_t priv_size;    /* bytes of state the core allocates per image */
+    /* Scores the bytes (never the name, never other files). */
     int (*probe)(const dc_probe_input *input);
-    /* Fills image->disc, ops and priv; the core owns path and format. */
+    /* For a descriptor format (cue, toc, ccd): whether the descriptor whose
+     * bytes are `descriptor` describes the payload file `payload` (its
+     * path, of `payload_size` bytes) — it names it, or, for a descriptor
+     * that names nothing, agrees with its size.  See dc_format_sidecar. */
+    bool (*describes)(const dc_probe_input *descriptor, const char *payload,
+                      int64_t payload_size);
+    /* Fills image->disc and ops from image->source, using image->priv. */
     dc_status (*open)(dc_image *image, dc_error *err);
     /* Says whether the target can hold the source as asked, before any
      * byte is written (DC_ERR_CANNOT_HOLD with advice if not). */
@@ -134,9 +152,18 @@ typedef struct dc_format {
 
 const dc_format *dc_format_find(const char *name);
 const dc_format *dc_format_for_extension(const char *path);
-/* The best-scoring format for the file's content, or an error. */
-dc_status dc_format_detect(const char *path, const dc_format **format,
+/* The best-scoring format for the source's content, or an error. */
+dc_status dc_format_detect(dc_source *source, const dc_format **format,
                            dc_error *err);
+/*
+ * The one rule for files that belong together: a descriptor beside
+ * `path` (same stem, an extension of a format that has `describes`) is used
+ * for it only when it describes that file.  *descriptor is NULL, and
+ * *format untouched, when none does.
+ */
+dc_status dc_format_sidecar(const char *path, int64_t size,
+                            const dc_format **format, char **descriptor,
+                            dc_error *err);
 
 /* Sectors moved per read: about 2.4 MB of raw data, so system calls and
  * thread hand-overs are rare and memory stays small whatever the image

@@ -22,9 +22,15 @@ dc_image *dc_image_new(const char *path, const dc_format *format,
                        dc_error *err)
 {
     dc_image *img = calloc(1, sizeof *img);
-    if (img != NULL)
+    if (img != NULL) {
         img->path = dc_strdup(path);
-    if (img == NULL || img->path == NULL) {
+        img->priv = calloc(1, format->priv_size > 0 ? format->priv_size : 1);
+    }
+    if (img == NULL || img->path == NULL || img->priv == NULL) {
+        if (img != NULL) {
+            free(img->path);
+            free(img->priv);
+        }
         free(img);
         dc_fail(err, DC_ERR_NOMEM, "out of memory");
         return NULL;
@@ -33,24 +39,96 @@ dc_image *dc_image_new(const char *path, const dc_format *format,
     return img;
 }
 
+/* Keeps a source with the image, and its file from being overwritten. */
+static dc_status adopt_source(dc_image *image, dc_source *source,
+                              dc_error *err)
+{
+    dc_source **sources = realloc(image->sources,
+                                  (size_t)(image->source_count + 1) *
+                                      sizeof *sources);
+    if (sources == NULL) {
+        dc_source_close(source);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    image->sources = sources;
+    sources[image->source_count++] = source;
+    dc_file_id id;
+    if (!dc_source_file_id(source, &id))
+        return DC_OK;
+    dc_file_id *inputs = realloc(image->inputs,
+                                 (size_t)(image->input_count + 1) *
+                                     sizeof *inputs);
+    if (inputs == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    image->inputs = inputs;
+    inputs[image->input_count++] = id;
+    return DC_OK;
+}
+
+dc_status dc_image_open_file(dc_image *image, const char *path,
+                             dc_source **source, dc_error *err)
+{
+    if (dc_source_open_file(source, path, err) != DC_OK)
+        return err->status;
+    return adopt_source(image, *source, err);
+}
+
+/*
+ * Which format reads the file, and what it reads: a descriptor format
+ * reads the file itself; any other file is read through a descriptor
+ * beside it that describes it (the sidecar rule), or as its content says.
+ */
+static dc_status choose_format(const char *path, dc_source *file,
+                               const char *format_name,
+                               const dc_format **format, char **descriptor,
+                               dc_error *err)
+{
+    *descriptor = NULL;
+    if (format_name != NULL) {
+        *format = dc_format_find(format_name);
+        if (*format == NULL || (*format)->open == NULL)
+            return dc_fail(err, DC_ERR_USAGE, "unknown input format '%s'",
+                           format_name);
+        return DC_OK;
+    }
+    dc_error detected = {0};
+    if (dc_format_detect(file, format, &detected) == DC_OK &&
+        (*format)->describes != NULL)
+        return DC_OK;
+    if (dc_format_sidecar(path, dc_source_size(file), format, descriptor,
+                          err) != DC_OK || *descriptor != NULL)
+        return err->status;
+    if (detected.status != DC_OK)
+        return dc_fail(err, detected.status, "%s", detected.message);
+    return DC_OK;
+}
+
 dc_status dc_image_open(dc_image **image, const char *path,
                         const char *format_name, dc_error *err)
 {
     *image = NULL;
+    dc_source *file;
+    if (dc_source_open_file(&file, path, err) != DC_OK)
+        return err->status;
     const dc_format *format;
-    if (format_name != NULL) {
-        format = dc_format_find(format_name);
-        if (format == NULL || format->open == NULL)
-            return dc_fail(err, DC_ERR_USAGE, "unknown input format '%s'",
-                           format_name);
-    } else if (dc_format_detect(path, &format, err) != DC_OK) {
+    char *descriptor;
+    if (choose_format(path, file, format_name, &format, &descriptor, err) !=
+        DC_OK) {
+        dc_source_close(file);
         return err->status;
     }
     dc_image *img = dc_image_new(path, format, err);
-    if (img == NULL)
+    if (img == NULL) {
+        dc_source_close(file);
+        free(descriptor);
         return err->status;
-    if (format->open(img, err) != DC_OK ||
-        dc_image_note_input(img, path, err) != DC_OK ||
+    }
+    dc_status status = adopt_source(img, file, err);
+    img->source = file;
+    if (status == DC_OK && descriptor != NULL)
+        status = dc_image_open_file(img, descriptor, &img->source, err);
+    free(descriptor);
+    if (status != DC_OK || format->open(img, err) != DC_OK ||
         dc_disc_validate(&img->disc, path, err) != DC_OK) {
         dc_image_close(img);
         return err->status;
@@ -65,6 +143,10 @@ void dc_image_close(dc_image *image)
         return;
     if (image->ops != NULL && image->ops->close != NULL)
         image->ops->close(image);
+    for (int i = 0; i < image->source_count; i++)
+        dc_source_close(image->sources[i]);
+    free(image->sources);
+    free(image->priv);
     dc_disc_free(&image->disc);
     for (int i = 0; i < image->warning_count; i++)
         free(image->warnings[i]);
@@ -73,21 +155,6 @@ void dc_image_close(dc_image *image)
     free(image->scratch);
     free(image->path);
     free(image);
-}
-
-dc_status dc_image_note_input(dc_image *image, const char *path,
-                              dc_error *err)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return DC_OK; /* not a file we could overwrite either */
-    dc_file_id *grown = realloc(image->inputs, (size_t)(image->input_count + 1) *
-                                                   sizeof *grown);
-    if (grown == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    image->inputs = grown;
-    grown[image->input_count++] = (dc_file_id){st.st_dev, st.st_ino};
-    return DC_OK;
 }
 
 const dc_disc *dc_image_disc(const dc_image *image) { return &image->disc; }

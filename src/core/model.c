@@ -1,6 +1,6 @@
 /* The track-and-sector model: building it, checking it, freeing it. */
 #include "model.h"
-#include "io.h"
+#include "paths.h"
 
 #include <cdio/utf8.h>
 #include <ctype.h>

@@ -9,6 +9,7 @@
 #include "cuesheet.h"
 #include "format.h"
 #include "model.h"
+#include "sound.h"
 
 #include <sndfile.h>
 #include <stdlib.h>
@@ -33,53 +34,67 @@ static int audio_probe(const dc_probe_input *input)
     return wav || aiff || flac ? DC_PROBE_CERTAIN : DC_PROBE_NO;
 }
 
-/* A sheet naming each file as one track; NULL if a name has a quote
- * (cue sheets cannot hold one). */
-static char *sheet_for_files(const char *const *paths, int count)
+/* Each sound file is one audio track, the tracks back to back. */
+typedef struct audio_state {
+    dc_sound *sounds[DC_MAX_TRACKS];
+} audio_state;
+
+static dc_status audio_read_stored(dc_image *image, int track_index,
+                                   int64_t first, int64_t count,
+                                   uint8_t *buffer, dc_error *err)
 {
-    size_t size = 1;
-    for (int i = 0; i < count; i++) {
-        if (strchr(paths[i], '"') != NULL)
-            return NULL;
-        size += strlen(paths[i]) + 80;
-    }
-    char *text = malloc(size);
-    if (text == NULL)
-        return NULL;
-    size_t len = 0;
-    for (int i = 0; i < count; i++)
-        len += (size_t)snprintf(text + len, size - len,
-                                "FILE \"%s\" WAVE\nTRACK %02d AUDIO\n"
-                                "INDEX 01 00:00:00\n", paths[i], i + 1);
-    return text;
+    audio_state *state = image->priv;
+    return dc_sound_read_sectors(state->sounds[track_index], first, count,
+                                 buffer, err);
 }
 
-static dc_status open_files_as_disc(dc_image *image, const char *const *paths,
-                                    int count, const char *base_dir,
-                                    dc_error *err)
+static void audio_close(dc_image *image)
 {
-    if (count < 1 || count > DC_MAX_TRACKS)
-        return dc_fail(err, DC_ERR_USAGE, "an audio disc takes 1 to %d "
-                       "files, not %d", DC_MAX_TRACKS, count);
-    char *sheet = sheet_for_files(paths, count);
-    if (sheet == NULL)
-        return dc_fail(err, DC_ERR_USAGE, "a sound file name holds a "
-                       "double quote, which a cue sheet cannot name");
-    dc_status status = dc_cue_open_text(image, sheet, image->path, base_dir,
-                                        err);
-    free(sheet);
-    return status;
+    audio_state *state = image->priv;
+    for (int i = 0; i < image->disc.track_count; i++)
+        dc_sound_close(state->sounds[i]);
+}
+
+static const dc_image_ops audio_ops = {
+    .read_stored = audio_read_stored,
+    .close = audio_close,
+};
+
+static dc_status add_sound_track(dc_image *image, dc_source *source,
+                                 dc_error *err)
+{
+    audio_state *state = image->priv;
+    dc_disc *disc = &image->disc;
+    int n = disc->track_count;
+    const char *name = dc_source_name(source);
+    dc_sound *sound;
+    dc_status status = dc_sound_open(&sound, source, name, err);
+    state->sounds[n] = sound;
+    dc_track *track = status == DC_OK ? dc_disc_add_track(disc, err) : NULL;
+    if (track == NULL) {
+        dc_sound_close(sound);
+        state->sounds[n] = NULL;
+        return err->status;
+    }
+    track->number = n + 1;
+    track->mode = DC_MODE_AUDIO;
+    track->stored_size = DC_RAW_SECTOR;
+    track->length = sound->sectors;
+    track->start_lba = n == 0 ? 0 : disc->tracks[n - 1].start_lba +
+                                        disc->tracks[n - 1].length;
+    if (sound->info.frames % (DC_RAW_SECTOR / 4) != 0)
+        dc_image_warn(image, "%s: does not end on a whole sector; its last "
+                      "sector is padded with silence", name);
+    if (dc_track_add_index(track, 1, 0, err) != DC_OK ||
+        dc_sound_take_tags(sound, &track->cdtext, &disc->cdtext, err) != DC_OK)
+        return err->status;
+    return DC_OK;
 }
 
 static dc_status audio_open(dc_image *image, dc_error *err)
 {
-    const char *name = dc_path_basename(image->path);
-    char *dir = dc_path_dirname(image->path);
-    dc_status status = dir == NULL
-                           ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
-                           : open_files_as_disc(image, &name, 1, dir, err);
-    free(dir);
-    return status;
+    image->ops = &audio_ops;
+    return add_sound_track(image, image->source, err);
 }
 
 dc_status dc_image_open_audio_files(dc_image **image,
@@ -87,12 +102,19 @@ dc_status dc_image_open_audio_files(dc_image **image,
                                     dc_error *err)
 {
     *image = NULL;
-    if (count < 1)
-        return dc_fail(err, DC_ERR_USAGE, "no sound files given");
+    if (count < 1 || count > DC_MAX_TRACKS)
+        return dc_fail(err, DC_ERR_USAGE, "an audio disc takes 1 to %d "
+                       "files, not %d", DC_MAX_TRACKS, count);
     dc_image *img = dc_image_new(paths[0], &dc_format_audio, err);
     if (img == NULL)
         return err->status;
-    if (open_files_as_disc(img, paths, count, ".", err) != DC_OK ||
+    img->ops = &audio_ops;
+    for (int i = 0; i < count && err->status == DC_OK; i++) {
+        dc_source *source;
+        if (dc_image_open_file(img, paths[i], &source, err) == DC_OK)
+            add_sound_track(img, source, err);
+    }
+    if (err->status != DC_OK ||
         dc_disc_validate(&img->disc, paths[0], err) != DC_OK) {
         dc_image_close(img);
         return err->status;
@@ -865,6 +887,7 @@ const dc_format dc_format_audio = {
     .info = {"audio", "sound files: WAV, AIFF, FLAC (44.1 kHz 16-bit stereo)",
              "wav,aiff,aif,flac", true, true, true},
     .writes_folder = true,
+    .priv_size = sizeof(audio_state),
     .probe = audio_probe,
     .open = audio_open,
     .check = audio_check,

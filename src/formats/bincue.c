@@ -10,9 +10,9 @@
  * by cue times, with unstored gaps and session gaps added between them.
  */
 #include "format.h"
-#include "io.h"
 #include "model.h"
 #include "cuesheet.h"
+#include "sound.h"
 
 #include <ctype.h>
 #include <sndfile.h>
@@ -58,8 +58,8 @@ typedef struct cue_file {
     source_kind kind;
     bool has_index;
     char *path;       /* where it was found */
-    dc_input input;   /* BINARY and MOTOROLA */
-    SNDFILE *sound;
+    dc_source *source;
+    dc_sound *sound;  /* SOURCE_SOUND */
     int64_t size;     /* bytes; for sound files decoded PCM padded to whole
                          sectors */
 } cue_file;
@@ -507,7 +507,6 @@ static dc_status do_file(cue_parser *p, const char *rest, dc_error *err)
     priv->files = grown;
     cue_file *file = &grown[priv->file_count];
     memset(file, 0, sizeof *file);
-    file->input.fd = -1;
     file->line = p->line;
     file->kind = file_types[t].kind;
     file->name = dc_strdup(name);
@@ -834,40 +833,12 @@ static char *find_stem_bin(const cue_parser *p)
 static dc_status open_sound(const cue_parser *p, cue_file *file,
                             dc_error *err)
 {
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    /* Opened here, not by libsndfile, which would wait on a FIFO: only a
-     * regular file gets through. */
-    if (dc_input_open(&file->input, file->path, err) != DC_OK)
+    char where[600];
+    snprintf(where, sizeof where, "%s:%d", p->cue_path, file->line);
+    if (dc_sound_open(&file->sound, file->source, where, err) != DC_OK)
         return err->status;
-    file->sound = sf_open_fd(file->input.fd, SFM_READ, &info, SF_FALSE);
-    if (file->sound == NULL)
-        return cue_fail(p, file->line, DC_ERR_FORMAT, err,
-                        "\"%s\" cannot be decoded as audio: %s", file->path,
-                        sf_strerror(NULL));
-    int subtype = info.format & SF_FORMAT_SUBMASK;
-    /* 16-bit PCM, or a lossy codec that decodes to it. */
-    bool sixteen_bit = subtype == SF_FORMAT_PCM_16 ||
-                       subtype == SF_FORMAT_ALAC_16 ||
-                       subtype == SF_FORMAT_VORBIS ||
-                       subtype == SF_FORMAT_OPUS ||
-                       subtype == SF_FORMAT_MPEG_LAYER_I ||
-                       subtype == SF_FORMAT_MPEG_LAYER_II ||
-                       subtype == SF_FORMAT_MPEG_LAYER_III;
-    if (info.samplerate != AUDIO_RATE || info.channels != 2 || !sixteen_bit)
-        return cue_fail(p, file->line, DC_ERR_UNSUPPORTED, err,
-                        "\"%s\" is %d Hz, %d channel(s)%s: CD audio must be "
-                        "44100 Hz 16-bit stereo", file->path, info.samplerate,
-                        info.channels, sixteen_bit ? "" : ", not 16-bit");
-    /* 2^40 frames is 290 days of audio: anything above is a bad header. */
-    if (info.frames <= 0 || info.frames > ((sf_count_t)1 << 40))
-        return cue_fail(p, file->line, DC_ERR_FORMAT, err,
-                        "\"%s\" has no usable length (%lld frames)",
-                        file->path, (long long)info.frames);
-    int64_t sectors = (info.frames + AUDIO_FRAMES_PER_SECTOR - 1) /
-                      AUDIO_FRAMES_PER_SECTOR;
-    file->size = sectors * DC_RAW_SECTOR;
-    if (info.frames % AUDIO_FRAMES_PER_SECTOR != 0)
+    file->size = file->sound->sectors * DC_RAW_SECTOR;
+    if (file->sound->info.frames % AUDIO_FRAMES_PER_SECTOR != 0)
         dc_image_warn(p->image, "%s: \"%s\" does not end on a whole sector; "
                       "its last sector is padded with silence", p->cue_path,
                       file->path);
@@ -901,15 +872,14 @@ static dc_status open_files(cue_parser *p, dc_error *err)
                             priv->file_count == 1 ? " (nor the cue's own "
                                                     "name with .bin)" : "");
         warn_if_renamed(p, file->line, file->name, file->path);
-        if (dc_image_note_input(p->image, file->path, err) != DC_OK)
+        if (dc_image_open_file(p->image, file->path, &file->source, err) !=
+            DC_OK)
             return err->status;
         if (file->kind == SOURCE_SOUND) {
             if (open_sound(p, file, err) != DC_OK)
                 return err->status;
         } else {
-            if (dc_input_open(&file->input, file->path, err) != DC_OK)
-                return err->status;
-            file->size = file->input.size;
+            file->size = dc_source_size(file->source);
         }
     }
     return DC_OK;
@@ -929,9 +899,11 @@ static dc_status read_cdtext_file(cue_parser *p, dc_error *err)
     snprintf(origin, sizeof origin, "%s:%d", p->cue_path, p->cdtext_line);
     uint8_t *data = NULL;
     size_t size = 0;
-    dc_status status = dc_image_note_input(p->image, path, err);
+    dc_source *source;
+    dc_status status = dc_image_open_file(p->image, path, &source, err);
     if (status == DC_OK)
-        status = dc_read_small_file(path, CDTEXT_MAX_SIZE, &data, &size, err);
+        status = dc_source_read_all(source, CDTEXT_MAX_SIZE, &data, &size,
+                                    err);
     if (status == DC_OK)
         status = dc_disc_set_cdtext_packs(&p->image->disc, data, size, origin,
                                           err);
@@ -1065,47 +1037,16 @@ static dc_status set_lengths_and_addresses(cue_parser *p, dc_error *err)
 /* Reading sectors                                                         */
 /* ---------------------------------------------------------------------- */
 
-/* Decoded PCM from `offset` bytes on, as little-endian samples; a short
- * last sector is filled with silence. */
-static dc_status read_sound(cue_file *file, int64_t offset, int64_t count,
-                            uint8_t *out, dc_error *err)
-{
-    enum { CHUNK_FRAMES = AUDIO_FRAMES_PER_SECTOR * 16 };
-    short samples[CHUNK_FRAMES * 2];
-    sf_count_t frame = offset / AUDIO_FRAME_BYTES;
-    sf_count_t wanted = count * AUDIO_FRAMES_PER_SECTOR;
-    if (sf_seek(file->sound, frame, SEEK_SET) != frame)
-        return dc_fail(err, DC_ERR_INPUT_IO, "%s: cannot seek to sample %lld:"
-                       " %s", file->path, (long long)frame,
-                       sf_strerror(file->sound));
-    while (wanted > 0) {
-        sf_count_t ask = wanted < CHUNK_FRAMES ? wanted : CHUNK_FRAMES;
-        sf_count_t got = sf_readf_short(file->sound, samples, ask);
-        if (got < ask && sf_error(file->sound) != SF_ERR_NO_ERROR)
-            return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", file->path,
-                           sf_strerror(file->sound));
-        for (sf_count_t i = 0; i < got * 2; i++) {
-            uint16_t v = (uint16_t)samples[i];
-            *out++ = (uint8_t)(v & 0xFF);
-            *out++ = (uint8_t)(v >> 8);
-        }
-        if (got < ask) {
-            memset(out, 0, (size_t)(wanted - got) * AUDIO_FRAME_BYTES);
-            return DC_OK;
-        }
-        wanted -= got;
-    }
-    return DC_OK;
-}
-
 static dc_status read_extent(cue_file *file, const dc_track *track,
                              int64_t offset, int64_t count, uint8_t *out,
                              dc_error *err)
 {
+    /* Extents in sound files start on whole sectors. */
     if (file->kind == SOURCE_SOUND)
-        return read_sound(file, offset, count, out, err);
-    if (dc_input_read_at(&file->input, offset, out,
-                         (size_t)count * track->stored_size, err) != DC_OK)
+        return dc_sound_read_sectors(file->sound, offset / DC_RAW_SECTOR,
+                                     count, out, err);
+    if (dc_source_read_at(file->source, offset, out,
+                          (size_t)count * track->stored_size, err) != DC_OK)
         return err->status;
     /* Only samples have a byte order; data sectors are bytes. */
     if (file->kind == SOURCE_MOTOROLA && track->mode == DC_MODE_AUDIO)
@@ -1143,21 +1084,15 @@ static dc_status cue_read_stored(dc_image *image, int track_index,
 static void cue_close(dc_image *image)
 {
     cue_priv *priv = image->priv;
-    if (priv == NULL)
-        return;
     for (int i = 0; i < priv->file_count; i++) {
         cue_file *file = &priv->files[i];
-        if (file->sound != NULL)
-            sf_close(file->sound); /* before the descriptor it reads */
-        dc_input_close(&file->input);
+        dc_sound_close(file->sound);
         free(file->name);
         free(file->path);
     }
     free(priv->files);
     for (int t = 0; t < DC_MAX_TRACKS; t++)
         free(priv->tracks[t].extents);
-    free(priv);
-    image->priv = NULL;
 }
 
 static const dc_image_ops cue_ops = {
@@ -1230,74 +1165,57 @@ static bool looks_like_cue(const uint8_t *head, size_t size)
     return cue;
 }
 
-static bool file_looks_like_cue(const char *path)
-{
-    uint8_t head[4096];
-    size_t got;
-    dc_input in;
-    dc_error ignored = {0};
-    if (dc_input_open(&in, path, &ignored) != DC_OK)
-        return false;
-    bool is_cue = dc_input_read_some(&in, 0, head, sizeof head, &got,
-                                     &ignored) == DC_OK &&
-                  looks_like_cue(head, got);
-    dc_input_close(&in);
-    return is_cue;
-}
-
-/* game.bin -> game.cue (any case) beside it, if that is a cue sheet. */
-static char *find_sibling_cue(const char *path)
-{
-    char *dir = dc_path_dirname(path);
-    char *name = dc_path_with_extension(dc_path_basename(path), "cue");
-    char *found = dir != NULL && name != NULL ? dc_path_find(dir, name) : NULL;
-    free(dir);
-    free(name);
-    if (found != NULL && !file_looks_like_cue(found)) {
-        free(found);
-        found = NULL;
-    }
-    return found;
-}
-
 static int cue_probe(const dc_probe_input *input)
 {
-    if (looks_like_cue(input->head, input->head_size))
-        return DC_PROBE_CERTAIN;
-    /* A cue sheet beside a bin says more about it than its bytes alone
-     * can, so it outbids the raw IMG reader's guess. */
-    char *sibling = find_sibling_cue(input->path);
-    free(sibling);
-    return sibling != NULL ? DC_PROBE_LIKELY + 10 : DC_PROBE_NO;
+    return looks_like_cue(input->head, input->head_size) ? DC_PROBE_CERTAIN
+                                                         : DC_PROBE_NO;
 }
 
-/* The whole sheet as a NUL-terminated string. */
-static dc_status read_cue_text(const char *path, char **text, dc_error *err)
+/* Whether a FILE line of the sheet names the payload (as the reader would
+ * find it: by its name, ignoring case). */
+static bool cue_describes(const dc_probe_input *descriptor,
+                          const char *payload, int64_t payload_size)
 {
-    size_t size;
-    if (dc_read_small_file(path, CUE_MAX_SIZE, (uint8_t **)text, &size,
-                           err) != DC_OK)
-        return err->status;
-    if (memchr(*text, '\0', size) == NULL)
-        return DC_OK;
-    free(*text);
-    *text = NULL;
-    return dc_fail(err, DC_ERR_FORMAT, "%s: not a cue sheet (binary data)",
-                   path);
-}
-
-/* The cue sheet to parse: the file itself, or the sheet beside a BIN the
- * user named instead. */
-static char *choose_cue_path(const char *path)
-{
-    if (file_looks_like_cue(path))
-        return dc_strdup(path);
-    char *sibling = find_sibling_cue(path);
-    return sibling != NULL ? sibling : dc_strdup(path);
+    (void)payload_size;
+    const char *wanted = dc_path_basename(payload);
+    const char *text = (const char *)descriptor->head;
+    const char *end = text + descriptor->head_size;
+    for (const char *line = text; line < end;) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        if (eol == NULL)
+            eol = end;
+        while (line < eol && (*line == ' ' || *line == '\t'))
+            line++;
+        if (eol - line > 5 && strncasecmp(line, "FILE", 4) == 0 &&
+            (line[4] == ' ' || line[4] == '\t')) {
+            const char *name = line + 5;
+            while (name < eol && (*name == ' ' || *name == '\t'))
+                name++;
+            const char *stop;
+            if (name < eol && *name == '"') {
+                name++;
+                stop = memchr(name, '"', (size_t)(eol - name));
+            } else {
+                stop = name;
+                while (stop < eol && *stop != ' ' && *stop != '\t')
+                    stop++;
+            }
+            char named[1024];
+            size_t len = stop != NULL ? (size_t)(stop - name) : 0;
+            if (len > 0 && len < sizeof named) {
+                memcpy(named, name, len);
+                named[len] = '\0';
+                if (strcasecmp(dc_path_basename(named), wanted) == 0)
+                    return true;
+            }
+        }
+        line = eol + 1;
+    }
+    return false;
 }
 
 /* The sound file that holds a track's sectors and nothing else, or NULL. */
-static SNDFILE *own_sound_file(const cue_parser *p, int track)
+static dc_sound *own_sound_file(const cue_parser *p, int track)
 {
     const cue_priv *priv = p->priv;
     const cue_track_info *info = &priv->tracks[track];
@@ -1312,15 +1230,6 @@ static SNDFILE *own_sound_file(const cue_parser *p, int track)
     return priv->files[file].sound;
 }
 
-static dc_status take_tag(SNDFILE *sound, int tag, dc_cdtext *text,
-                          dc_cdtext_field field, dc_error *err)
-{
-    const char *value = sf_get_string(sound, tag);
-    if (value == NULL || value[0] == '\0' || text->field[field] != NULL)
-        return DC_OK;
-    return dc_cdtext_set(text, field, value, err);
-}
-
 /* A track made from a sound file of its own takes the file's title and
  * artist (and the disc its album) where the sheet names none, so tagged
  * WAV or FLAC files become a BIN/CUE with CD-TEXT. */
@@ -1328,14 +1237,10 @@ static dc_status take_sound_tags(cue_parser *p, dc_error *err)
 {
     dc_disc *disc = &p->image->disc;
     for (int i = 0; i < disc->track_count; i++) {
-        SNDFILE *sound = own_sound_file(p, i);
-        dc_cdtext *text = &disc->tracks[i].cdtext;
+        dc_sound *sound = own_sound_file(p, i);
         if (sound != NULL &&
-            (take_tag(sound, SF_STR_TITLE, text, DC_CDTEXT_TITLE, err) != DC_OK ||
-             take_tag(sound, SF_STR_ARTIST, text, DC_CDTEXT_PERFORMER,
-                      err) != DC_OK ||
-             take_tag(sound, SF_STR_ALBUM, &disc->cdtext, DC_CDTEXT_TITLE,
-                      err) != DC_OK))
+            dc_sound_take_tags(sound, &disc->tracks[i].cdtext, &disc->cdtext,
+                               err) != DC_OK)
             return err->status;
     }
     return DC_OK;
@@ -1354,11 +1259,7 @@ static dc_status parse_and_lay_out(cue_parser *p, char *text, dc_error *err)
 dc_status dc_cue_open_text(dc_image *image, char *text, const char *origin,
                            const char *base_dir, dc_error *err)
 {
-    cue_priv *priv = calloc(1, sizeof *priv);
-    if (priv == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    /* Set first: on failure dc_image_close() frees what was built. */
-    image->priv = priv;
+    cue_priv *priv = image->priv;
     image->ops = &cue_ops;
     cue_parser p = {
         .image = image,
@@ -1379,17 +1280,21 @@ dc_status dc_cue_open_text(dc_image *image, char *text, const char *origin,
 
 static dc_status cue_open(dc_image *image, dc_error *err)
 {
-    char *cue_path = choose_cue_path(image->path);
-    char *dir = cue_path != NULL ? dc_path_dirname(cue_path) : NULL;
-    char *text = NULL;
-    dc_status status = dir == NULL
-                           ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
-                           : read_cue_text(cue_path, &text, err);
+    const char *cue_path = dc_source_name(image->source);
+    char *dir = dc_path_dirname(cue_path);
+    uint8_t *text = NULL;
+    size_t size;
+    dc_status status =
+        dir == NULL ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
+                    : dc_source_read_all(image->source, CUE_MAX_SIZE, &text,
+                                         &size, err);
+    if (status == DC_OK && memchr(text, '\0', size) != NULL)
+        status = dc_fail(err, DC_ERR_FORMAT, "%s: not a cue sheet (binary "
+                         "data)", cue_path);
     if (status == DC_OK)
-        status = dc_cue_open_text(image, text, cue_path, dir, err);
+        status = dc_cue_open_text(image, (char *)text, cue_path, dir, err);
     free(text);
     free(dir);
-    free(cue_path);
     return status;
 }
 
@@ -1672,7 +1577,9 @@ const dc_format dc_format_bincue = {
         .can_read = true,
         .can_write = true,
     },
+    .priv_size = sizeof(cue_priv),
     .probe = cue_probe,
+    .describes = cue_describes,
     .open = cue_open,
     .check = cue_check,
     .write = cue_write,

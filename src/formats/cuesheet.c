@@ -1,6 +1,6 @@
 /* Writing cue sheets from a layout: see cuesheet.h. */
 #include "cuesheet.h"
-#include "io.h"
+#include "paths.h"
 #include "model.h"
 
 #include <stdarg.h>

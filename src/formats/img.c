@@ -19,10 +19,6 @@ typedef struct img_layout {
     bool audio;            /* 2352 bytes, no sync anywhere we looked */
 } img_layout;
 
-typedef struct img_state {
-    dc_input in;
-} img_state;
-
 static bool sync_at(const dc_probe_input *input, size_t at)
 {
     return input->head_size >= at + DC_SYNC_SIZE &&
@@ -86,25 +82,12 @@ static dc_status img_read_stored(dc_image *image, int track_index,
                                  int64_t first, int64_t count,
                                  uint8_t *buffer, dc_error *err)
 {
-    img_state *state = image->priv;
     unsigned size = image->disc.tracks[track_index].stored_size;
-    return dc_input_read_at(&state->in, first * size, buffer,
-                            (size_t)count * size, err);
+    return dc_source_read_at(image->source, first * size, buffer,
+                             (size_t)count * size, err);
 }
 
-static void img_close(dc_image *image)
-{
-    img_state *state = image->priv;
-    if (state != NULL)
-        dc_input_close(&state->in);
-    free(state);
-    image->priv = NULL;
-}
-
-static const dc_image_ops img_ops = {
-    .read_stored = img_read_stored,
-    .close = img_close,
-};
+static const dc_image_ops img_ops = {.read_stored = img_read_stored};
 
 /* Sectors looked at for the track mode: past a whole track-1 pregap of
  * empty Mode 0 sectors, and the volume descriptors after it. */
@@ -124,7 +107,7 @@ static dc_track_mode mode_of(dc_sector_kind kind)
 /* Track mode from the first sector that is not an empty Mode 0 gap
  * sector, and the first LBA from the first sector's header: a dump that
  * starts at 00:00:00 holds track 1's pregap. */
-static dc_status read_track_mode(img_state *state, const img_layout *layout,
+static dc_status read_track_mode(dc_source *source, const img_layout *layout,
                                  dc_track *track, dc_error *err)
 {
     if (layout->sector_size == DC_USER_MODE2) {
@@ -139,8 +122,8 @@ static dc_status read_track_mode(img_state *state, const img_layout *layout,
     dc_sector_kind kind = DC_SECTOR_MODE0;
     for (int64_t i = 0; i < MODE_SCAN_SECTORS && i < track->length &&
                         kind == DC_SECTOR_MODE0; i++) {
-        if (dc_input_read_at(&state->in, i * layout->sector_size, raw,
-                             DC_RAW_SECTOR, err) != DC_OK)
+        if (dc_source_read_at(source, i * layout->sector_size, raw,
+                              DC_RAW_SECTOR, err) != DC_OK)
             return err->status;
         kind = dc_sector_classify(raw);
         int64_t lba;
@@ -155,30 +138,24 @@ static dc_status read_track_mode(img_state *state, const img_layout *layout,
 
 static dc_status img_open(dc_image *image, dc_error *err)
 {
-    img_state *state = calloc(1, sizeof *state);
-    if (state == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    state->in.fd = -1;
-    image->priv = state;
     image->ops = &img_ops;
-    if (dc_input_open(&state->in, image->path, err) != DC_OK)
-        return err->status;
-
     uint8_t head[DC_PROBE_HEAD];
     size_t got;
-    if (dc_input_read_some(&state->in, 0, head, sizeof head, &got, err) != DC_OK)
+    if (dc_source_read_some(image->source, 0, head, sizeof head, &got, err) !=
+        DC_OK)
         return err->status;
-    dc_probe_input probe = {.path = image->path, .file_size = state->in.size,
+    dc_probe_input probe = {.path = image->path,
+                            .file_size = dc_source_size(image->source),
                             .head = head, .head_size = got};
     img_layout layout;
     if (detect_layout(&probe, &layout) == DC_PROBE_NO)
         return dc_fail(err, DC_ERR_FORMAT, "%s: size %lld is not a whole "
                        "number of 2048, 2336, 2352 or 2448-byte sectors",
-                       image->path, (long long)state->in.size);
-    if (state->in.size % layout.sector_size != 0)
+                       image->path, (long long)dc_source_size(image->source));
+    if (dc_source_size(image->source) % layout.sector_size != 0)
         return dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes past the last "
                        "whole %u-byte sector", image->path,
-                       (long long)(state->in.size % layout.sector_size),
+                       (long long)(dc_source_size(image->source) % layout.sector_size),
                        layout.sector_size);
 
     dc_track *track = dc_disc_add_track(&image->disc, err);
@@ -187,8 +164,8 @@ static dc_status img_open(dc_image *image, dc_error *err)
     track->number = 1;
     track->stored_size = layout.sector_size;
     track->has_subchannel = layout.sector_size == 2448;
-    track->length = state->in.size / layout.sector_size;
-    if (read_track_mode(state, &layout, track, err) != DC_OK)
+    track->length = dc_source_size(image->source) / layout.sector_size;
+    if (read_track_mode(image->source, &layout, track, err) != DC_OK)
         return err->status;
     if (layout.audio)
         dc_image_warn(image, "%s: no sync pattern found; reading it as "

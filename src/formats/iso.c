@@ -11,10 +11,6 @@
 #define ISO_SECTOR 2048
 #define DESCRIPTOR_OFFSET (16 * ISO_SECTOR)
 
-typedef struct iso_state {
-    dc_input in;
-} iso_state;
-
 /* True if a volume descriptor standard identifier sits at `at`. */
 static bool has_descriptor_at(const dc_probe_input *input, size_t at)
 {
@@ -38,47 +34,28 @@ static dc_status iso_read_stored(dc_image *image, int track_index,
                                  int64_t first, int64_t count,
                                  uint8_t *buffer, dc_error *err)
 {
-    iso_state *state = image->priv;
     int64_t offset = first * ISO_SECTOR;
     size_t len = (size_t)count * ISO_SECTOR;
     size_t got;
-    if (dc_input_read_some(&state->in, offset, buffer, len, &got, err) != DC_OK)
+    if (dc_source_read_some(image->source, offset, buffer, len, &got, err) !=
+        DC_OK)
         return err->status;
     /* Only the last, partial sector may come up short: pad it. */
-    if (got < len && offset + (int64_t)len - state->in.size >= ISO_SECTOR)
+    if (got < len &&
+        offset + (int64_t)len - dc_source_size(image->source) >= ISO_SECTOR)
         return dc_fail(err, DC_ERR_INPUT_IO, "%s: file shrank while being "
-                       "read (at offset %lld)", state->in.path,
+                       "read (at offset %lld)", dc_source_name(image->source),
                        (long long)(offset + (int64_t)got));
     memset(buffer + got, 0, len - got);
     return DC_OK;
 }
 
-static void iso_close(dc_image *image)
-{
-    iso_state *state = image->priv;
-    if (state != NULL)
-        dc_input_close(&state->in);
-    free(state);
-    image->priv = NULL;
-}
-
-static const dc_image_ops iso_ops = {
-    .read_stored = iso_read_stored,
-    .close = iso_close,
-};
+static const dc_image_ops iso_ops = {.read_stored = iso_read_stored};
 
 static dc_status iso_open(dc_image *image, dc_error *err)
 {
-    iso_state *state = calloc(1, sizeof *state);
-    if (state == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    state->in.fd = -1;
-    image->priv = state;
     image->ops = &iso_ops;
-    if (dc_input_open(&state->in, image->path, err) != DC_OK)
-        return err->status;
-
-    int64_t size = state->in.size;
+    int64_t size = dc_source_size(image->source);
     int64_t sectors = (size + ISO_SECTOR - 1) / ISO_SECTOR;
     if (sectors == 0)
         return dc_fail(err, DC_ERR_FORMAT, "%s: file is empty", image->path);

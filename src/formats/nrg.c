@@ -14,7 +14,6 @@
  * the chunk and its offset.  The writer makes v2 disc-at-once images.
  */
 #include "format.h"
-#include "io.h"
 #include "model.h"
 #include "sector.h"
 
@@ -152,7 +151,6 @@ static uint8_t to_bcd(int v) { return (uint8_t)((v / 10) << 4 | v % 10); }
 /* ---------------------------------------------------------------------- */
 
 typedef struct nrg_state {
-    dc_input in;
     int64_t track_offset[DC_MAX_TRACKS]; /* file offset of stored sector 0 */
 } nrg_state;
 
@@ -280,15 +278,15 @@ static int nrg_probe(const dc_probe_input *input)
 
 static dc_status read_chunk_area(nrg_reader *r, dc_error *err)
 {
-    dc_input *in = &r->state->in;
+    dc_source *in = r->image->source;
+    int64_t size = dc_source_size(in);
     uint8_t tail[FOOTER_V2_SIZE];
-    size_t tail_size = in->size < FOOTER_V2_SIZE ? (size_t)in->size
-                                                 : FOOTER_V2_SIZE;
+    size_t tail_size = size < FOOTER_V2_SIZE ? (size_t)size : FOOTER_V2_SIZE;
     uint64_t first_chunk;
-    if (dc_input_read_at(in, in->size - (int64_t)tail_size, tail, tail_size,
-                         err) != DC_OK)
+    if (dc_source_read_at(in, size - (int64_t)tail_size, tail, tail_size,
+                          err) != DC_OK)
         return err->status;
-    if (!parse_footer(tail, tail_size, in->size, &r->footer_id,
+    if (!parse_footer(tail, tail_size, size, &r->footer_id,
                       &r->footer_offset, &first_chunk))
         return dc_fail(err, DC_ERR_FORMAT, "%s: no NER5 or NERO footer at "
                        "the end: not an NRG image", r->image->path);
@@ -307,8 +305,8 @@ static dc_status read_chunk_area(nrg_reader *r, dc_error *err)
     r->area = malloc((size_t)r->area_size);
     if (r->area == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    return dc_input_read_at(in, r->area_offset, r->area, (size_t)r->area_size,
-                            err);
+    return dc_source_read_at(in, r->area_offset, r->area, (size_t)r->area_size,
+                             err);
 }
 
 static void set_chunk_id(nrg_chunk *chunk, const uint8_t *bytes)
@@ -463,7 +461,7 @@ static dc_status place_track(nrg_reader *r, const nrg_chunk *chunk,
                           "start at %lld, the file is %lld bytes)",
                           track->number, (long long)x->end,
                           (long long)r->data_end,
-                          (long long)r->state->in.size);
+                          (long long)dc_source_size(r->image->source));
     if (x->start < r->previous_end)
         return chunk_fail(r, chunk, DC_ERR_FORMAT, err, "track %d's data at "
                           "offset %lld overlaps the previous track's, which "
@@ -916,7 +914,7 @@ static dc_status drop_empty_lead(nrg_reader *r, dc_error *err)
         return DC_OK;
     uint8_t sector[SUBCHANNEL_SECTOR];
     for (int64_t i = 0; i < lead; i++) {
-        if (dc_input_read_at(&r->state->in, r->state->track_offset[0] +
+        if (dc_source_read_at(r->image->source, r->state->track_offset[0] +
                                                 i * track->stored_size,
                              sector, track->stored_size, err) != DC_OK)
             return err->status;
@@ -970,36 +968,17 @@ static dc_status nrg_read_stored(dc_image *image, int track_index,
     /* dc_image_read has checked the track and the range. */
     nrg_state *state = image->priv;
     unsigned size = image->disc.tracks[track_index].stored_size;
-    return dc_input_read_at(&state->in,
-                            state->track_offset[track_index] + first * size,
-                            buffer, (size_t)count * size, err);
+    return dc_source_read_at(image->source,
+                             state->track_offset[track_index] + first * size,
+                             buffer, (size_t)count * size, err);
 }
 
-static void nrg_close(dc_image *image)
-{
-    nrg_state *state = image->priv;
-    if (state != NULL)
-        dc_input_close(&state->in);
-    free(state);
-    image->priv = NULL;
-}
-
-static const dc_image_ops nrg_ops = {
-    .read_stored = nrg_read_stored,
-    .close = nrg_close,
-};
+static const dc_image_ops nrg_ops = {.read_stored = nrg_read_stored};
 
 static dc_status nrg_open(dc_image *image, dc_error *err)
 {
-    nrg_state *state = calloc(1, sizeof *state);
-    if (state == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    state->in.fd = -1;
-    image->priv = state;
     image->ops = &nrg_ops;
-    if (dc_input_open(&state->in, image->path, err) != DC_OK)
-        return err->status;
-    nrg_reader r = {.image = image, .state = state, .footer_id = "NER5"};
+    nrg_reader r = {.image = image, .state = image->priv, .footer_id = "NER5"};
     dc_status status = read_disc(&r, err);
     free(r.area);
     free(r.chunks);
@@ -1360,6 +1339,7 @@ const dc_format dc_format_nrg = {
         .can_write = true,
         .streams = true,
     },
+    .priv_size = sizeof(nrg_state),
     .probe = nrg_probe,
     .open = nrg_open,
     .check = nrg_check,

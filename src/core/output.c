@@ -1,15 +1,13 @@
-/* File I/O: read-only inputs, all-or-nothing outputs, path helpers. */
-#include "io.h"
+/* Outputs: all-or-nothing sets of files, durable on request, or a stream. */
+#include "output.h"
+#include "paths.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,121 +18,11 @@
 /* Writes this big cost more to copy than a system call. */
 #define BIG_WRITE (256 * 1024)
 
-char *dc_strndup(const char *s, size_t len)
-{
-    char *copy = malloc(len + 1);
-    if (copy != NULL) {
-        memcpy(copy, s, len);
-        copy[len] = '\0';
-    }
-    return copy;
-}
-
-char *dc_strdup(const char *s)
-{
-    return dc_strndup(s, strlen(s));
-}
-
-void dc_string_list_add(char ***list, int *count, const char *fmt,
-                        va_list args)
-{
-    char text[512];
-    vsnprintf(text, sizeof text, fmt, args);
-    char **grown = realloc(*list, (size_t)(*count + 1) * sizeof *grown);
-    if (grown == NULL)
-        return; /* a lost message is not worth failing the work */
-    *list = grown;
-    grown[*count] = dc_strdup(text);
-    if (grown[*count] != NULL)
-        (*count)++;
-}
-
 void *dc_io_alloc(size_t size)
 {
     void *p = NULL;
     return posix_memalign(&p, DC_IO_ALIGN, size) == 0 ? p : NULL;
 }
-
-dc_status dc_input_open(dc_input *in, const char *path, dc_error *err)
-{
-    in->fd = -1;
-    in->path = NULL;
-    in->size = 0;
-    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is
-     * refused below); the flag is cleared again for a regular file. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int saved = errno;
-        close(fd);
-        return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path, strerror(saved));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", path,
-                       S_ISDIR(st.st_mode) ? "is a directory"
-                                           : "not a regular file");
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    in->path = dc_strdup(path);
-    if (in->path == NULL) {
-        close(fd);
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    }
-    in->fd = fd;
-    in->size = st.st_size;
-    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    return DC_OK;
-}
-
-void dc_input_close(dc_input *in)
-{
-    if (in->fd >= 0)
-        close(in->fd);
-    free(in->path);
-    in->fd = -1;
-    in->path = NULL;
-}
-
-dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
-                             size_t len, size_t *got, dc_error *err)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(in->fd, (uint8_t *)buffer + done, len - done,
-                          (off_t)(offset + (int64_t)done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return dc_fail(err, DC_ERR_INPUT_IO, "%s: read error at offset "
-                           "%lld: %s", in->path,
-                           (long long)(offset + (int64_t)done),
-                           strerror(errno));
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
-    *got = done;
-    return DC_OK;
-}
-
-dc_status dc_input_read_at(dc_input *in, int64_t offset, void *buffer,
-                           size_t len, dc_error *err)
-{
-    size_t got;
-    if (dc_input_read_some(in, offset, buffer, len, &got, err) != DC_OK)
-        return err->status;
-    if (got != len)
-        return dc_fail(err, DC_ERR_FORMAT, "%s: file ends at offset %lld, "
-                       "inside data expected up to offset %lld", in->path,
-                       (long long)(offset + (int64_t)got),
-                       (long long)(offset + (int64_t)len));
-    return DC_OK;
-}
-
-/* --- outputs ------------------------------------------------------------ */
 
 void dc_output_set_init(dc_output_set *set, const dc_output_policy *policy)
 {
@@ -614,116 +502,3 @@ void dc_output_set_abort(dc_output_set *set)
     set->made_dir = NULL;
 }
 
-/* --- paths -------------------------------------------------------------- */
-
-char *dc_path_dirname(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return dc_strdup(".");
-    if (slash == path)
-        return dc_strdup("/");
-    return dc_strndup(path, (size_t)(slash - path));
-}
-
-char *dc_path_join(const char *dir, const char *name)
-{
-    if (name[0] == '/' || dir == NULL || dir[0] == '\0' ||
-        strcmp(dir, ".") == 0)
-        return dc_strdup(name);
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(len);
-    if (path != NULL)
-        snprintf(path, len, "%s/%s", dir, name);
-    return path;
-}
-
-const char *dc_path_basename(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash != NULL ? slash + 1 : path;
-}
-
-const char *dc_path_extension(const char *path)
-{
-    const char *base = dc_path_basename(path);
-    const char *dot = strrchr(base, '.');
-    return dot != NULL && dot != base ? dot + 1 : "";
-}
-
-char *dc_path_stem(const char *path)
-{
-    const char *base = dc_path_basename(path);
-    const char *ext = dc_path_extension(base);
-    return dc_strndup(base, ext[0] != '\0' ? (size_t)(ext - 1 - base)
-                                            : strlen(base));
-}
-
-char *dc_path_with_extension(const char *path, const char *ext)
-{
-    const char *old = dc_path_extension(path);
-    size_t stem = old[0] != '\0' ? (size_t)(old - 1 - path) : strlen(path);
-    size_t len = stem + strlen(ext) + 2;
-    char *result = malloc(len);
-    if (result != NULL)
-        snprintf(result, len, "%.*s.%s", (int)stem, path, ext);
-    return result;
-}
-
-dc_status dc_read_small_file(const char *path, size_t max_size,
-                             uint8_t **data, size_t *size, dc_error *err)
-{
-    dc_input in;
-    *data = NULL;
-    *size = 0;
-    if (dc_input_open(&in, path, err) != DC_OK)
-        return err->status;
-    dc_status status = DC_OK;
-    if (in.size > (int64_t)max_size)
-        status = dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes, more than the "
-                         "%zu this kind of file can hold", path,
-                         (long long)in.size, max_size);
-    else if ((*data = malloc((size_t)in.size + 1)) == NULL)
-        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    else if (dc_input_read_at(&in, 0, *data, (size_t)in.size, err) != DC_OK)
-        status = err->status;
-    if (status == DC_OK) {
-        (*data)[in.size] = '\0'; /* text files can be used as strings */
-        *size = (size_t)in.size;
-    } else {
-        free(*data);
-        *data = NULL;
-    }
-    dc_input_close(&in);
-    return status;
-}
-
-bool dc_path_exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-char *dc_path_find(const char *dir, const char *name)
-{
-    char *joined = dc_path_join(dir, name);
-    if (joined == NULL || dc_path_exists(joined))
-        return joined;
-
-    /* The name may carry folders ("disc/Track 1.bin"): match the last part
-     * without case inside the folder the rest names. */
-    char *folder = dc_path_dirname(joined);
-    const char *wanted = dc_path_basename(name);
-    char *found = NULL;
-    DIR *d = folder != NULL ? opendir(folder) : NULL;
-    if (d != NULL) {
-        struct dirent *entry;
-        while (found == NULL && (entry = readdir(d)) != NULL)
-            if (strcasecmp(entry->d_name, wanted) == 0)
-                found = dc_path_join(folder, entry->d_name);
-        closedir(d);
-    }
-    free(folder);
-    free(joined);
-    return found;
-}

@@ -1,18 +1,15 @@
 /*
- * File I/O with 64-bit offsets.  Inputs are opened read-only; outputs are
- * written to a temporary name beside the target and renamed into place only
- * when complete, so a failure never leaves a partial file behind.  Writes
- * go through the page cache; a durable set is also on the disk, folder
- * entries included, before it is reported done.  A set may instead send
- * its one output to an open stream (standard output).
+ * Outputs.  Written to a temporary name beside the target and renamed into
+ * place only when complete, so a failure never leaves a partial file
+ * behind.  Writes go through the page cache; a durable set is also on the
+ * disk, folder entries included, before it is reported done.  A set may
+ * instead send its one output to an open stream (standard output).
  */
-#ifndef DC_IO_H
-#define DC_IO_H
+#ifndef DC_OUTPUT_H
+#define DC_OUTPUT_H
 
 #include "discconv/discconv.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <sys/types.h>
 
 /* Page alignment: the kernel copies whole pages of a buffer fastest. */
@@ -21,21 +18,11 @@
 /* An aligned allocation for I/O buffers (free with free()). */
 void *dc_io_alloc(size_t size);
 
-typedef struct dc_input {
-    int fd;
-    char *path;
-    int64_t size;
-} dc_input;
-
-dc_status dc_input_open(dc_input *in, const char *path, dc_error *err);
-void dc_input_close(dc_input *in);
-/* Reads exactly len bytes at offset; a short read is an error naming the
- * file and the offset. */
-dc_status dc_input_read_at(dc_input *in, int64_t offset, void *buffer,
-                           size_t len, dc_error *err);
-/* Reads up to len bytes at offset; *got receives the count. */
-dc_status dc_input_read_some(dc_input *in, int64_t offset, void *buffer,
-                             size_t len, size_t *got, dc_error *err);
+/* Which file a path is, to recognise an input under another name. */
+typedef struct dc_file_id {
+    dev_t dev;
+    ino_t ino;
+} dc_file_id;
 
 /* One output file being written. */
 typedef struct dc_output {
@@ -57,12 +44,6 @@ typedef struct dc_output_policy {
     bool durable;     /* fsync files and folders before reporting success */
     int stream_fd;    /* >= 0: the one output goes to this open stream */
 } dc_output_policy;
-
-/* Which file a path is, to recognise an input under another name. */
-typedef struct dc_file_id {
-    dev_t dev;
-    ino_t ino;
-} dc_file_id;
 
 /* Several outputs that appear together or not at all (a cue and its bins,
  * an ISO and its audio files). */
@@ -105,31 +86,5 @@ dc_status dc_output_set_commit(dc_output_set *set, dc_error *err);
 /* Removes every temporary (and anything already renamed by a failed
  * commit); safe to call after a successful commit (it then only frees). */
 void dc_output_set_abort(dc_output_set *set);
-
-/* Path helpers; results are malloc'd (NULL on allocation failure). */
-char *dc_path_dirname(const char *path);
-char *dc_path_join(const char *dir, const char *name);
-const char *dc_path_basename(const char *path);
-const char *dc_path_extension(const char *path); /* after the last dot */
-/* The file name without folder and extension: "a/Disc.cue" -> "Disc". */
-char *dc_path_stem(const char *path);
-/* `path` with its extension replaced (ext without the dot). */
-char *dc_path_with_extension(const char *path, const char *ext);
-/* Finds `name` in `dir`, first exactly, then ignoring case.  NULL if
- * neither exists. */
-char *dc_path_find(const char *dir, const char *name);
-bool dc_path_exists(const char *path);
-
-/* Reads a whole small file (a cue sheet, CD-TEXT) into memory, NUL added;
- * a file larger than max_size is an error. */
-dc_status dc_read_small_file(const char *path, size_t max_size,
-                             uint8_t **data, size_t *size, dc_error *err);
-
-char *dc_strdup(const char *s);
-char *dc_strndup(const char *s, size_t len);
-/* Appends a formatted line to a list of strings; on running out of memory
- * the line is dropped (messages are not worth failing for). */
-void dc_string_list_add(char ***list, int *count, const char *fmt,
-                        va_list args) __attribute__((format(printf, 3, 0)));
 
 #endif
