@@ -1,7 +1,6 @@
-/* Fuzz target: cue sheet text, parsed by dc_cue_open_text against the
- * fixture files (fuzz.h), then read like any image. */
+/* Fuzz target: cue sheet text, held in memory as if beside the fixture
+ * files (fuzz.h), opened by the cue reader, then read like any image. */
 #include "fuzz.h"
-#include "../src/formats/cuesheet.h"
 #include "model.h"
 
 #include <stdlib.h>
@@ -14,27 +13,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_write_fixtures();
         ready = true;
     }
-    /* The parser takes NUL-free text (the file reader refuses a NUL). */
-    const uint8_t *nul = memchr(data, '\0', size);
-    size_t len = nul != NULL ? (size_t)(nul - data) : size;
-    char *text = malloc(len + 1);
-    if (text == NULL)
-        return 0;
-    memcpy(text, data, len);
-    text[len] = '\0';
-
+    char *name = fuzz_path("fuzz.cue");
     dc_error err = {0};
-    dc_image *image = dc_image_new("fuzz.cue", &dc_format_bincue, &err);
-    if (image != NULL) {
-        dc_status status = dc_cue_open_text(image, text, "fuzz.cue",
-                                            fuzz_dir(), &err);
+    dc_source *source;
+    dc_image *image = dc_image_new(name, &dc_format_bincue, &err);
+    if (image != NULL &&
+        dc_source_memory(&source, data, size, name, &err) == DC_OK) {
+        dc_status status = dc_image_use_source(image, source, &err);
         if (status == DC_OK)
-            status = dc_disc_validate(&image->disc, "fuzz.cue", &err);
+            status = dc_format_bincue.open(image, &err);
+        if (status == DC_OK)
+            status = dc_disc_validate(&image->disc, name, &err);
         fuzz_check_error(status, &err);
         if (status == DC_OK)
             fuzz_read_image(image);
-        dc_image_close(image);
     }
-    free(text);
+    dc_image_close(image);
+    free(name);
     return 0;
 }

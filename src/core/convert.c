@@ -3,6 +3,7 @@
  * disc, let it write through the streaming helpers below, then commit every
  * output at once or remove them all.
  */
+#include "audio_out.h"
 #include "format.h"
 #include "sector.h"
 
@@ -433,6 +434,42 @@ static dc_status choose_target(const char *output_path,
     return DC_OK;
 }
 
+/* Audio tracks a target cannot hold go beside its output as sound files,
+ * unless one track was chosen. */
+static int audio_to_route(const dc_format *target, const dc_write_job *job)
+{
+    const dc_disc *disc = &job->source->disc;
+    int audio = 0;
+    for (int i = 0; i < disc->track_count; i++)
+        audio += disc->tracks[i].mode == DC_MODE_AUDIO;
+    return (target->caps & DC_CAP_AUDIO) || job->options->track_number != 0
+               ? 0
+               : audio;
+}
+
+static dc_status route_audio(dc_write_job *job, int audio, dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    bool selected[DC_MAX_TRACKS];
+    for (int i = 0; i < disc->track_count; i++)
+        selected[i] = disc->tracks[i].mode == DC_MODE_AUDIO;
+    char *dir = dc_path_dirname(job->output_path);
+    char *name = dc_path_stem(job->output_path);
+    dc_status status;
+    if (dir == NULL || name == NULL) {
+        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    } else {
+        status = dc_audio_write_tracks(job, dir, name, selected, NULL, err);
+        if (status == DC_OK)
+            dc_job_note(job, "%d audio track%s cannot go into %s: written "
+                        "beside it as sound files", audio,
+                        audio == 1 ? "" : "s", dc_path_basename(job->output_path));
+    }
+    free(dir);
+    free(name);
+    return status;
+}
+
 static dc_status keep_output_names(const dc_output_set *set,
                                    dc_convert_result *result, dc_error *err)
 {
@@ -483,8 +520,15 @@ dc_status dc_convert(dc_image *image, const char *output_path,
         .result = result,
         .sectors_total = total_sectors(&image->disc, options->track_number),
     };
+    int audio = audio_to_route(target, &job);
+    if (audio > 0 && options->to_stream)
+        return dc_fail(err, DC_ERR_USAGE, "%s: its audio tracks would be "
+                       "written beside the %s as sound files, and a stream "
+                       "takes one file: choose the data track, or write to "
+                       "a file", image->path, target->info.name);
     if ((target->check == NULL || target->check(&job, err) == DC_OK) &&
         target->write(&job, err) == DC_OK &&
+        (audio == 0 || route_audio(&job, audio, err) == DC_OK) &&
         keep_output_names(&outputs, result, err) == DC_OK)
         dc_output_set_commit(&outputs, err);
     dc_job_free_buffers(&job);

@@ -63,6 +63,10 @@ struct dc_image {
     int input_count;
 };
 
+/* Makes `source` what the image's format reads (a container's stream, a
+ * descriptor in memory); the image owns it. */
+dc_status dc_image_use_source(dc_image *image, dc_source *source,
+                              dc_error *err);
 /* Opens, read-only, a file the image's descriptor names (found by the
  * format, e.g. with dc_path_find beside the descriptor).  The image owns
  * the source, and no conversion of it may overwrite the file. */
@@ -97,14 +101,6 @@ bool dc_job_progress(dc_write_job *job, int64_t sectors);
 void dc_job_note(dc_write_job *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Writes audio tracks as sound files named from options->name_template,
- * into `dir`, with `name` as the template's {name}.  `selected` says which
- * tracks (by position) to write; a cue sheet naming the files is written
- * as `cue_path` unless that is NULL.  (src/formats/audio.c) */
-dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
-                                const char *name, const bool *selected,
-                                const char *cue_path, dc_error *err);
-
 /* dc_image_read's checks of a track position, range and form. */
 dc_status dc_image_check_read(const dc_image *image, int track_index,
                               int64_t first, int64_t count,
@@ -130,8 +126,19 @@ void dc_swap_sample_bytes(uint8_t *sector);
 dc_image *dc_image_new(const char *path, const struct dc_format *format,
                        dc_error *err);
 
+/* What a target can hold, for the checks and the routing the core does. */
+enum {
+    DC_CAP_AUDIO = 0x1,       /* audio tracks (else they go beside it as
+                                 sound files) */
+    DC_CAP_DATA_TRACKS = 0x2, /* several data tracks */
+    DC_CAP_SESSIONS = 0x4,    /* several sessions */
+    DC_CAP_SUBCHANNEL = 0x8,  /* the 96 subchannel bytes of each sector */
+    DC_CAP_FILES = 0x10       /* writes several files */
+};
+
 typedef struct dc_format {
     dc_format_info info;
+    unsigned caps;       /* DC_CAP_*, for targets */
     bool writes_folder;  /* the output path names a folder of files */
     size_t priv_size;    /* bytes of state the core allocates per image */
     /* Scores the bytes (never the name, never other files). */

@@ -65,6 +65,13 @@ static dc_status adopt_source(dc_image *image, dc_source *source,
     return DC_OK;
 }
 
+dc_status dc_image_use_source(dc_image *image, dc_source *source,
+                              dc_error *err)
+{
+    image->source = source;
+    return adopt_source(image, source, err);
+}
+
 dc_status dc_image_open_file(dc_image *image, const char *path,
                              dc_source **source, dc_error *err)
 {

@@ -1256,8 +1256,8 @@ static dc_status parse_and_lay_out(cue_parser *p, char *text, dc_error *err)
     return DC_OK;
 }
 
-dc_status dc_cue_open_text(dc_image *image, char *text, const char *origin,
-                           const char *base_dir, dc_error *err)
+static dc_status parse_sheet(dc_image *image, char *text, const char *origin,
+                             const char *base_dir, dc_error *err)
 {
     cue_priv *priv = image->priv;
     image->ops = &cue_ops;
@@ -1292,7 +1292,7 @@ static dc_status cue_open(dc_image *image, dc_error *err)
         status = dc_fail(err, DC_ERR_FORMAT, "%s: not a cue sheet (binary "
                          "data)", cue_path);
     if (status == DC_OK)
-        status = dc_cue_open_text(image, (char *)text, cue_path, dir, err);
+        status = parse_sheet(image, (char *)text, cue_path, dir, err);
     free(text);
     free(dir);
     return status;
@@ -1577,6 +1577,7 @@ const dc_format dc_format_bincue = {
         .can_read = true,
         .can_write = true,
     },
+    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS | DC_CAP_FILES,
     .priv_size = sizeof(cue_priv),
     .probe = cue_probe,
     .describes = cue_describes,

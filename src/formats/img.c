@@ -219,6 +219,7 @@ static dc_status img_write(dc_write_job *job, dc_error *err)
 const dc_format dc_format_img = {
     .info = {"img", "raw sector dump (2048/2336/2352/2448 bytes per sector)",
              "img,raw", true, true, true},
+    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS,
     .probe = img_probe,
     .open = img_open,
     .check = img_check,

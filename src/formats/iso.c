@@ -116,56 +116,12 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
     return pick;
 }
 
-/* Without a track chosen, audio tracks are written beside the ISO. */
-static int audio_to_route(const dc_write_job *job)
-{
-    const dc_disc *disc = &job->source->disc;
-    int audio = 0;
-    for (int i = 0; i < disc->track_count; i++)
-        audio += disc->tracks[i].mode == DC_MODE_AUDIO;
-    return job->options->track_number != 0 ? 0 : audio;
-}
-
 static dc_status iso_check(const dc_write_job *job, dc_error *err)
 {
     if (job->options->framing == DC_FRAMING_RAW)
         return dc_fail(err, DC_ERR_USAGE, "an ISO holds 2048-byte user data "
                        "only; for raw sectors write BIN/CUE or IMG");
-    if (iso_pick_track(job, err) < 0)
-        return err->status;
-    if (job->options->to_stream && audio_to_route(job) > 0)
-        return dc_fail(err, DC_ERR_USAGE, "%s: its audio tracks would be "
-                       "written beside the ISO as sound files, and a stream "
-                       "takes one file: choose the data track, or write to "
-                       "a file", job->source->path);
-    return DC_OK;
-}
-
-/* Audio tracks go beside the ISO as sound files, named after it. */
-static dc_status route_audio(dc_write_job *job, dc_error *err)
-{
-    const dc_disc *disc = &job->source->disc;
-    int audio = audio_to_route(job);
-    if (audio == 0)
-        return DC_OK;
-    bool selected[DC_MAX_TRACKS];
-    for (int i = 0; i < disc->track_count; i++)
-        selected[i] = disc->tracks[i].mode == DC_MODE_AUDIO;
-    char *dir = dc_path_dirname(job->output_path);
-    char *name = dc_path_stem(job->output_path);
-    dc_status status = DC_OK;
-    if (dir == NULL || name == NULL) {
-        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    } else {
-        status = dc_audio_write_tracks(job, dir, name, selected, NULL, err);
-        if (status == DC_OK)
-            dc_job_note(job, "%d audio track%s cannot go into an ISO: "
-                        "written beside it as sound files", audio,
-                        audio == 1 ? "" : "s");
-    }
-    free(dir);
-    free(name);
-    return status;
+    return iso_pick_track(job, err) < 0 ? err->status : DC_OK;
 }
 
 static dc_status iso_write(dc_write_job *job, dc_error *err)
@@ -179,10 +135,8 @@ static dc_status iso_write(dc_write_job *job, dc_error *err)
         return err->status;
     /* The file system counts from INDEX 01: a stored pregap stays out. */
     int64_t pregap = dc_track_pregap(track);
-    if (dc_write_track_sectors(job, out, pick, pregap, track->length - pregap,
-                               DC_FORM_USER, err) != DC_OK)
-        return err->status;
-    return route_audio(job, err);
+    return dc_write_track_sectors(job, out, pick, pregap,
+                                  track->length - pregap, DC_FORM_USER, err);
 }
 
 const dc_format dc_format_iso = {

@@ -1339,6 +1339,8 @@ const dc_format dc_format_nrg = {
         .can_write = true,
         .streams = true,
     },
+    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS |
+            DC_CAP_SUBCHANNEL,
     .priv_size = sizeof(nrg_state),
     .probe = nrg_probe,
     .open = nrg_open,

@@ -49,10 +49,5 @@ typedef struct dc_cue_layout {
 dc_status dc_cue_sheet_build(const dc_disc *disc, const dc_cue_layout *layout,
                              char **text, size_t *len, dc_error *err);
 
-/* Opens a cue sheet given as text (for sheets that exist only in memory,
- * such as one made around sound files); file names resolve from base_dir
- * and messages name `origin`. */
-dc_status dc_cue_open_text(dc_image *image, char *text, const char *origin,
-                           const char *base_dir, dc_error *err);
 
 #endif
