@@ -748,7 +748,7 @@ static dc_status do_file(toc_parser *p, const token *command, bool datafile,
         has_length = false; /* 0 means "to the end of the file" */
 
     unsigned size = track->stored_size;
-    if ((start_samples >= 0 || len_samples >= 0) &&
+    if ((start_samples > 0 || len_samples > 0) &&
         track->mode != DC_MODE_AUDIO)
         return toc_fail(p, command->line, DC_ERR_FORMAT, err,
                         "a length in samples is for audio tracks; use "
@@ -1070,8 +1070,7 @@ static dc_status parse_tokens(toc_parser *p, dc_error *err)
                                                : "");
     }
     if (disc->track_count == 0)
-        return toc_fail(p, peek(p)->line, DC_ERR_FORMAT, err,
-                        "no TRACK in the file");
+        return toc_fail(p, 1, DC_ERR_FORMAT, err, "no TRACK in the file");
     return DC_OK;
 }
 
