@@ -541,8 +541,14 @@ static dc_status toc_file_open(const toc_parser *p, toc_file *file,
                         "data file \"%s\" not found in %s", file->name,
                         p->dir);
     if (dc_image_note_input(p->image, file->path, err) != DC_OK ||
-        dc_input_open(&file->input, file->path, err) != DC_OK)
-        return err->status;
+        dc_input_open(&file->input, file->path, err) != DC_OK) {
+        /* The first error stands (dc_fail): restate it with the line. */
+        char reason[sizeof err->message];
+        memcpy(reason, err->message, sizeof reason);
+        dc_status status = err->status;
+        err->status = DC_OK;
+        return toc_fail(p, file->line, status, err, "%s", reason);
+    }
     file->size = file->input.size;
     if (!file->wav)
         return DC_OK;
@@ -1210,7 +1216,7 @@ static int toc_probe(const dc_probe_input *input)
         return DC_PROBE_NO;
     if (input->head_size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3;
-    bool first = true, after_track = false;
+    bool first = true, after_track = false, likely = false;
     while (s < end) {
         if (isspace((unsigned char)*s)) {
             s++;
@@ -1235,21 +1241,28 @@ static int toc_probe(const dc_probe_input *input)
             }
             if (s == end)
                 break; /* a word cut by the probe's window */
+            /* Disc types and CD_TEXT are cdrdao's words alone. */
             if (first && (word_is(w, n, "CD_DA") || word_is(w, n, "CD_ROM") ||
-                          word_is(w, n, "CD_ROM_XA") || word_is(w, n, "CD_I")))
+                          word_is(w, n, "CD_ROM_XA") || word_is(w, n, "CD_I") ||
+                          word_is(w, n, "CD_TEXT")))
                 return DC_PROBE_CERTAIN;
             if (first && !word_is(w, n, "CATALOG") &&
                 !word_is(w, n, "CD_TEXT") && !word_is(w, n, "TRACK"))
                 return DC_PROBE_NO;
-            if (after_track)
+            if (after_track) {
                 for (int i = 0; i < COUNT_OF(track_modes); i++)
                     if (word_is(w, n, track_modes[i].keyword))
                         return DC_PROBE_CERTAIN;
+                /* A cue sheet's TRACK has a number; a word is a TOC with
+                 * a mode we do not know, for open to name. */
+                if (isalpha((unsigned char)*w))
+                    likely = true;
+            }
             after_track = word_is(w, n, "TRACK");
             first = false;
         }
     }
-    return DC_PROBE_NO;
+    return likely ? DC_PROBE_LIKELY : DC_PROBE_NO;
 }
 
 dc_status dc_toc_open_text(dc_image *image, const char *text,
