@@ -14,7 +14,7 @@ out=$1
 discconv=${DISCCONV:-$top/discconv}
 gen_tone=${GEN_TONE:-$top/data/gen-tone}
 corpus=${DC_CORPUS:-$top/../shared/corpus}
-targets="cue bincue probe iso img nrg audio sector cdtext"
+targets="cue toc bincue probe iso img nrg audio sector cdtext"
 
 for t in $targets; do mkdir -p "$out/$t"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/discconv-seeds.XXXXXX")
@@ -94,7 +94,7 @@ if [ -d "$corpus" ]; then
         [ -f "$f" ] || continue
         case $f in
             *.cue) seed cue "$(basename "$f")" "$f"; seed probe "$(basename "$f")" "$f" ;;
-            *.toc) seed probe "$(basename "$f")" "$f" ;;
+            *.toc) seed toc "$(basename "$f")" "$f"; seed probe "$(basename "$f")" "$f" ;;
             *.cdt) seed cdtext "$(basename "$f")" "$f" ;;
             *.nrg | *.dmg)
                 # Footers sit at the end: only whole small files are seeds.

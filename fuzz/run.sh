@@ -17,7 +17,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 [ $# -ge 1 ] || { echo "usage: fuzz/run.sh SECONDS [TARGET...]" >&2; exit 2; }
 seconds=$1; shift
-targets=${*:-cue bincue probe iso img nrg audio sector cdtext}
+targets=${*:-cue toc bincue probe iso img nrg audio sector cdtext}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 work=${FUZZ_WORK:-$top_builddir/fuzz/work}
 
@@ -32,7 +32,7 @@ done
 # volume descriptors (sector 16 on) or its chunks.
 max_len() {
     case $1 in
-        cue) echo 16384 ;;
+        cue | toc) echo 16384 ;;
         sector | cdtext) echo 8192 ;;
         iso | probe | audio) echo 65536 ;;
         *) echo 131072 ;;
@@ -40,7 +40,7 @@ max_len() {
 }
 dict() {
     case $1 in
-        cue | bincue) echo "$here/cue.dict" ;;
+        cue | bincue | toc) echo "$here/cue.dict" ;;
         iso | img) echo "$here/iso.dict" ;;
         nrg) echo "$here/nrg.dict" ;;
         audio) echo "$here/audio.dict" ;;

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Compares libcdio cd-info's track table with `discconv info --json`.
 
-usage: compare_cdinfo.py [--no-leadout] CDINFO_OUTPUT DISCCONV_JSON
+usage: compare_cdinfo.py [--no-leadout | --no-addresses] CDINFO_OUTPUT
+                         DISCCONV_JSON
 Exits 0 when they agree, 1 with the differences listed otherwise.
 --no-leadout skips the leadout, for bins whose tracks have different sector
 sizes: libcdio 2.1.0 divides the whole bin by one sector size there.
+--no-addresses also skips every track's start, for TOC files whose
+addresses libcdio gets wrong (tests/toc.sh says which and why).
 """
 import json
 import re
@@ -41,7 +44,8 @@ def kind_of(track):
 
 def main():
     args = sys.argv[1:]
-    check_leadout = args[0] != "--no-leadout"
+    check_addresses = args[0] != "--no-addresses"
+    check_leadout = args[0] not in ("--no-leadout", "--no-addresses")
     if not check_leadout:
         args = args[1:]
     cdinfo = open(args[0], encoding="utf-8", errors="replace").read()
@@ -58,10 +62,11 @@ def main():
         t = mine.get(number)
         if t is None:
             continue
-        checks = [("start LSN", ref["lsn"], t["start_lba"]),
-                  ("start MSF", ref["msf"], t["start_msf"]),
-                  ("type", ref["kind"], kind_of(t)),
+        checks = [("type", ref["kind"], kind_of(t)),
                   ("copy permitted", ref["copy"], t["copy_permitted"])]
+        if check_addresses:
+            checks += [("start LSN", ref["lsn"], t["start_lba"]),
+                       ("start MSF", ref["msf"], t["start_msf"])]
         if ref["channels"] is not None:
             checks.append(("channels", ref["channels"], t["channels"]))
             checks.append(("pre-emphasis", ref["pre"], t["pre_emphasis"]))

@@ -287,6 +287,49 @@ expect "FLAC cut inside STREAMINFO" 4 "$d/cut.flac"
 mkfifo "$d/pipe.wav"
 expect "sound files: a FIFO among them" 3 "$d/pipe.wav" "$d/48k.wav"
 
+# --- cdrdao TOC files -------------------------------------------------------------
+# toc NAME CODE TEXT: a TOC (printf format) beside data.bin (raw Mode 1)
+# and audio.bin (10 sectors of samples).
+toc() {
+    d=$(case_dir "toc-$1")
+    cp "$WORK/fix/data.bin" "$d/data.bin"
+    head -c $((10 * 2352)) /dev/zero > "$d/audio.bin"
+    printf "$3" > "$d/disc.toc"
+    mention="disc.toc:"
+    expect "toc: $1" "$2" "$d/disc.toc"
+}
+toc "control: a valid TOC" 0 'CD_ROM\nTRACK MODE1_RAW\nFILE "data.bin" 0\n'
+toc "truncated inside FILE" 4 'CD_DA\nTRACK AUDIO\nFILE "audio.bin"'
+toc "truncated inside a string" 4 'CD_DA\nTRACK AUDIO\nFILE "audio.b'
+toc "byte offset past the end" 4 'TRACK AUDIO\nDATAFILE "audio.bin" #99999999\n'
+toc "byte offset of 20 digits" 4 'TRACK AUDIO\nDATAFILE "audio.bin" #99999999999999999999\n'
+toc "start past the end" 4 'TRACK AUDIO\nFILE "audio.bin" 1:0:0\n'
+toc "huge length" 4 'TRACK AUDIO\nFILE "audio.bin" 0 999999:0:0\n'
+toc "huge sample count" 4 'TRACK AUDIO\nFILE "audio.bin" 0 999999999999\n'
+toc "huge ZERO" 4 'TRACK MODE1\nZERO 999999:0:0\n'
+toc "ZERO tracks longer than a CD" 4 'TRACK AUDIO\nZERO 60:0:0\nTRACK AUDIO\nZERO 60:0:0\n'
+toc "bad MSF seconds" 4 'TRACK AUDIO\nFILE "audio.bin" 0:60:0\n'
+toc "bad MSF text" 4 'TRACK AUDIO\nFILE "audio.bin" 0:x:0\n'
+toc "unterminated string" 4 'TRACK AUDIO\nFILE "audio.bin 0\n'
+toc "CD_TEXT braces never closed" 4 'CD_TEXT {\n LANGUAGE 0 {\n  TITLE "x"\n'
+toc "binary CD-TEXT never closed" 4 'CD_TEXT { LANGUAGE 0 { GENRE { 0, 1,\n'
+toc "a closing brace alone" 4 '}\nTRACK AUDIO\nSILENCE 1\n'
+toc "data not whole sectors" 4 'TRACK MODE1\nFILE "audio.bin" 0\n'
+toc "INDEX past the end" 4 'TRACK AUDIO\nSILENCE 0:0:5\nINDEX 0:0:9\n'
+toc "START past the end" 4 'TRACK AUDIO\nSILENCE 0:0:5\nSTART 0:0:9\n'
+toc "no TRACK" 4 'CD_DA\nCATALOG "0000000000000"\n'
+toc "unknown mode" 4 'TRACK MODE3\nSILENCE 1\n'
+toc "missing data file" 3 'TRACK AUDIO\nFILE "gone.bin" 0\n'
+d=$(case_dir toc-fifo)
+mkfifo "$d/pipe.bin"
+printf 'TRACK AUDIO\nFILE "pipe.bin" 0\n' > "$d/disc.toc"
+mention="disc.toc:"
+expect "toc: a FIFO as data file (must not wait)" 3 "$d/disc.toc"
+d=$(case_dir toc-many)
+python3 -c 'import sys; sys.stdout.write("TRACK AUDIO\nSILENCE 0:0:1\n" * 100)' > "$d/disc.toc"
+mention="disc.toc:"
+expect "toc: 100 tracks" 4 "$d/disc.toc"
+
 # --- NRG ------------------------------------------------------------------------
 d=$(case_dir nrg)
 for name in $(python3 "$top_srcdir/tests/mknrg.py" --list | grep '^bad-'); do

@@ -9,6 +9,7 @@
 /* Every format, in the order ties are broken: more specific first. */
 static const dc_format *const formats[] = {
     &dc_format_bincue,
+    &dc_format_toc,
     &dc_format_nrg,
     &dc_format_audio,
     &dc_format_iso,

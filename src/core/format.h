@@ -213,6 +213,7 @@ dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,
 extern const dc_format dc_format_iso;
 extern const dc_format dc_format_img;
 extern const dc_format dc_format_bincue;
+extern const dc_format dc_format_toc;
 extern const dc_format dc_format_nrg;
 extern const dc_format dc_format_audio;
 

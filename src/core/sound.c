@@ -99,20 +99,18 @@ void dc_sound_close(dc_sound *sound)
     free(sound);
 }
 
-dc_status dc_sound_read_sectors(dc_sound *sound, int64_t first, int64_t count,
-                                uint8_t *out, dc_error *err)
+dc_status dc_sound_read_frames(dc_sound *sound, int64_t first, int64_t count,
+                               uint8_t *out, dc_error *err)
 {
     enum { CHUNK_FRAMES = FRAMES_PER_SECTOR * 16 };
     short samples[CHUNK_FRAMES * 2];
     const char *name = dc_source_name(sound->source);
-    sf_count_t frame = first * FRAMES_PER_SECTOR;
-    sf_count_t wanted = count * FRAMES_PER_SECTOR;
-    if (sf_seek(sound->file, frame, SEEK_SET) != frame)
+    if (sf_seek(sound->file, first, SEEK_SET) != first)
         return dc_fail(err, DC_ERR_INPUT_IO, "%s: cannot seek to sample %lld:"
-                       " %s", name, (long long)frame,
+                       " %s", name, (long long)first,
                        sf_strerror(sound->file));
-    while (wanted > 0) {
-        sf_count_t ask = wanted < CHUNK_FRAMES ? wanted : CHUNK_FRAMES;
+    while (count > 0) {
+        sf_count_t ask = count < CHUNK_FRAMES ? count : CHUNK_FRAMES;
         sf_count_t got = sf_readf_short(sound->file, samples, ask);
         if (got < ask && sf_error(sound->file) != SF_ERR_NO_ERROR)
             return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s", name,
@@ -123,12 +121,19 @@ dc_status dc_sound_read_sectors(dc_sound *sound, int64_t first, int64_t count,
             *out++ = (uint8_t)(v >> 8);
         }
         if (got < ask) {
-            memset(out, 0, (size_t)(wanted - got) * 4);
+            memset(out, 0, (size_t)(count - got) * 4);
             return DC_OK;
         }
-        wanted -= got;
+        count -= got;
     }
     return DC_OK;
+}
+
+dc_status dc_sound_read_sectors(dc_sound *sound, int64_t first, int64_t count,
+                                uint8_t *out, dc_error *err)
+{
+    return dc_sound_read_frames(sound, first * FRAMES_PER_SECTOR,
+                                count * FRAMES_PER_SECTOR, out, err);
 }
 
 static dc_status take_tag(SNDFILE *file, int tag, dc_cdtext *text,

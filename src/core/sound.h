@@ -23,8 +23,11 @@ typedef struct dc_sound {
 dc_status dc_sound_open(dc_sound **sound, dc_source *source,
                         const char *where, dc_error *err);
 void dc_sound_close(dc_sound *sound);
-/* Decodes `count` sectors from sector `first` as little-endian CD-DA; a
- * short last sector is filled with silence. */
+/* Decodes `count` stereo frames (4 bytes each) from frame `first` as
+ * little-endian CD-DA; past the end of the file, silence. */
+dc_status dc_sound_read_frames(dc_sound *sound, int64_t first, int64_t count,
+                               uint8_t *out, dc_error *err);
+/* The same by whole sectors of 588 frames. */
 dc_status dc_sound_read_sectors(dc_sound *sound, int64_t first, int64_t count,
                                 uint8_t *out, dc_error *err);
 

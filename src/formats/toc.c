@@ -1,0 +1,1313 @@
+/*
+ * cdrdao TOC files (.toc + data files), read only.  The grammar is
+ * cdrdao(1)'s (FORMATS.md §7.1): an optional disc type, CATALOG, CD_TEXT
+ * blocks, then TRACKs made of pieces concatenated in order: FILE/AUDIOFILE
+ * and DATAFILE ranges of data files, and ZERO/SILENCE runs that no file
+ * stores (served as zero sectors).  START marks the end of a stored
+ * pregap, PREGAP adds an unstored one, INDEX adds indexes 2, 3...
+ *
+ * Addresses: the first stored sector of track 1 is LBA 0, as for cue
+ * sheets; later tracks follow by accumulated lengths plus their unstored
+ * pregaps.  Audio in raw files is big-endian (cdrdao's "MSB left") unless
+ * the file name ends in .wav (decoded by libsndfile) or SWAP says
+ * otherwise; the model serves little-endian, so raw audio is swapped on
+ * read.
+ *
+ * Data files are opened and read through toc_file_open/toc_file_read
+ * only, so moving to another I/O layer touches those three.
+ */
+#include "format.h"
+#include "sound.h"
+#include "model.h"
+
+#include <ctype.h>
+#include <sndfile.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* A 99-track TOC full of CD-TEXT is a few tens of KiB. */
+#define TOC_MAX_SIZE (1024 * 1024)
+#define AUDIO_RATE 44100
+#define SAMPLE_BYTES 4 /* one 16-bit stereo sample pair */
+#define SAMPLES_PER_SECTOR (DC_RAW_SECTOR / SAMPLE_BYTES)
+/* Byte offsets beyond this are nonsense and would overflow sums. */
+#define MAX_BYTE_OFFSET ((int64_t)1 << 50)
+
+#define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---------------------------------------------------------------------- */
+/* State                                                                   */
+/* ---------------------------------------------------------------------- */
+
+typedef struct toc_file {
+    char *name;       /* as written */
+    int line;         /* first mention */
+    char *path;       /* where it was found */
+    bool wav;         /* decoded by libsndfile: little-endian PCM */
+    dc_source *source;
+    dc_sound *sound;
+    int64_t size;     /* bytes (of decoded PCM for WAV) */
+} toc_file;
+
+/* A run of a track's stored sectors: from a file, or zeros. */
+typedef struct toc_piece {
+    int file;         /* -1: generated zeros (ZERO, SILENCE) */
+    int64_t offset;   /* bytes into the file */
+    int64_t bytes;    /* bytes the file gives; the rest of count sectors
+                         is silence (a short last audio sector) */
+    int64_t count;    /* sectors */
+    bool swap;        /* audio stored big-endian: swap to little-endian */
+    bool swap_toggled;/* SWAP after the file name */
+    int line;
+} toc_piece;
+
+typedef struct toc_track_info {
+    int line;
+    toc_piece *pieces;
+    int piece_count;
+    bool swap;        /* track-level SWAP */
+    bool start_seen;
+    bool pregap_seen;
+    int64_t pregap_stored; /* START: sectors before INDEX 01 */
+} toc_track_info;
+
+typedef struct toc_priv {
+    toc_file *files;
+    int file_count;
+    toc_track_info tracks[DC_MAX_TRACKS];
+} toc_priv;
+
+typedef enum token_kind {
+    TOK_END,
+    TOK_WORD,
+    TOK_STRING,
+    TOK_OPEN,   /* { */
+    TOK_CLOSE,  /* } */
+    TOK_COMMA
+} token_kind;
+
+typedef struct token {
+    token_kind kind;
+    int line;
+    char *text;   /* words and decoded strings; NULL otherwise */
+    size_t len;   /* of a string (it may hold NULs from escapes) */
+} token;
+
+typedef struct toc_parser {
+    dc_image *image;
+    toc_priv *priv;
+    const char *origin;
+    const char *dir;
+    token *tokens;
+    int token_count;
+    int pos;
+    bool cdi_disc;
+    bool catalog_seen;
+} toc_parser;
+
+__attribute__((format(printf, 5, 6)))
+static dc_status toc_fail(const toc_parser *p, int line, dc_status status,
+                          dc_error *err, const char *fmt, ...)
+{
+    char message[400];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message, sizeof message, fmt, args);
+    va_end(args);
+    return dc_fail(err, status, "%s:%d: %s", p->origin, line, message);
+}
+
+static dc_status no_memory(dc_error *err)
+{
+    return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tokens                                                                  */
+/* ---------------------------------------------------------------------- */
+
+static bool is_word_char(char c)
+{
+    return c != '\0' && !isspace((unsigned char)c) && c != '{' &&
+           c != '}' && c != '"' && c != ',';
+}
+
+/* Decodes the C escapes cdrdao allows in strings: \" \\ \n \t \r and
+ * octal \ooo.  Returns the decoded length. */
+static size_t decode_string(const char *s, size_t n, char *out)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\' || i + 1 == n) {
+            out[len++] = s[i];
+            continue;
+        }
+        char c = s[++i];
+        if (c >= '0' && c <= '7') {
+            unsigned v = 0;
+            for (int k = 0; k < 3 && i < n && s[i] >= '0' && s[i] <= '7';
+                 k++, i++)
+                v = v * 8 + (unsigned)(s[i] - '0');
+            i--;
+            out[len++] = (char)(v & 0xFF);
+        } else {
+            out[len++] = c == 'n' ? '\n' : c == 't' ? '\t'
+                       : c == 'r' ? '\r' : c;
+        }
+    }
+    out[len] = '\0';
+    return len;
+}
+
+static dc_status add_token(toc_parser *p, token_kind kind, int line,
+                           const char *text, size_t n, dc_error *err)
+{
+    if ((p->token_count & 1023) == 0) {
+        token *grown = realloc(p->tokens, (size_t)(p->token_count + 1024) *
+                                              sizeof *grown);
+        if (grown == NULL)
+            return no_memory(err);
+        p->tokens = grown;
+    }
+    token *t = &p->tokens[p->token_count];
+    *t = (token){kind, line, NULL, 0};
+    if (kind == TOK_WORD || kind == TOK_STRING) {
+        t->text = malloc(n + 1);
+        if (t->text == NULL)
+            return no_memory(err);
+        if (kind == TOK_STRING) {
+            t->len = decode_string(text, n, t->text);
+        } else {
+            memcpy(t->text, text, n);
+            t->text[n] = '\0';
+            t->len = n;
+        }
+    }
+    p->token_count++;
+    return DC_OK;
+}
+
+static dc_status tokenize(toc_parser *p, const char *text, dc_error *err)
+{
+    int line = 1;
+    const char *s = text;
+    if (strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3;
+    while (*s != '\0') {
+        if (*s == '\n') {
+            line++;
+            s++;
+        } else if (isspace((unsigned char)*s)) {
+            s++;
+        } else if (s[0] == '/' && s[1] == '/') {
+            while (*s != '\0' && *s != '\n')
+                s++;
+        } else if (*s == '"') {
+            const char *start = ++s;
+            while (*s != '\0' && *s != '"' && *s != '\n') {
+                if (*s == '\\' && s[1] != '\0' && s[1] != '\n')
+                    s++;
+                s++;
+            }
+            if (*s != '"')
+                return toc_fail(p, line, DC_ERR_FORMAT, err,
+                                "string not closed on its line");
+            if (add_token(p, TOK_STRING, line, start, (size_t)(s - start),
+                          err) != DC_OK)
+                return err->status;
+            s++;
+        } else if (*s == '{' || *s == '}' || *s == ',') {
+            token_kind kind = *s == '{' ? TOK_OPEN
+                            : *s == '}' ? TOK_CLOSE : TOK_COMMA;
+            if (add_token(p, kind, line, NULL, 0, err) != DC_OK)
+                return err->status;
+            s++;
+        } else {
+            const char *start = s;
+            while (is_word_char(*s) && !(s[0] == '/' && s[1] == '/'))
+                s++;
+            if (add_token(p, TOK_WORD, line, start, (size_t)(s - start),
+                          err) != DC_OK)
+                return err->status;
+        }
+    }
+    return add_token(p, TOK_END, line, NULL, 0, err);
+}
+
+static const token *peek(const toc_parser *p) { return &p->tokens[p->pos]; }
+
+static const token *take(toc_parser *p)
+{
+    const token *t = &p->tokens[p->pos];
+    if (t->kind != TOK_END)
+        p->pos++;
+    return t;
+}
+
+static bool peek_word(const toc_parser *p, const char *word)
+{
+    const token *t = peek(p);
+    return t->kind == TOK_WORD && strcasecmp(t->text, word) == 0;
+}
+
+static const char *describe(const token *t)
+{
+    switch (t->kind) {
+    case TOK_END: return "the end of the file";
+    case TOK_STRING: return "a string";
+    case TOK_OPEN: return "\"{\"";
+    case TOK_CLOSE: return "\"}\"";
+    case TOK_COMMA: return "\",\"";
+    default: return t->text;
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Values                                                                  */
+/* ---------------------------------------------------------------------- */
+
+static bool all_digits(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* A length or position: MSF (sectors of the track) or a bare number of
+ * audio samples.  *frames gets sectors, *samples the sample count (or -1
+ * for MSF). */
+static dc_status take_time(toc_parser *p, const char *what, int64_t *frames,
+                           int64_t *samples, dc_error *err)
+{
+    const token *t = take(p);
+    *samples = -1;
+    if (t->kind == TOK_WORD && strchr(t->text, ':') != NULL) {
+        if (!dc_msf_parse(t->text, frames))
+            return toc_fail(p, t->line, DC_ERR_FORMAT, err,
+                            "%s \"%s\" is not a time mm:ss:ff (seconds "
+                            "below 60, frames below 75)", what, t->text);
+        return DC_OK;
+    }
+    if (t->kind == TOK_WORD && all_digits(t->text, 12)) {
+        *samples = strtoll(t->text, NULL, 10);
+        *frames = *samples / SAMPLES_PER_SECTOR;
+        return DC_OK;
+    }
+    return toc_fail(p, t->line, DC_ERR_FORMAT, err,
+                    "%s expected (mm:ss:ff or samples), found %s", what,
+                    describe(t));
+}
+
+/* An optional time: only if the next token looks like one. */
+static bool next_is_time(const toc_parser *p)
+{
+    const token *t = peek(p);
+    return t->kind == TOK_WORD &&
+           (isdigit((unsigned char)t->text[0]) || strchr(t->text, ':'));
+}
+
+/* A time that must be whole sectors (START, PREGAP, INDEX, ZERO). */
+static dc_status take_sectors(toc_parser *p, const char *what,
+                              int64_t *frames, dc_error *err)
+{
+    int64_t samples;
+    int line = peek(p)->line;
+    if (take_time(p, what, frames, &samples, err) != DC_OK)
+        return err->status;
+    if (samples >= 0 && samples % SAMPLES_PER_SECTOR != 0)
+        return toc_fail(p, line, DC_ERR_FORMAT, err,
+                        "%s of %lld samples is not a whole number of "
+                        "sectors (%d samples each)", what,
+                        (long long)samples, SAMPLES_PER_SECTOR);
+    if (*frames > DC_MAX_DISC_SECTORS)
+        return toc_fail(p, line, DC_ERR_FORMAT, err,
+                        "%s of %lld sectors is longer than any CD", what,
+                        (long long)*frames);
+    return DC_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Text (CD-TEXT strings)                                                  */
+/* ---------------------------------------------------------------------- */
+
+static bool valid_utf8(const unsigned char *s)
+{
+    while (*s != '\0') {
+        int extra = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1
+                  : (*s & 0xF0) == 0xE0 ? 2 : (*s & 0xF8) == 0xF0 ? 3 : -1;
+        if (extra < 0 || (extra == 1 && *s < 0xC2))
+            return false;
+        s++;
+        for (int i = 0; i < extra; i++, s++)
+            if ((*s & 0xC0) != 0x80)
+                return false;
+    }
+    return true;
+}
+
+/* cdrdao writes CD-TEXT in the disc's character set, ISO-8859-1 for
+ * the usual block 0; the model wants UTF-8. */
+static char *latin1_to_utf8(const char *text)
+{
+    if (valid_utf8((const unsigned char *)text))
+        return dc_strdup(text);
+    char *out = malloc(strlen(text) * 2 + 1);
+    if (out == NULL)
+        return NULL;
+    char *o = out;
+    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+        if (*s < 0x80) {
+            *o++ = (char)*s;
+        } else {
+            *o++ = (char)(0xC0 | *s >> 6);
+            *o++ = (char)(0x80 | (*s & 0x3F));
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+typedef struct cdtext_key {
+    const char *keyword;
+    int field; /* dc_cdtext_field, or -1: parsed and not kept */
+} cdtext_key;
+
+static const cdtext_key cdtext_keys[] = {
+    {"TITLE", DC_CDTEXT_TITLE},         {"PERFORMER", DC_CDTEXT_PERFORMER},
+    {"SONGWRITER", DC_CDTEXT_SONGWRITER}, {"COMPOSER", DC_CDTEXT_COMPOSER},
+    {"ARRANGER", DC_CDTEXT_ARRANGER},   {"MESSAGE", DC_CDTEXT_MESSAGE},
+    {"DISC_ID", DC_CDTEXT_DISC_ID},     {"GENRE", DC_CDTEXT_GENRE},
+    {"UPC_EAN", DC_CDTEXT_UPC_ISRC},    {"ISRC", DC_CDTEXT_UPC_ISRC},
+    {"TOC_INFO1", -1}, {"TOC_INFO2", -1}, {"SIZE_INFO", -1},
+    {"RESERVED1", -1}, {"RESERVED2", -1}, {"RESERVED3", -1},
+    {"RESERVED4", -1}, {"CLOSED", -1},
+};
+
+/* { n, n, ... }: binary pack data.  Parsed for the grammar's sake; the
+ * model keeps text fields only. */
+static dc_status skip_binary(toc_parser *p, dc_error *err)
+{
+    int open_line = take(p)->line;
+    for (;;) {
+        const token *t = take(p);
+        if (t->kind == TOK_CLOSE)
+            return DC_OK;
+        if (t->kind == TOK_END)
+            return toc_fail(p, open_line, DC_ERR_FORMAT, err,
+                            "\"{\" of binary CD-TEXT data never closed");
+        if (t->kind == TOK_WORD && all_digits(t->text, 3) &&
+            atoi(t->text) <= 255)
+            continue;
+        if (t->kind == TOK_COMMA)
+            continue;
+        return toc_fail(p, t->line, DC_ERR_FORMAT, err,
+                        "binary CD-TEXT data holds %s, not a byte",
+                        describe(t));
+    }
+}
+
+static dc_status expect_open(toc_parser *p, const char *what, dc_error *err)
+{
+    const token *t = take(p);
+    if (t->kind != TOK_OPEN)
+        return toc_fail(p, t->line, DC_ERR_FORMAT, err,
+                        "\"{\" expected after %s, found %s", what,
+                        describe(t));
+    return DC_OK;
+}
+
+/* LANGUAGE n { KEY value ... }; block 0 goes into `text`. */
+static dc_status parse_language(toc_parser *p, dc_cdtext *text, dc_error *err)
+{
+    const token *n = take(p);
+    if (n->kind != TOK_WORD || !all_digits(n->text, 1) ||
+        atoi(n->text) > 7)
+        return toc_fail(p, n->line, DC_ERR_FORMAT, err,
+                        "LANGUAGE needs a block number 0..7, found %s",
+                        describe(n));
+    bool keep = atoi(n->text) == 0;
+    int open_line = peek(p)->line;
+    if (expect_open(p, "LANGUAGE", err) != DC_OK)
+        return err->status;
+    for (;;) {
+        const token *key = take(p);
+        if (key->kind == TOK_CLOSE)
+            return DC_OK;
+        if (key->kind == TOK_END)
+            return toc_fail(p, open_line, DC_ERR_FORMAT, err,
+                            "\"{\" of LANGUAGE %s never closed", n->text);
+        int field = -2;
+        for (int i = 0; key->kind == TOK_WORD && i < COUNT_OF(cdtext_keys);
+             i++)
+            if (strcasecmp(key->text, cdtext_keys[i].keyword) == 0)
+                field = cdtext_keys[i].field;
+        if (field == -2)
+            return toc_fail(p, key->line, DC_ERR_FORMAT, err,
+                            "unknown CD-TEXT item %s", describe(key));
+        const token *value = peek(p);
+        if (value->kind == TOK_OPEN) {
+            if (skip_binary(p, err) != DC_OK)
+                return err->status;
+            continue;
+        }
+        if (value->kind != TOK_STRING)
+            return toc_fail(p, value->line, DC_ERR_FORMAT, err,
+                            "%s needs a \"string\" or { bytes }, found %s",
+                            key->text, describe(value));
+        take(p);
+        if (!keep || field < 0 || value->text[0] == '\0')
+            continue;
+        char *utf8 = latin1_to_utf8(value->text);
+        if (utf8 == NULL)
+            return no_memory(err);
+        dc_status status = dc_cdtext_set(text, (dc_cdtext_field)field, utf8,
+                                         err);
+        free(utf8);
+        if (status != DC_OK)
+            return status;
+    }
+}
+
+/* CD_TEXT { [LANGUAGE_MAP { ... }] LANGUAGE n { ... } ... } */
+static dc_status parse_cdtext(toc_parser *p, dc_cdtext *text, bool disc,
+                              dc_error *err)
+{
+    int open_line = peek(p)->line;
+    if (expect_open(p, "CD_TEXT", err) != DC_OK)
+        return err->status;
+    for (;;) {
+        const token *t = take(p);
+        if (t->kind == TOK_CLOSE)
+            return DC_OK;
+        if (t->kind == TOK_END)
+            return toc_fail(p, open_line, DC_ERR_FORMAT, err,
+                            "\"{\" of CD_TEXT never closed");
+        if (t->kind == TOK_WORD && disc &&
+            strcasecmp(t->text, "LANGUAGE_MAP") == 0) {
+            int map_line = peek(p)->line;
+            if (expect_open(p, "LANGUAGE_MAP", err) != DC_OK)
+                return err->status;
+            /* n : CODE pairs; which language a block is does not matter
+             * to the model, which keeps block 0. */
+            for (;;) {
+                const token *m = take(p);
+                if (m->kind == TOK_CLOSE)
+                    break;
+                if (m->kind != TOK_WORD && m->kind != TOK_COMMA)
+                    return toc_fail(p, m->kind == TOK_END ? map_line
+                                                          : m->line,
+                                    DC_ERR_FORMAT, err,
+                                    m->kind == TOK_END
+                                        ? "\"{\" of LANGUAGE_MAP never closed"
+                                        : "unexpected %s in LANGUAGE_MAP",
+                                    describe(m));
+            }
+        } else if (t->kind == TOK_WORD &&
+                   strcasecmp(t->text, "LANGUAGE") == 0) {
+            if (parse_language(p, text, err) != DC_OK)
+                return err->status;
+        } else {
+            return toc_fail(p, t->line, DC_ERR_FORMAT, err,
+                            "unexpected %s in CD_TEXT (LANGUAGE%s expected)",
+                            describe(t), disc ? " or LANGUAGE_MAP" : "");
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Files                                                                   */
+/* ---------------------------------------------------------------------- */
+
+static bool ends_with_wav(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 4 && strcasecmp(name + n - 4, ".wav") == 0;
+}
+
+static dc_status toc_file_open(const toc_parser *p, toc_file *file,
+                               dc_error *err)
+{
+    file->path = dc_path_find(p->dir, file->name);
+    if (file->path == NULL)
+        return toc_fail(p, file->line, DC_ERR_INPUT_IO, err,
+                        "data file \"%s\" not found in %s", file->name,
+                        p->dir);
+    if (dc_image_open_file(p->image, file->path, &file->source, err) !=
+        DC_OK) {
+        /* The first error stands (dc_fail): restate it with the line. */
+        char reason[sizeof err->message];
+        memcpy(reason, err->message, sizeof reason);
+        dc_status status = err->status;
+        err->status = DC_OK;
+        return toc_fail(p, file->line, status, err, "%s", reason);
+    }
+    file->size = dc_source_size(file->source);
+    if (!file->wav)
+        return DC_OK;
+    char where[600];
+    snprintf(where, sizeof where, "%s:%d", p->origin, file->line);
+    if (dc_sound_open(&file->sound, file->source, where, err) != DC_OK)
+        return err->status;
+    file->size = (int64_t)file->sound->info.frames * SAMPLE_BYTES;
+    return DC_OK;
+}
+
+/* len bytes at offset (of decoded PCM for WAV, little-endian). */
+static dc_status toc_file_read(toc_file *file, int64_t offset, uint8_t *out,
+                               size_t len, dc_error *err)
+{
+    if (file->sound == NULL)
+        return dc_source_read_at(file->source, offset, out, len, err);
+    return dc_sound_read_frames(file->sound, offset / SAMPLE_BYTES,
+                                (int64_t)(len / SAMPLE_BYTES), out, err);
+}
+
+/* The file of that name, opened on first mention. */
+static dc_status use_file(toc_parser *p, const token *name, int *index,
+                          dc_error *err)
+{
+    toc_priv *priv = p->priv;
+    for (int i = 0; i < priv->file_count; i++)
+        if (strcmp(priv->files[i].name, name->text) == 0) {
+            *index = i;
+            return DC_OK;
+        }
+    if (name->text[0] == '\0' || strcmp(name->text, "-") == 0 ||
+        strlen(name->text) != name->len)
+        return toc_fail(p, name->line, DC_ERR_UNSUPPORTED, err,
+                        "data file \"%s\" cannot be read: images need a "
+                        "named regular file", name->text);
+    toc_file *grown = realloc(priv->files, (size_t)(priv->file_count + 1) *
+                                               sizeof *grown);
+    if (grown == NULL)
+        return no_memory(err);
+    priv->files = grown;
+    toc_file *file = &grown[priv->file_count];
+    memset(file, 0, sizeof *file);
+    file->line = name->line;
+    file->wav = ends_with_wav(name->text);
+    file->name = dc_strdup(name->text);
+    if (file->name == NULL)
+        return no_memory(err);
+    priv->file_count++;
+    *index = priv->file_count - 1;
+    return toc_file_open(p, file, err);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tracks                                                                  */
+/* ---------------------------------------------------------------------- */
+
+typedef struct track_mode_entry {
+    const char *keyword;
+    dc_track_mode mode;
+    unsigned size; /* cdrdao's block size in data files */
+} track_mode_entry;
+
+static const track_mode_entry track_modes[] = {
+    {"AUDIO", DC_MODE_AUDIO, DC_RAW_SECTOR},
+    /* Mode 0 sectors are zeros with a header; as 2336 stored bytes they
+     * read like formless Mode 2 user data. */
+    {"MODE0", DC_MODE_MODE2, 2336},
+    {"MODE1", DC_MODE_MODE1, 2048},
+    {"MODE1_RAW", DC_MODE_MODE1, DC_RAW_SECTOR},
+    {"MODE2", DC_MODE_MODE2, 2336},
+    {"MODE2_FORM1", DC_MODE_MODE2_FORM1, 2048},
+    {"MODE2_FORM2", DC_MODE_MODE2_FORM2, 2324},
+    {"MODE2_FORM_MIX", DC_MODE_MODE2_MIXED, 2336},
+    {"MODE2_RAW", DC_MODE_MODE2_MIXED, DC_RAW_SECTOR},
+};
+
+static dc_track *current_track(toc_parser *p)
+{
+    dc_disc *disc = &p->image->disc;
+    return &disc->tracks[disc->track_count - 1];
+}
+
+static toc_track_info *current_info(toc_parser *p)
+{
+    return &p->priv->tracks[p->image->disc.track_count - 1];
+}
+
+static int64_t stored_so_far(const toc_track_info *info)
+{
+    int64_t total = 0;
+    for (int i = 0; i < info->piece_count; i++)
+        total += info->pieces[i].count;
+    return total;
+}
+
+static dc_status add_piece(toc_parser *p, const toc_piece *piece,
+                           dc_error *err)
+{
+    toc_track_info *info = current_info(p);
+    if (piece->count == 0)
+        return DC_OK;
+    if (stored_so_far(info) + piece->count > DC_MAX_DISC_SECTORS)
+        return toc_fail(p, piece->line, DC_ERR_FORMAT, err,
+                        "TRACK %d would be longer than any CD",
+                        current_track(p)->number);
+    /* A short last audio sector is padded with silence; a piece after it
+     * would have to start mid-sector. */
+    if (info->piece_count > 0) {
+        const toc_piece *last = &info->pieces[info->piece_count - 1];
+        if (last->file >= 0 &&
+            last->bytes < last->count * current_track(p)->stored_size)
+            return toc_fail(p, last->line, DC_ERR_UNSUPPORTED, err,
+                            "this data does not end on a whole sector, and "
+                            "more data follows in the track");
+    }
+    toc_piece *grown = realloc(info->pieces, (size_t)(info->piece_count + 1) *
+                                                 sizeof *grown);
+    if (grown == NULL)
+        return no_memory(err);
+    info->pieces = grown;
+    grown[info->piece_count++] = *piece;
+    return DC_OK;
+}
+
+/* FILE/AUDIOFILE "name" [SWAP] [#offset] start [length]
+ * DATAFILE "name" [SWAP] [#offset] [length] */
+static dc_status do_file(toc_parser *p, const token *command, bool datafile,
+                         dc_error *err)
+{
+    dc_track *track = current_track(p);
+    const token *name = take(p);
+    if (name->kind != TOK_STRING)
+        return toc_fail(p, name->line, DC_ERR_FORMAT, err,
+                        "%s needs a \"file name\", found %s", command->text,
+                        describe(name));
+    toc_piece piece = {.line = command->line};
+    if (peek_word(p, "SWAP")) {
+        take(p);
+        piece.swap_toggled = true;
+    }
+    int64_t offset = 0;
+    const token *t = peek(p);
+    if (t->kind == TOK_WORD && t->text[0] == '#') {
+        take(p);
+        if (!all_digits(t->text + 1, 15) ||
+            (offset = strtoll(t->text + 1, NULL, 10)) > MAX_BYTE_OFFSET)
+            return toc_fail(p, t->line, DC_ERR_FORMAT, err,
+                            "byte offset \"%s\" is not #digits", t->text);
+    }
+    int64_t start_frames = 0, start_samples = -1;
+    if (!datafile &&
+        take_time(p, "start", &start_frames, &start_samples, err) != DC_OK)
+        return err->status;
+    int64_t len_frames = 0, len_samples = -1;
+    bool has_length = next_is_time(p);
+    if (has_length &&
+        take_time(p, "length", &len_frames, &len_samples, err) != DC_OK)
+        return err->status;
+    if (len_samples == 0 || (len_samples < 0 && len_frames == 0))
+        has_length = false; /* 0 means "to the end of the file" */
+
+    unsigned size = track->stored_size;
+    if ((start_samples > 0 || len_samples > 0) &&
+        track->mode != DC_MODE_AUDIO)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "a length in samples is for audio tracks; use "
+                        "mm:ss:ff");
+    offset += start_samples >= 0 ? start_samples * SAMPLE_BYTES
+                                 : start_frames * size;
+    int index = -1;
+    if (use_file(p, name, &index, err) != DC_OK)
+        return err->status;
+    toc_file *file = &p->priv->files[index];
+    if (file->wav && track->mode != DC_MODE_AUDIO)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "\"%s\" is a WAV file but TRACK %d is not AUDIO",
+                        file->name, track->number);
+    if (file->wav && offset % SAMPLE_BYTES != 0)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "offset %lld into \"%s\" is not on a sample",
+                        (long long)offset, file->name);
+    if (offset >= file->size)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "start %lld bytes into \"%s\" lies at or past its "
+                        "end (%lld bytes)", (long long)offset, file->name,
+                        (long long)file->size);
+    int64_t bytes;
+    if (has_length) {
+        bytes = len_samples >= 0 ? len_samples * SAMPLE_BYTES
+                                 : len_frames * size;
+        if (bytes > file->size - offset)
+            return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                            "%lld bytes from %lld run past the end of "
+                            "\"%s\" (%lld bytes)", (long long)bytes,
+                            (long long)offset, file->name,
+                            (long long)file->size);
+    } else {
+        bytes = file->size - offset;
+    }
+    if (bytes % size != 0) {
+        if (track->mode != DC_MODE_AUDIO)
+            return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                            "%lld bytes of \"%s\" are not a whole number of "
+                            "%u-byte sectors", (long long)bytes, file->name,
+                            size);
+        if (bytes % SAMPLE_BYTES != 0)
+            return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                            "%lld bytes of \"%s\" are not whole samples",
+                            (long long)bytes, file->name);
+        dc_image_warn(p->image, "%s:%d: \"%s\" does not end on a whole "
+                      "sector; the last sector is padded with silence",
+                      p->origin, command->line, file->name);
+    }
+    piece.file = index;
+    piece.offset = offset;
+    piece.bytes = bytes;
+    piece.count = (bytes + size - 1) / size;
+    return add_piece(p, &piece, err);
+}
+
+static dc_status do_zero(toc_parser *p, const token *command, dc_error *err)
+{
+    /* ZERO may name a data mode and a subchannel mode first. */
+    if (strcasecmp(command->text, "ZERO") == 0)
+        for (int i = 0; i < 2 && peek(p)->kind == TOK_WORD &&
+                        isalpha((unsigned char)peek(p)->text[0]);
+             i++)
+            take(p);
+    int64_t frames;
+    if (take_sectors(p, command->text, &frames, err) != DC_OK)
+        return err->status;
+    toc_piece piece = {.file = -1, .count = frames, .line = command->line};
+    return add_piece(p, &piece, err);
+}
+
+static dc_status do_start(toc_parser *p, const token *command, dc_error *err)
+{
+    toc_track_info *info = current_info(p);
+    dc_track *track = current_track(p);
+    if (info->start_seen || info->pregap_seen)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "a track has one START or PREGAP");
+    if (track->index_count > 1)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "START must come before INDEX");
+    int64_t frames = stored_so_far(info);
+    if (next_is_time(p) &&
+        take_sectors(p, "START", &frames, err) != DC_OK)
+        return err->status;
+    info->start_seen = true;
+    info->pregap_stored = frames;
+    return DC_OK;
+}
+
+static dc_status do_pregap(toc_parser *p, const token *command, dc_error *err)
+{
+    toc_track_info *info = current_info(p);
+    if (info->start_seen || info->pregap_seen)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "a track has one START or PREGAP");
+    if (info->piece_count > 0)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "PREGAP must come before the track's data");
+    int64_t frames;
+    if (take_sectors(p, "PREGAP", &frames, err) != DC_OK)
+        return err->status;
+    info->pregap_seen = true;
+    current_track(p)->pregap_unstored = frames;
+    return DC_OK;
+}
+
+static dc_status do_index(toc_parser *p, const token *command, dc_error *err)
+{
+    dc_track *track = current_track(p);
+    int64_t frames;
+    if (take_sectors(p, "INDEX", &frames, err) != DC_OK)
+        return err->status;
+    if (track->index_count >= DC_MAX_INDEXES - 1)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "too many INDEX statements (99 at most)");
+    if (frames == 0)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "INDEX 0:0:0 is the track start itself");
+    /* Offsets relative to INDEX 01; made absolute once START is known. */
+    int last = track->index_count - 1;
+    if (last >= 1 && frames <= track->index[last].offset)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "INDEX positions must increase");
+    track->index[track->index_count].number = track->index_count + 1;
+    track->index[track->index_count].offset = frames;
+    track->index_count++;
+    return DC_OK;
+}
+
+static bool valid_isrc(const char *s)
+{
+    if (strlen(s) != 12)
+        return false;
+    for (int i = 0; i < 12; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (i < 5 ? !(isupper(c) || isdigit(c)) : !isdigit(c))
+            return false;
+    }
+    return true;
+}
+
+static dc_status do_isrc(toc_parser *p, const token *command, dc_error *err)
+{
+    const token *v = take(p);
+    if (v->kind != TOK_STRING || !valid_isrc(v->text))
+        return toc_fail(p, v->line, DC_ERR_FORMAT, err,
+                        "ISRC needs \"CCOOOYYSSSSS\" (12 characters: 5 "
+                        "letters or digits, 7 digits), found %s",
+                        v->kind == TOK_STRING ? v->text : describe(v));
+    dc_track *track = current_track(p);
+    if (track->isrc[0] != '\0')
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "a second ISRC for TRACK %d", track->number);
+    memcpy(track->isrc, v->text, 13);
+    return DC_OK;
+}
+
+static dc_status do_track(toc_parser *p, const token *command, dc_error *err)
+{
+    dc_disc *disc = &p->image->disc;
+    if (disc->track_count >= DC_MAX_TRACKS)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "more than %d tracks", DC_MAX_TRACKS);
+    const token *m = take(p);
+    const track_mode_entry *mode = NULL;
+    for (int i = 0; m->kind == TOK_WORD && i < COUNT_OF(track_modes); i++)
+        if (strcasecmp(m->text, track_modes[i].keyword) == 0)
+            mode = &track_modes[i];
+    if (mode == NULL)
+        return toc_fail(p, m->line, DC_ERR_FORMAT, err,
+                        "unknown track mode %s (AUDIO, MODE0, MODE1, "
+                        "MODE1_RAW, MODE2, MODE2_FORM1, MODE2_FORM2, "
+                        "MODE2_FORM_MIX or MODE2_RAW)", describe(m));
+    bool sub = false;
+    if (peek_word(p, "RW") || peek_word(p, "RW_RAW")) {
+        const token *s = take(p);
+        if (mode->size != DC_RAW_SECTOR)
+            return toc_fail(p, s->line, DC_ERR_UNSUPPORTED, err,
+                            "subchannel %s is read only with whole 2352-byte "
+                            "sectors (AUDIO, MODE1_RAW, MODE2_RAW)", s->text);
+        if (strcasecmp(s->text, "RW") == 0)
+            dc_image_warn(p->image, "%s:%d: RW subchannel is cdrdao's packed "
+                          "layout; it is kept as stored", p->origin, s->line);
+        sub = true;
+    }
+    dc_track *track = dc_disc_add_track(disc, err);
+    if (track == NULL)
+        return err->status;
+    track->number = disc->track_count;
+    track->mode = mode->mode;
+    track->stored_size = mode->size + (sub ? DC_SUBCHANNEL_SIZE : 0);
+    track->has_subchannel = sub;
+    track->cdi = p->cdi_disc && mode->mode != DC_MODE_AUDIO &&
+                 mode->mode != DC_MODE_MODE1;
+    if (mode->mode != DC_MODE_AUDIO)
+        track->flags |= DC_FLAG_DATA;
+    track->index_count = 1;
+    track->index[0].number = 1;
+    track->index[0].offset = 0;
+    current_info(p)->line = command->line;
+    return DC_OK;
+}
+
+static dc_status do_track_statement(toc_parser *p, const token *t,
+                                    bool *handled, dc_error *err)
+{
+    dc_track *track = current_track(p);
+    const char *w = t->text;
+    *handled = true;
+    if (strcasecmp(w, "NO") == 0) {
+        const token *what = take(p);
+        if (what->kind == TOK_WORD && strcasecmp(what->text, "COPY") == 0)
+            track->flags &= ~(unsigned)DC_FLAG_DCP;
+        else if (what->kind == TOK_WORD &&
+                 strcasecmp(what->text, "PRE_EMPHASIS") == 0)
+            track->flags &= ~(unsigned)DC_FLAG_PRE;
+        else
+            return toc_fail(p, what->line, DC_ERR_FORMAT, err,
+                            "NO COPY or NO PRE_EMPHASIS expected, found "
+                            "NO %s", describe(what));
+    } else if (strcasecmp(w, "COPY") == 0) {
+        track->flags |= DC_FLAG_DCP;
+    } else if (strcasecmp(w, "PRE_EMPHASIS") == 0) {
+        track->flags |= DC_FLAG_PRE;
+    } else if (strcasecmp(w, "TWO_CHANNEL_AUDIO") == 0) {
+        track->flags &= ~(unsigned)DC_FLAG_4CH;
+    } else if (strcasecmp(w, "FOUR_CHANNEL_AUDIO") == 0) {
+        track->flags |= DC_FLAG_4CH;
+    } else if (strcasecmp(w, "SWAP") == 0) {
+        current_info(p)->swap = true;
+    } else if (strcasecmp(w, "ISRC") == 0) {
+        return do_isrc(p, t, err);
+    } else if (strcasecmp(w, "CD_TEXT") == 0) {
+        return parse_cdtext(p, &track->cdtext, false, err);
+    } else if (strcasecmp(w, "FILE") == 0 ||
+               strcasecmp(w, "AUDIOFILE") == 0) {
+        return do_file(p, t, false, err);
+    } else if (strcasecmp(w, "DATAFILE") == 0) {
+        return do_file(p, t, true, err);
+    } else if (strcasecmp(w, "ZERO") == 0 || strcasecmp(w, "SILENCE") == 0) {
+        return do_zero(p, t, err);
+    } else if (strcasecmp(w, "START") == 0) {
+        return do_start(p, t, err);
+    } else if (strcasecmp(w, "PREGAP") == 0) {
+        return do_pregap(p, t, err);
+    } else if (strcasecmp(w, "INDEX") == 0) {
+        return do_index(p, t, err);
+    } else if (strcasecmp(w, "FIFO") == 0) {
+        return toc_fail(p, t->line, DC_ERR_UNSUPPORTED, err,
+                        "FIFO data cannot be part of an image");
+    } else {
+        *handled = false;
+    }
+    return DC_OK;
+}
+
+static dc_status do_catalog(toc_parser *p, const token *command,
+                            dc_error *err)
+{
+    const token *v = take(p);
+    if ((v->kind != TOK_STRING && v->kind != TOK_WORD) ||
+        !all_digits(v->text, 13) || strlen(v->text) != 13)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "CATALOG needs \"13 digits\", found %s",
+                        v->kind == TOK_END ? describe(v) : v->kind ==
+                        TOK_STRING || v->kind == TOK_WORD ? v->text
+                        : describe(v));
+    if (p->catalog_seen)
+        return toc_fail(p, command->line, DC_ERR_FORMAT, err,
+                        "a second CATALOG");
+    p->catalog_seen = true;
+    memcpy(p->image->disc.mcn, v->text, 14);
+    return DC_OK;
+}
+
+static dc_status parse_tokens(toc_parser *p, dc_error *err)
+{
+    dc_disc *disc = &p->image->disc;
+    static const char *const disc_types[] = {"CD_DA", "CD_ROM", "CD_ROM_XA",
+                                             "CD_I"};
+    for (int i = 0; i < COUNT_OF(disc_types); i++)
+        if (peek_word(p, disc_types[i])) {
+            p->cdi_disc = i == 3;
+            take(p);
+            break;
+        }
+    for (;;) {
+        const token *t = take(p);
+        if (t->kind == TOK_END)
+            break;
+        if (t->kind != TOK_WORD)
+            return toc_fail(p, t->line, DC_ERR_FORMAT, err,
+                            "unexpected %s", describe(t));
+        if (strcasecmp(t->text, "TRACK") == 0) {
+            if (do_track(p, t, err) != DC_OK)
+                return err->status;
+            continue;
+        }
+        if (disc->track_count > 0) {
+            bool handled;
+            if (do_track_statement(p, t, &handled, err) != DC_OK)
+                return err->status;
+            if (handled)
+                continue;
+        } else if (strcasecmp(t->text, "CATALOG") == 0) {
+            if (do_catalog(p, t, err) != DC_OK)
+                return err->status;
+            continue;
+        } else if (strcasecmp(t->text, "CD_TEXT") == 0) {
+            if (parse_cdtext(p, &disc->cdtext, true, err) != DC_OK)
+                return err->status;
+            continue;
+        }
+        return toc_fail(p, t->line, DC_ERR_FORMAT, err,
+                        "unknown or misplaced statement \"%s\"%s", t->text,
+                        disc->track_count == 0 ? " before the first TRACK"
+                                               : "");
+    }
+    if (disc->track_count == 0)
+        return toc_fail(p, 1, DC_ERR_FORMAT, err, "no TRACK in the file");
+    return DC_OK;
+}
+
+/* Lengths, indexes, byte order and addresses, once every track is read. */
+static dc_status finish_tracks(toc_parser *p, dc_error *err)
+{
+    dc_disc *disc = &p->image->disc;
+    int64_t lba = 0;
+    for (int i = 0; i < disc->track_count; i++) {
+        dc_track *track = &disc->tracks[i];
+        toc_track_info *info = &p->priv->tracks[i];
+        track->length = stored_so_far(info);
+        if (track->length == 0)
+            return toc_fail(p, info->line, DC_ERR_FORMAT, err,
+                            "TRACK %d has no data", track->number);
+        int64_t pregap = info->pregap_stored;
+        if (pregap >= track->length)
+            return toc_fail(p, info->line, DC_ERR_FORMAT, err,
+                            "START of TRACK %d lies at or after the end of "
+                            "its data", track->number);
+        /* INDEX positions count from INDEX 01. */
+        for (int k = 1; k < track->index_count; k++) {
+            track->index[k].offset += pregap;
+            if (track->index[k].offset >= track->length)
+                return toc_fail(p, info->line, DC_ERR_FORMAT, err,
+                                "INDEX %d of TRACK %d lies at or after the "
+                                "end of its data", track->index[k].number,
+                                track->number);
+        }
+        track->index[0].offset = pregap;
+        if (pregap > 0) { /* INDEX 00 first: the stored pregap */
+            memmove(&track->index[1], &track->index[0],
+                    (size_t)track->index_count * sizeof track->index[0]);
+            track->index[0] = (dc_index){0, 0};
+            track->index_count++;
+        }
+        for (int k = 0; k < info->piece_count; k++) {
+            toc_piece *piece = &info->pieces[k];
+            if (piece->file < 0 || track->mode != DC_MODE_AUDIO)
+                continue;
+            bool big_endian = !p->priv->files[piece->file].wav;
+            piece->swap = big_endian != (piece->swap_toggled != info->swap);
+        }
+        if (i > 0)
+            lba += track->pregap_unstored;
+        track->start_lba = lba;
+        lba += track->length;
+        if (lba > DC_MAX_DISC_SECTORS)
+            return toc_fail(p, info->line, DC_ERR_FORMAT, err,
+                            "the disc would be longer than any CD (%lld "
+                            "sectors at TRACK %d)", (long long)lba,
+                            track->number);
+    }
+    disc->session_count = 1;
+    return DC_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reading sectors                                                         */
+/* ---------------------------------------------------------------------- */
+
+static dc_status toc_read_stored(dc_image *image, int track_index,
+                                 int64_t first, int64_t count,
+                                 uint8_t *buffer, dc_error *err)
+{
+    /* dc_image_read has checked the track and the range. */
+    toc_priv *priv = image->priv;
+    const dc_track *track = &image->disc.tracks[track_index];
+    const toc_track_info *info = &priv->tracks[track_index];
+    size_t size = track->stored_size;
+    for (int k = 0; k < info->piece_count && count > 0; k++) {
+        const toc_piece *x = &info->pieces[k];
+        if (first >= x->count) {
+            first -= x->count;
+            continue;
+        }
+        int64_t take_n = x->count - first < count ? x->count - first : count;
+        size_t want = (size_t)take_n * size;
+        size_t have = 0;
+        if (x->file >= 0) {
+            int64_t from = first * (int64_t)size;
+            int64_t left = x->bytes - from;
+            have = left < (int64_t)want ? (size_t)left : want;
+            if (toc_file_read(&priv->files[x->file], x->offset + from,
+                              buffer, have, err) != DC_OK)
+                return err->status;
+        }
+        memset(buffer + have, 0, want - have);
+        if (x->swap)
+            for (int64_t s = 0; s < take_n; s++)
+                dc_swap_sample_bytes(buffer + (size_t)s * size);
+        buffer += want;
+        count -= take_n;
+        first = 0;
+    }
+    return DC_OK;
+}
+
+static void toc_close(dc_image *image)
+{
+    toc_priv *priv = image->priv;
+    for (int i = 0; i < priv->file_count; i++) {
+        dc_sound_close(priv->files[i].sound);
+        free(priv->files[i].name);
+        free(priv->files[i].path);
+    }
+    free(priv->files);
+    for (int t = 0; t < DC_MAX_TRACKS; t++)
+        free(priv->tracks[t].pieces);
+}
+
+static const dc_image_ops toc_ops = {
+    .read_stored = toc_read_stored,
+    .close = toc_close,
+};
+
+/* ---------------------------------------------------------------------- */
+/* Probing and opening                                                     */
+/* ---------------------------------------------------------------------- */
+
+static bool word_is(const char *s, size_t n, const char *word)
+{
+    return strlen(word) == n && strncasecmp(s, word, n) == 0;
+}
+
+/* Text whose first statement is a disc type, or that has a
+ * "TRACK <cdrdao mode>" (a cue sheet's TRACK is followed by a number). */
+static int toc_probe(const dc_probe_input *input)
+{
+    const char *s = (const char *)input->head;
+    const char *end = s + input->head_size;
+    if (memchr(s, '\0', input->head_size) != NULL)
+        return DC_PROBE_NO;
+    if (input->head_size >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3;
+    bool first = true, after_track = false, likely = false;
+    while (s < end) {
+        if (isspace((unsigned char)*s)) {
+            s++;
+        } else if (end - s >= 2 && s[0] == '/' && s[1] == '/') {
+            while (s < end && *s != '\n')
+                s++;
+        } else if (*s == '"') {
+            for (s++; s < end && *s != '"' && *s != '\n'; s++)
+                if (*s == '\\')
+                    s++;
+            s++;
+            first = after_track = false;
+        } else {
+            const char *w = s;
+            while (s < end && (isalnum((unsigned char)*s) || *s == '_'))
+                s++;
+            size_t n = (size_t)(s - w);
+            if (n == 0) {
+                s++;
+                first = after_track = false;
+                continue;
+            }
+            if (s == end)
+                break; /* a word cut by the probe's window */
+            /* Disc types and CD_TEXT are cdrdao's words alone. */
+            if (first && (word_is(w, n, "CD_DA") || word_is(w, n, "CD_ROM") ||
+                          word_is(w, n, "CD_ROM_XA") || word_is(w, n, "CD_I") ||
+                          word_is(w, n, "CD_TEXT")))
+                return DC_PROBE_CERTAIN;
+            if (first && !word_is(w, n, "CATALOG") &&
+                !word_is(w, n, "CD_TEXT") && !word_is(w, n, "TRACK"))
+                return DC_PROBE_NO;
+            if (after_track) {
+                for (int i = 0; i < COUNT_OF(track_modes); i++)
+                    if (word_is(w, n, track_modes[i].keyword))
+                        return DC_PROBE_CERTAIN;
+                /* A cue sheet's TRACK has a number; a word is a TOC with
+                 * a mode we do not know, for open to name. */
+                if (isalpha((unsigned char)*w))
+                    likely = true;
+            }
+            after_track = word_is(w, n, "TRACK");
+            first = false;
+        }
+    }
+    return likely ? DC_PROBE_LIKELY : DC_PROBE_NO;
+}
+
+static dc_status parse_toc(dc_image *image, const char *text,
+                         const char *origin, const char *base_dir,
+                         dc_error *err)
+{
+    toc_priv *priv = image->priv;
+    image->ops = &toc_ops;
+    toc_parser p = {
+        .image = image,
+        .priv = priv,
+        .origin = origin,
+        .dir = base_dir,
+    };
+    dc_status status = DC_OK;
+    if (tokenize(&p, text, err) != DC_OK || parse_tokens(&p, err) != DC_OK ||
+        finish_tracks(&p, err) != DC_OK)
+        status = err->status;
+    for (int i = 0; i < p.token_count; i++)
+        free(p.tokens[i].text);
+    free(p.tokens);
+    return status;
+}
+
+static dc_status toc_open(dc_image *image, dc_error *err)
+{
+    const char *origin = dc_source_name(image->source);
+    uint8_t *text = NULL;
+    size_t size = 0;
+    char *dir = dc_path_dirname(origin);
+    if (dir == NULL)
+        return no_memory(err);
+    dc_status status = dc_source_read_all(image->source, TOC_MAX_SIZE, &text,
+                                          &size, err);
+    if (status == DC_OK && memchr(text, '\0', size) != NULL)
+        status = dc_fail(err, DC_ERR_FORMAT, "%s:1: not a TOC file (binary "
+                         "data)", origin);
+    if (status == DC_OK)
+        status = parse_toc(image, (char *)text, origin, dir, err);
+    free(text);
+    free(dir);
+    return status;
+}
+
+/* Whether a FILE, AUDIOFILE or DATAFILE statement names the payload. */
+static bool toc_describes(const dc_probe_input *descriptor,
+                          const char *payload, int64_t payload_size)
+{
+    (void)payload_size;
+    const char *wanted = dc_path_basename(payload);
+    const char *s = (const char *)descriptor->head;
+    const char *end = s + descriptor->head_size;
+    bool after_file = false;
+    while (s < end) {
+        if (*s == '"') {
+            const char *name = ++s;
+            while (s < end && *s != '"' && *s != '\n')
+                s += *s == '\\' ? 2 : 1;
+            size_t n = s < end ? (size_t)(s - name) : 0;
+            char named[1024];
+            if (after_file && n > 0 && n < sizeof named) {
+                memcpy(named, name, n);
+                named[n] = '\0';
+                if (strcasecmp(dc_path_basename(named), wanted) == 0)
+                    return true;
+            }
+            after_file = false;
+            s++;
+        } else if (isalpha((unsigned char)*s)) {
+            const char *w = s;
+            while (s < end && (isalnum((unsigned char)*s) || *s == '_'))
+                s++;
+            size_t n = (size_t)(s - w);
+            after_file = word_is(w, n, "FILE") || word_is(w, n, "AUDIOFILE") ||
+                         word_is(w, n, "DATAFILE");
+        } else {
+            s++;
+        }
+    }
+    return false;
+}
+
+const dc_format dc_format_toc = {
+    .info = {
+        .name = "toc",
+        .description = "cdrdao TOC",
+        .extensions = "toc",
+        .can_read = true,
+        .can_write = false,
+    },
+    .priv_size = sizeof(toc_priv),
+    .probe = toc_probe,
+    .describes = toc_describes,
+    .open = toc_open,
+};
