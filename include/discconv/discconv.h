@@ -17,6 +17,13 @@
 extern "C" {
 #endif
 
+/* What libdiscconv exports: it is built with every other symbol hidden. */
+#if defined(__GNUC__)
+#define DC_API __attribute__((visibility("default")))
+#else
+#define DC_API
+#endif
+
 /* ---------------------------------------------------------------------- */
 /* Errors                                                                  */
 /* ---------------------------------------------------------------------- */
@@ -43,9 +50,9 @@ typedef struct dc_error {
 
 /* Records an error (printf-style) unless one is already recorded; returns
  * status so callers can write `return dc_fail(err, ...)`. */
-dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
+DC_API dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-const char *dc_status_name(dc_status status);
+DC_API const char *dc_status_name(dc_status status);
 
 /* ---------------------------------------------------------------------- */
 /* The model                                                               */
@@ -82,7 +89,7 @@ typedef struct dc_flag_name {
     const char *name;
 } dc_flag_name;
 #define DC_FLAG_NAME_COUNT 4
-extern const dc_flag_name dc_flag_names[DC_FLAG_NAME_COUNT];
+DC_API extern const dc_flag_name dc_flag_names[DC_FLAG_NAME_COUNT];
 
 /* CD-TEXT fields we carry by name (pack types 0x80..0x87, 0x8E). */
 typedef enum dc_cdtext_field {
@@ -146,14 +153,14 @@ typedef struct dc_disc {
 } dc_disc;
 
 /* Offset of INDEX 01 within the track (the stored pregap length). */
-int64_t dc_track_pregap(const dc_track *track);
+DC_API int64_t dc_track_pregap(const dc_track *track);
 /* Absolute LBA of INDEX 01: what a TOC calls the track start. */
-int64_t dc_track_index1_lba(const dc_track *track);
+DC_API int64_t dc_track_index1_lba(const dc_track *track);
 /* Bytes of user data per sector for the track's mode (2048, 2324, 2336),
  * or 2352 for audio.  Mixed XA tracks answer 2048: see dc_image_read. */
-unsigned dc_track_user_size(const dc_track *track);
-bool dc_track_is_data(const dc_track *track);
-const char *dc_track_mode_name(dc_track_mode mode);
+DC_API unsigned dc_track_user_size(const dc_track *track);
+DC_API bool dc_track_is_data(const dc_track *track);
+DC_API const char *dc_track_mode_name(dc_track_mode mode);
 
 /* ---------------------------------------------------------------------- */
 /* Images (readers)                                                        */
@@ -172,7 +179,7 @@ typedef enum dc_sector_form {
 } dc_sector_form;
 
 /* Bytes per sector of a track read in `form`. */
-size_t dc_sector_form_size(const dc_track *track, dc_sector_form form);
+DC_API size_t dc_sector_form_size(const dc_track *track, dc_sector_form form);
 
 typedef struct dc_read_options {
     bool verify;            /* check EDC/ECC of stored raw sectors */
@@ -196,16 +203,16 @@ typedef struct dc_read_report {
  * format ("iso", "bincue", "img") or is NULL.  The input is opened
  * read-only and never modified.
  */
-dc_status dc_image_open(dc_image **image, const char *path,
-                        const char *format_name, dc_error *err);
-void dc_image_close(dc_image *image);
-const dc_disc *dc_image_disc(const dc_image *image);
-const char *dc_image_format_name(const dc_image *image);
-const char *dc_image_path(const dc_image *image);
+DC_API dc_status dc_image_open(dc_image **image, const char *path,
+                               const char *format_name, dc_error *err);
+DC_API void dc_image_close(dc_image *image);
+DC_API const dc_disc *dc_image_disc(const dc_image *image);
+DC_API const char *dc_image_format_name(const dc_image *image);
+DC_API const char *dc_image_path(const dc_image *image);
 /* Things the reader tolerated but the user should know (a file found only
  * by ignoring case, a size that does not divide evenly...). */
-int dc_image_warning_count(const dc_image *image);
-const char *dc_image_warning(const dc_image *image, int i);
+DC_API int dc_image_warning_count(const dc_image *image);
+DC_API const char *dc_image_warning(const dc_image *image, int i);
 
 /*
  * Reads `count` sectors of track `track_index` (0-based position in
@@ -214,10 +221,10 @@ const char *dc_image_warning(const dc_image *image, int i);
  * checked, not trusted: a data sector is stripped by its own mode byte.
  * `report` may be NULL.
  */
-dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
-                        int64_t count, dc_sector_form form,
-                        const dc_read_options *options, void *buffer,
-                        dc_read_report *report, dc_error *err);
+DC_API dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
+                               int64_t count, dc_sector_form form,
+                               const dc_read_options *options, void *buffer,
+                               dc_read_report *report, dc_error *err);
 
 /* What file system a data track holds. */
 typedef struct dc_fsinfo {
@@ -236,8 +243,8 @@ typedef struct dc_fsinfo {
 
 /* Looks at the volume descriptors of a track (by position); a track with
  * no file system we know leaves everything false. */
-dc_status dc_fsinfo_probe(dc_image *image, int track_index, dc_fsinfo *info,
-                          dc_error *err);
+DC_API dc_status dc_fsinfo_probe(dc_image *image, int track_index,
+                                 dc_fsinfo *info, dc_error *err);
 
 /* ---------------------------------------------------------------------- */
 /* Formats and conversion                                                  */
@@ -316,18 +323,18 @@ typedef struct dc_convert_result {
  * file is replaced only with options->force.  With options->sync they are
  * also durable when this returns.
  */
-dc_status dc_convert(dc_image *image, const char *output_path,
-                     const dc_convert_options *options,
-                     dc_convert_result *result, dc_error *err);
-void dc_convert_result_free(dc_convert_result *result);
+DC_API dc_status dc_convert(dc_image *image, const char *output_path,
+                            const dc_convert_options *options,
+                            dc_convert_result *result, dc_error *err);
+DC_API void dc_convert_result_free(dc_convert_result *result);
 
 /*
  * Opens sound files (WAV, AIFF, FLAC: 44.1 kHz, 16-bit, stereo) as the
  * tracks of one audio disc, in order, for writing a BIN/CUE from them.
  */
-dc_status dc_image_open_audio_files(dc_image **image,
-                                    const char *const *paths, int count,
-                                    dc_error *err);
+DC_API dc_status dc_image_open_audio_files(dc_image **image,
+                                           const char *const *paths, int count,
+                                           dc_error *err);
 
 /* Format table, for listings and --help. */
 typedef struct dc_format_info {
@@ -340,10 +347,10 @@ typedef struct dc_format_info {
                                to_stream) when the disc makes one file */
 } dc_format_info;
 
-int dc_format_count(void);
-const dc_format_info *dc_format_get(int i);
+DC_API int dc_format_count(void);
+DC_API const dc_format_info *dc_format_get(int i);
 
-const char *dc_version(void);
+DC_API const char *dc_version(void);
 
 #ifdef __cplusplus
 }
