@@ -52,6 +52,9 @@ typedef struct dc_error {
  * status so callers can write `return dc_fail(err, ...)`. */
 DC_API dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Forgets the recorded error (DC_OK, empty message) so that err can be
+ * passed to the next call.  NULL is ignored. */
+DC_API void dc_error_clear(dc_error *err);
 DC_API const char *dc_status_name(dc_status status);
 
 /* ---------------------------------------------------------------------- */
