@@ -3,7 +3,7 @@
 # skipping those already present.  Run as root (or with sudo available).
 set -eu
 packages="build-essential autoconf automake libtool pkg-config
-  libcdio-dev libiso9660-dev libsndfile1-dev libcmocka-dev zlib1g-dev
+  libcdio-dev libiso9660-dev libsndfile1-dev libcmocka-dev
   genisoimage python3 bchunk libcdio-utils mame-tools time flac nrg2iso
   clang libclang-rt-14-dev strace"
 
