@@ -5,6 +5,25 @@
 
 #include <cdio/cdtext.h>
 
+/* The first error wins until it is cleared; then the next one is kept. */
+static void test_error_clear(void **state)
+{
+    dc_error err = {0};
+    assert_int_equal(dc_fail(&err, DC_ERR_FORMAT, "first %d", 1),
+                     DC_ERR_FORMAT);
+    dc_fail(&err, DC_ERR_OUTPUT, "second");
+    assert_int_equal(err.status, DC_ERR_FORMAT);
+    assert_string_equal(err.message, "first 1");
+
+    dc_error_clear(&err);
+    assert_int_equal(err.status, DC_OK);
+    assert_string_equal(err.message, "");
+    assert_int_equal(dc_fail(&err, DC_ERR_OUTPUT, "third"), DC_ERR_OUTPUT);
+    assert_int_equal(err.status, DC_ERR_OUTPUT);
+    assert_string_equal(err.message, "third");
+    dc_error_clear(NULL);
+}
+
 static void test_msf_parse(void **state)
 {
     int64_t frames;
@@ -325,6 +344,7 @@ static void test_cdtext_decode_real_disc(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_clear),
         cmocka_unit_test(test_msf_parse),
         cmocka_unit_test(test_msf_format),
         cmocka_unit_test(test_validate),

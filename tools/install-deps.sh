@@ -1,11 +1,24 @@
 #!/bin/sh
-# Installs the Debian packages discconv needs to build, test and benchmark,
-# skipping those already present.  Run as root (or with sudo available).
+# Installs the Debian packages discconv needs, skipping those already
+# present.  Run as root (or with sudo available).
+#
+#   sh tools/install-deps.sh          to build, install and run it, and make
+#                                     the sample disc (data/make-sample.sh)
+#   sh tools/install-deps.sh --test   that, plus the test suite's and the
+#                                     benchmarks' tools (tools/test-all.sh)
 set -eu
-packages="build-essential autoconf automake libtool pkg-config
-  libcdio-dev libiso9660-dev libsndfile1-dev libcmocka-dev zlib1g-dev
-  genisoimage python3 bchunk libcdio-utils mame-tools time flac nrg2iso
-  clang libclang-rt-14-dev strace"
+build="build-essential autoconf automake libtool pkg-config
+  libcdio-dev libiso9660-dev libsndfile1-dev genisoimage"
+# cmocka for the unit tests, the peer tools the tests and benchmarks compare
+# against, clang + libFuzzer, and what the shell tests run.
+test="libcmocka-dev bchunk libcdio-utils mame-tools time flac nrg2iso
+  clang libclang-rt-14-dev strace python3"
+
+case ${1:-} in
+"") packages=$build ;;
+--test) packages="$build $test" ;;
+*) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
 
 missing=
 for p in $packages; do

@@ -5,7 +5,7 @@
 # UndefinedBehaviorSanitizer, and a short run of every libFuzzer target.
 set -eu
 cd "$(dirname "$0")/.."
-sh tools/install-deps.sh
+sh tools/install-deps.sh --test
 jobs=$(nproc 2>/dev/null || echo 2)
 # The third-party corpus sits beside the checkout; tests skip without it.
 if [ -z "${DC_CORPUS:-}" ] && [ -d ../shared/corpus ]; then

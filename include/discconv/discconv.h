@@ -17,6 +17,13 @@
 extern "C" {
 #endif
 
+/* What libdiscconv exports: it is built with every other symbol hidden. */
+#if defined(__GNUC__)
+#define DC_API __attribute__((visibility("default")))
+#else
+#define DC_API
+#endif
+
 /* ---------------------------------------------------------------------- */
 /* Errors                                                                  */
 /* ---------------------------------------------------------------------- */
@@ -35,17 +42,29 @@ typedef enum dc_status {
     DC_ERR_INTERRUPTED
 } dc_status;
 
-/* The first error wins: later failures while cleaning up do not overwrite it. */
+/*
+ * The first error wins: later failures while cleaning up do not overwrite it.
+ * Every function below that takes a dc_error records its failure there and
+ * returns the same status.  Pass one that is clear (zeroed, or reset with
+ * dc_error_clear()), never NULL: a function may answer with a status
+ * already recorded.
+ */
 typedef struct dc_error {
     dc_status status;
     char message[512]; /* one line, names the file and the place */
 } dc_error;
 
-/* Records an error (printf-style) unless one is already recorded; returns
- * status so callers can write `return dc_fail(err, ...)`. */
-dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
+/* Records an error (printf-style, cut to fit `message`) unless one is
+ * already recorded; returns status so callers can write
+ * `return dc_fail(err, ...)`.  A NULL err records nothing. */
+DC_API dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-const char *dc_status_name(dc_status status);
+/* Forgets the recorded error (DC_OK, empty message) so that err can be
+ * passed to the next call.  NULL is ignored. */
+DC_API void dc_error_clear(dc_error *err);
+/* A short description of a status ("cannot read input"): a static string,
+ * "unknown error" for a value outside dc_status. */
+DC_API const char *dc_status_name(dc_status status);
 
 /* ---------------------------------------------------------------------- */
 /* The model                                                               */
@@ -82,7 +101,7 @@ typedef struct dc_flag_name {
     const char *name;
 } dc_flag_name;
 #define DC_FLAG_NAME_COUNT 4
-extern const dc_flag_name dc_flag_names[DC_FLAG_NAME_COUNT];
+DC_API extern const dc_flag_name dc_flag_names[DC_FLAG_NAME_COUNT];
 
 /* CD-TEXT fields we carry by name (pack types 0x80..0x87, 0x8E). */
 typedef enum dc_cdtext_field {
@@ -145,15 +164,21 @@ typedef struct dc_disc {
     int comment_count;
 } dc_disc;
 
+/* The functions on a track read it only, keep nothing and cannot fail;
+ * the track must not be NULL. */
+
 /* Offset of INDEX 01 within the track (the stored pregap length). */
-int64_t dc_track_pregap(const dc_track *track);
+DC_API int64_t dc_track_pregap(const dc_track *track);
 /* Absolute LBA of INDEX 01: what a TOC calls the track start. */
-int64_t dc_track_index1_lba(const dc_track *track);
+DC_API int64_t dc_track_index1_lba(const dc_track *track);
 /* Bytes of user data per sector for the track's mode (2048, 2324, 2336),
  * or 2352 for audio.  Mixed XA tracks answer 2048: see dc_image_read. */
-unsigned dc_track_user_size(const dc_track *track);
-bool dc_track_is_data(const dc_track *track);
-const char *dc_track_mode_name(dc_track_mode mode);
+DC_API unsigned dc_track_user_size(const dc_track *track);
+/* True for every mode but audio. */
+DC_API bool dc_track_is_data(const dc_track *track);
+/* The mode's lower-case name ("mode1", "mode2-xa"): a static string,
+ * "unknown" for a value outside dc_track_mode. */
+DC_API const char *dc_track_mode_name(dc_track_mode mode);
 
 /* ---------------------------------------------------------------------- */
 /* Images (readers)                                                        */
@@ -171,8 +196,9 @@ typedef enum dc_sector_form {
                            included: stored_size per sector */
 } dc_sector_form;
 
-/* Bytes per sector of a track read in `form`. */
-size_t dc_sector_form_size(const dc_track *track, dc_sector_form form);
+/* Bytes per sector of a track read in `form` (the buffer size per sector
+ * for dc_image_read). */
+DC_API size_t dc_sector_form_size(const dc_track *track, dc_sector_form form);
 
 typedef struct dc_read_options {
     bool verify;            /* check EDC/ECC of stored raw sectors */
@@ -193,31 +219,50 @@ typedef struct dc_read_report {
 
 /*
  * Opens an image, detecting its format by content.  `format_name` forces a
- * format ("iso", "bincue", "img") or is NULL.  The input is opened
- * read-only and never modified.
+ * format (a name from dc_format_get(), such as "iso", "bincue", "img") or
+ * is NULL.  The input is opened read-only and never modified.
+ *
+ * On success *image is the caller's, to free with dc_image_close().  On
+ * failure *image is NULL and err says why: DC_ERR_USAGE (unknown
+ * format_name), DC_ERR_INPUT_IO (the file, or one it names, cannot be
+ * read), DC_ERR_FORMAT or DC_ERR_UNSUPPORTED (its content), DC_ERR_NOMEM.
  */
-dc_status dc_image_open(dc_image **image, const char *path,
-                        const char *format_name, dc_error *err);
-void dc_image_close(dc_image *image);
-const dc_disc *dc_image_disc(const dc_image *image);
-const char *dc_image_format_name(const dc_image *image);
-const char *dc_image_path(const dc_image *image);
+DC_API dc_status dc_image_open(dc_image **image, const char *path,
+                               const char *format_name, dc_error *err);
+/* Closes the image's files and frees it, with the disc, path and warnings
+ * it handed out.  NULL is ignored. */
+DC_API void dc_image_close(dc_image *image);
+/* The disc the reader found: owned by the image, valid until
+ * dc_image_close(). */
+DC_API const dc_disc *dc_image_disc(const dc_image *image);
+/* The name of the format that read the image ("bincue"): a static string. */
+DC_API const char *dc_image_format_name(const dc_image *image);
+/* The path the image was opened with: owned by the image. */
+DC_API const char *dc_image_path(const dc_image *image);
 /* Things the reader tolerated but the user should know (a file found only
- * by ignoring case, a size that does not divide evenly...). */
-int dc_image_warning_count(const dc_image *image);
-const char *dc_image_warning(const dc_image *image, int i);
+ * by ignoring case, a size that does not divide evenly...): warning i, for
+ * i from 0 to dc_image_warning_count() - 1, is owned by the image; NULL
+ * outside that range. */
+DC_API int dc_image_warning_count(const dc_image *image);
+DC_API const char *dc_image_warning(const dc_image *image, int i);
 
 /*
  * Reads `count` sectors of track `track_index` (0-based position in
  * disc->tracks), starting at stored sector `first`, in `form`.  The buffer
- * holds count * (2352 or dc_track_user_size()) bytes.  Raw sectors are
- * checked, not trusted: a data sector is stripped by its own mode byte.
- * `report` may be NULL.
+ * holds count * dc_sector_form_size() bytes and is the caller's.  Raw
+ * sectors are checked, not trusted: a data sector is stripped by its own
+ * mode byte, and what the checks find is added to `report` (which may be
+ * NULL); options NULL reads with all options off.
+ *
+ * Errors: DC_ERR_USAGE (no such track, sectors outside it, a Mode 2 form
+ * for a track that is not Mode 2), DC_ERR_CANNOT_HOLD (a Form 2 sector
+ * read as 2048 bytes without allow_form2_truncation), DC_ERR_INPUT_IO,
+ * DC_ERR_NOMEM.  On failure the buffer's content is unspecified.
  */
-dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
-                        int64_t count, dc_sector_form form,
-                        const dc_read_options *options, void *buffer,
-                        dc_read_report *report, dc_error *err);
+DC_API dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
+                               int64_t count, dc_sector_form form,
+                               const dc_read_options *options, void *buffer,
+                               dc_read_report *report, dc_error *err);
 
 /* What file system a data track holds. */
 typedef struct dc_fsinfo {
@@ -234,10 +279,12 @@ typedef struct dc_fsinfo {
     bool udf;
 } dc_fsinfo;
 
-/* Looks at the volume descriptors of a track (by position); a track with
- * no file system we know leaves everything false. */
-dc_status dc_fsinfo_probe(dc_image *image, int track_index, dc_fsinfo *info,
-                          dc_error *err);
+/* Looks at the volume descriptors of a track (by position, which must
+ * exist) and fills the caller's *info; a track with no file system we
+ * know leaves everything false and returns DC_OK.  Errors are those of
+ * reading the track (DC_ERR_INPUT_IO, DC_ERR_NOMEM). */
+DC_API dc_status dc_fsinfo_probe(dc_image *image, int track_index,
+                                 dc_fsinfo *info, dc_error *err);
 
 /* ---------------------------------------------------------------------- */
 /* Formats and conversion                                                  */
@@ -315,19 +362,30 @@ typedef struct dc_convert_result {
  * renamed); a failure or an interruption removes them, and an existing
  * file is replaced only with options->force.  With options->sync they are
  * also durable when this returns.
+ *
+ * options must not be NULL.  *result is overwritten whatever the status
+ * (it need not be initialised) and the caller frees it with
+ * dc_convert_result_free().  Errors: DC_ERR_USAGE (unknown target, no
+ * such track, a target that cannot stream), DC_ERR_CANNOT_HOLD (the
+ * target cannot hold the disc as asked), DC_ERR_OUTPUT (an output exists
+ * or cannot be written), DC_ERR_INPUT_IO, DC_ERR_INTERRUPTED
+ * (options->progress returned false), DC_ERR_NOMEM.
  */
-dc_status dc_convert(dc_image *image, const char *output_path,
-                     const dc_convert_options *options,
-                     dc_convert_result *result, dc_error *err);
-void dc_convert_result_free(dc_convert_result *result);
+DC_API dc_status dc_convert(dc_image *image, const char *output_path,
+                            const dc_convert_options *options,
+                            dc_convert_result *result, dc_error *err);
+/* Frees what dc_convert() put in *result and zeroes it. */
+DC_API void dc_convert_result_free(dc_convert_result *result);
 
 /*
  * Opens sound files (WAV, AIFF, FLAC: 44.1 kHz, 16-bit, stereo) as the
  * tracks of one audio disc, in order, for writing a BIN/CUE from them.
+ * Ownership and errors are those of dc_image_open(); no files, or more
+ * than DC_MAX_TRACKS, is DC_ERR_USAGE.
  */
-dc_status dc_image_open_audio_files(dc_image **image,
-                                    const char *const *paths, int count,
-                                    dc_error *err);
+DC_API dc_status dc_image_open_audio_files(dc_image **image,
+                                           const char *const *paths, int count,
+                                           dc_error *err);
 
 /* Format table, for listings and --help. */
 typedef struct dc_format_info {
@@ -340,10 +398,13 @@ typedef struct dc_format_info {
                                to_stream) when the disc makes one file */
 } dc_format_info;
 
-int dc_format_count(void);
-const dc_format_info *dc_format_get(int i);
+/* Format i, for i from 0 to dc_format_count() - 1: static, never freed;
+ * NULL outside that range. */
+DC_API int dc_format_count(void);
+DC_API const dc_format_info *dc_format_get(int i);
 
-const char *dc_version(void);
+/* The library's version ("0.1.0"): a static string. */
+DC_API const char *dc_version(void);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
-/* Error recording: the first error wins and carries a one-line message. */
+/* Error recording: the first error wins, until cleared, and carries a
+ * one-line message. */
 #include "discconv/discconv.h"
 
 #include <stdarg.h>
@@ -14,6 +15,14 @@ dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
     vsnprintf(err->message, sizeof err->message, fmt, args);
     va_end(args);
     return status;
+}
+
+void dc_error_clear(dc_error *err)
+{
+    if (err == NULL)
+        return;
+    err->status = DC_OK;
+    err->message[0] = '\0';
 }
 
 const char *dc_status_name(dc_status status)
