@@ -35,9 +35,34 @@ typedef enum dc_status {
     DC_ERR_INTERRUPTED
 } dc_status;
 
+/*
+ * What would make a refused request work, or what the caller could do about
+ * a note.  Messages say it in the library's terms; the code lets a front end
+ * name its own control for it (the command line appends the flag).
+ */
+typedef enum dc_advice {
+    DC_ADVICE_NONE = 0,
+    DC_ADVICE_FORCE,          /* an output exists: allow replacing it
+                                 (dc_convert_options.force) */
+    DC_ADVICE_NAME_FORMAT,    /* the output's name does not tell the target
+                                 format: name it (format_name) */
+    DC_ADVICE_LIST_FORMATS,   /* no such format: pick one dc_format_get()
+                                 lists */
+    DC_ADVICE_CHOOSE_TRACK,   /* the target holds one track: pick one
+                                 (track_number) */
+    DC_ADVICE_CHOOSE_TRACKS,  /* sound files are chosen by a track list
+                                 (track_list), not track_number */
+    DC_ADVICE_WRITE_AUDIO,    /* audio: write it as sound files (the "audio"
+                                 target) */
+    DC_ADVICE_ALLOW_FORM2_TRUNCATION, /* read.allow_form2_truncation */
+    DC_ADVICE_SWAP_AUDIO      /* the audio looks byte-swapped: read it again
+                                 with read.swap_audio */
+} dc_advice;
+
 /* The first error wins: later failures while cleaning up do not overwrite it. */
 typedef struct dc_error {
     dc_status status;
+    dc_advice advice;  /* what would work instead, or DC_ADVICE_NONE */
     char message[512]; /* one line, names the file and the place */
 } dc_error;
 
@@ -45,6 +70,10 @@ typedef struct dc_error {
  * status so callers can write `return dc_fail(err, ...)`. */
 dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* dc_fail with advice for the caller. */
+dc_status dc_fail_advise(dc_error *err, dc_status status, dc_advice advice,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 const char *dc_status_name(dc_status status);
 
 /* ---------------------------------------------------------------------- */
@@ -307,6 +336,7 @@ typedef struct dc_convert_result {
     char **notes;            /* what the user should know about the result
                                 (audio routed out, audio that looks
                                 byte-swapped...) */
+    dc_advice *note_advice;  /* one per note: what would help, if anything */
 } dc_convert_result;
 
 /*

@@ -119,9 +119,37 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* The library says what would help in its own terms; this names the flag.
+ * No default case: -Wswitch flags advice left unmapped. */
+static const char *advice_hint(dc_advice advice)
+{
+    switch (advice) {
+    case DC_ADVICE_NONE: return NULL;
+    case DC_ADVICE_FORCE: return "use --force";
+    case DC_ADVICE_NAME_FORMAT: return "use --to FORMAT";
+    case DC_ADVICE_LIST_FORMATS: return "see 'discconv formats'";
+    case DC_ADVICE_CHOOSE_TRACK: return "use --track N";
+    case DC_ADVICE_CHOOSE_TRACKS: return "use --tracks LIST";
+    case DC_ADVICE_WRITE_AUDIO: return "use extract-audio";
+    case DC_ADVICE_ALLOW_FORM2_TRUNCATION:
+        return "use --allow-form2-truncation";
+    case DC_ADVICE_SWAP_AUDIO: return "use --swap-audio";
+    }
+    return NULL;
+}
+
+/* One line: "discconv: [kind: ]message[ (hint)]". */
+static void say(const char *kind, const char *message, dc_advice advice)
+{
+    const char *hint = advice_hint(advice);
+    fprintf(stderr, "%s: %s%s%s%s%s\n", program, kind, message,
+            hint != NULL ? " (" : "", hint != NULL ? hint : "",
+            hint != NULL ? ")" : "");
+}
+
 static int fail(const dc_error *err)
 {
-    fprintf(stderr, "%s: %s\n", program, err->message);
+    say("", err->message, err->advice);
     return cli_exit_code(err->status);
 }
 
@@ -347,7 +375,7 @@ static int run_convert(command_line *cl)
     } else {
         print_report(image, &result.report);
         for (int i = 0; i < result.note_count; i++)
-            fprintf(stderr, "%s: note: %s\n", program, result.notes[i]);
+            say("note: ", result.notes[i], result.note_advice[i]);
         if (!cl->quiet && !cl->convert.to_stream)
             for (int i = 0; i < result.output_count; i++)
                 printf("wrote %s\n", result.outputs[i]);

@@ -86,6 +86,9 @@ bool dc_job_progress(dc_write_job *job, int64_t sectors);
 /* Adds a note for the user to the conversion's result. */
 void dc_job_note(dc_write_job *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A note with advice on what would help (the result's note_advice). */
+void dc_job_note_advise(dc_write_job *job, dc_advice advice, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
 
 /* Writes audio tracks as sound files named from options->name_template,
  * into `dir`, with `name` as the template's {name}.  `selected` says which

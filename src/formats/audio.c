@@ -258,7 +258,8 @@ static dc_status place_pregap(dc_write_job *job, audio_plan *plan, int i,
     } else {
         t->pregap += pregap;
         dc_job_note(job, "track %d: %.1f seconds of pregap audio dropped, as "
-                    "--pregap=drop asks", track->number, (double)pregap / 75);
+                    "the pregap policy asks", track->number,
+                    (double)pregap / 75);
     }
     return DC_OK;
 }
@@ -483,10 +484,11 @@ static dc_status note_if_swapped(dc_write_job *job, const audio_file *file,
         check_byte_order(&check, sectors, count);
     free(sectors);
     if (status == DC_OK && looks_swapped(&check))
-        dc_job_note(job, "%s: the audio sounds like noise as stored but not "
-                    "byte-swapped: if the image was ripped with the wrong "
-                    "byte order, extract again with --swap-audio",
-                    dc_path_basename(file->path));
+        dc_job_note_advise(job, DC_ADVICE_SWAP_AUDIO, "%s: the audio sounds "
+                           "like noise as stored but not byte-swapped: if "
+                           "the image was ripped with the wrong byte order, "
+                           "extract again swapping its bytes",
+                           dc_path_basename(file->path));
     return status;
 }
 
@@ -539,7 +541,8 @@ static dc_status write_flac(dc_write_job *job, const audio_file *file,
         status = dc_fail(err, DC_ERR_OUTPUT, "%s: cannot finish the file",
                          file->path);
     if (status == DC_OK && sink.err.status != DC_OK)
-        status = dc_fail(err, sink.err.status, "%s", sink.err.message);
+        status = dc_fail_advise(err, sink.err.status, sink.err.advice, "%s",
+                                sink.err.message);
     return status;
 }
 
@@ -781,8 +784,9 @@ static dc_status select_tracks(const dc_disc *disc, const char *list,
             to = strtol(end + 1, &end, 10);
         if (end == p || from < 1 || to < from || to > DC_MAX_TRACKS ||
             (*end != ',' && *end != '\0'))
-            return dc_fail(err, DC_ERR_USAGE, "--tracks takes numbers and "
-                           "ranges such as 1,3-5, not '%s'", list);
+            return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_CHOOSE_TRACKS,
+                                  "a track list takes numbers and ranges "
+                                  "such as 1,3-5, not '%s'", list);
         for (long n = from; n <= to; n++)
             wanted[n] = true;
         p = *end == ',' ? end + 1 : end;
@@ -795,8 +799,9 @@ static dc_status select_tracks(const dc_disc *disc, const char *list,
 static dc_status audio_check(const dc_write_job *job, dc_error *err)
 {
     if (job->options->track_number != 0)
-        return dc_fail(err, DC_ERR_USAGE, "extract-audio picks tracks with "
-                       "--tracks LIST");
+        return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_CHOOSE_TRACKS,
+                              "sound files are chosen by a track list, not "
+                              "one track number");
     if (job->options->to_stream &&
         job->options->audio_format == DC_AUDIO_FLAC)
         return dc_fail(err, DC_ERR_USAGE, "%s: FLAC rewrites its header once "
