@@ -368,6 +368,9 @@ typedef struct dc_format_info {
     bool can_write;
     bool streams;           /* can write to a stream (dc_convert_options
                                to_stream) when the disc makes one file */
+    bool writes_folder;     /* the output path names a folder of files, so
+                               the format is chosen by name only, never by
+                               the output's extension */
 } dc_format_info;
 
 int dc_format_count(void);

@@ -125,7 +125,6 @@ dc_image *dc_image_new(const char *path, const struct dc_format *format,
 
 typedef struct dc_format {
     dc_format_info info;
-    bool writes_folder;  /* the output path names a folder of files */
     int (*probe)(const dc_probe_input *input);
     /* Fills image->disc, ops and priv; the core owns path and format. */
     dc_status (*open)(dc_image *image, dc_error *err);

@@ -868,8 +868,7 @@ static dc_status audio_write(dc_write_job *job, dc_error *err)
 
 const dc_format dc_format_audio = {
     .info = {"audio", "sound files: WAV, AIFF, FLAC (44.1 kHz 16-bit stereo)",
-             "wav,aiff,aif,flac", true, true, true},
-    .writes_folder = true,
+             "wav,aiff,aif,flac", true, true, true, .writes_folder = true},
     .probe = audio_probe,
     .open = audio_open,
     .check = audio_check,
