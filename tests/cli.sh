@@ -18,6 +18,31 @@ check "man page documents every long option of --help" sh -c "
     for o in \$(grep -o -- '--[a-z0-9-]*' '$WORK/out' | sort -u); do
         grep -q -- \"\$o\" '$WORK/man.txt' || { echo \"missing \$o\"; exit 1; }
     done"
+
+# The man page's FORMATS section and `discconv formats` list the same
+# formats (entries are `.B NAME` or `.BR NAME " (.ext, ...)"` after .TP).
+sed -n '/^\.SH FORMATS/,/^\.SH [^F]/p' "$WORK/man.txt" | sed 's/\\&//g' \
+    > "$WORK/man-formats"
+man_entries() { grep -A1 '^\.TP' "$WORK/man-formats" | awk '/^\.BR? /{print $2}'; }
+man_covers_formats() { # every name and extension `discconv formats` prints
+    tail -n +2 "$WORK/out" | while read -r fmt read write exts rest; do
+        man_entries | grep -qx "$fmt" || { echo "no entry for $fmt"; exit 1; }
+        for e in $(echo "$exts" | tr , ' '); do
+            grep -Eq "\\.$e([^a-z]|\$)" "$WORK/man-formats" ||
+                { echo "$fmt: .$e not named"; exit 1; }
+        done
+    done
+}
+man_formats_exist() { # and no entry for a format discconv does not have
+    for fmt in $(man_entries); do
+        awk 'NR > 1 {print $1}' "$WORK/out" | grep -qx "$fmt" ||
+            { echo "$fmt is not a format"; return 1; }
+    done
+}
+run formats
+check "man page's FORMATS names every format and extension 'discconv formats' lists" man_covers_formats
+check "man page's FORMATS has no format 'discconv formats' lacks" man_formats_exist
+check "the FORMATS check reads entries" test "$(man_entries | wc -l)" -eq "$(($(wc -l < "$WORK/out") - 1))"
 run --version
 check "--version" grep -q "^discconv [0-9]" "$WORK/out"
 expect_exit "no command" 2
