@@ -25,7 +25,7 @@ typedef struct command {
     const char *usage;       /* what follows the name */
     const char *description; /* one sentence; --help wraps it */
     unsigned options;        /* OPTS_* */
-    int max_inputs;          /* 0: takes none */
+    int max_inputs;          /* 0: takes none (extra words are ignored) */
 } command;
 
 static const command commands[] = {
@@ -130,11 +130,11 @@ static void print_item(FILE *out, const char *left, const char *text)
     }
     while (*text != '\0') {
         size_t word = strcspn(text, " ");
-        int line_start = col <= HELP_COLUMN;
+        bool line_start = col <= HELP_COLUMN;
         if (!line_start && col + 1 + (int)word > HELP_WIDTH) {
             fputc('\n', out);
             col = 0;
-            line_start = 1;
+            line_start = true;
         }
         if (line_start)
             col += fprintf(out, "%*s", HELP_COLUMN - col, "");
