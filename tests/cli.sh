@@ -18,6 +18,31 @@ check "man page documents every long option of --help" sh -c "
     for o in \$(grep -o -- '--[a-z0-9-]*' '$WORK/out' | sort -u); do
         grep -q -- \"\$o\" '$WORK/man.txt' || { echo \"missing \$o\"; exit 1; }
     done"
+
+# The man page's FORMATS section and `discconv formats` list the same
+# formats (entries are `.B NAME` or `.BR NAME " (.ext, ...)"` after .TP).
+sed -n '/^\.SH FORMATS/,/^\.SH [^F]/p' "$WORK/man.txt" | sed 's/\\&//g' \
+    > "$WORK/man-formats"
+man_entries() { grep -A1 '^\.TP' "$WORK/man-formats" | awk '/^\.BR? /{print $2}'; }
+man_covers_formats() { # every name and extension `discconv formats` prints
+    tail -n +2 "$WORK/out" | while read -r fmt read write exts rest; do
+        man_entries | grep -qx "$fmt" || { echo "no entry for $fmt"; exit 1; }
+        for e in $(echo "$exts" | tr , ' '); do
+            grep -Eq "\\.$e([^a-z]|\$)" "$WORK/man-formats" ||
+                { echo "$fmt: .$e not named"; exit 1; }
+        done
+    done
+}
+man_formats_exist() { # and no entry for a format discconv does not have
+    for fmt in $(man_entries); do
+        awk 'NR > 1 {print $1}' "$WORK/out" | grep -qx "$fmt" ||
+            { echo "$fmt is not a format"; return 1; }
+    done
+}
+run formats
+check "man page's FORMATS names every format and extension 'discconv formats' lists" man_covers_formats
+check "man page's FORMATS has no format 'discconv formats' lacks" man_formats_exist
+check "the FORMATS check reads entries" test "$(man_entries | wc -l)" -eq "$(($(wc -l < "$WORK/out") - 1))"
 run --version
 check "--version" grep -q "^discconv [0-9]" "$WORK/out"
 expect_exit "no command" 2
@@ -54,6 +79,49 @@ expect_exit "existing output" 6 convert -q "$S/sample.cue" --track 1 -o "$WORK/o
 check "without --force the message says so" grep -q -- "--force" "$WORK/err"
 expect_exit "existing output with --force" 0 convert -q "$S/sample.cue" --track 1 -o "$WORK/o/x.iso" --force
 expect_exit "no extension and no --to" 2 convert "$S/sample.cue" -o "$WORK/o/noext"
+check "the command line names the flag for the library's advice" \
+    grep -q "name the format (use --to FORMAT)$" "$WORK/err"
+run convert -q "$S/sample.cue" --track 1 -o "$WORK/o/x.iso"
+check "the library says what would help, the command line which flag does it" \
+    grep -q "already exists; allow replacing it (use --force)$" "$WORK/err"
+run convert "$S/audio.cue" -o "$WORK/o/x.iso"
+check "advice to write sound files names extract-audio" \
+    grep -q "as sound files, or write BIN/CUE (use extract-audio)$" "$WORK/err"
+
+# The library speaks no command line: no string literal in it names a flag
+# (the CLI adds them from dc_error.advice).  The check runs on a planted
+# sample first, so that a broken check cannot pass by finding nothing.
+cat > "$WORK/flags.py" <<'PY'
+import re, sys
+# String literals, adjacent ones joined; comments and char constants skipped.
+token = re.compile(r'//[^\n]*|/\*.*?\*/|\'(?:\\.|[^\\\'])*\'|"(?:\\.|[^\\"\n])*"|\S',
+                   re.S)
+flag = re.compile(r'(?<![\w-])(--[a-z]|-[a-zA-Z](?![\w-]))')
+found = 0
+for path in sys.argv[1:]:
+    text = open(path, encoding='utf-8', errors='replace').read()
+    literal = None
+    for m in token.finditer(text):
+        if m.group().startswith('"'):
+            literal = (literal or '') + m.group()[1:-1]
+            continue
+        if literal is not None and flag.search(literal):
+            line = text.count('\n', 0, m.start()) + 1
+            print('%s:%d: "%s"' % (path, line, literal))
+            found += 1
+        literal = None
+sys.exit(1 if found else 0)
+PY
+cat > "$WORK/planted.c" <<'C'
+f(n--, "a 2048-byte read-only x", --i, '"'); /* "--force" */ // "-o x"
+g("already exists (use --" "force)"); h("-o NAME");
+C
+check "the flag check finds flags, and only in string literals" sh -c "
+    python3 '$WORK/flags.py' '$WORK/planted.c' > '$WORK/planted.out'
+    [ \$? -eq 1 ] && [ \$(wc -l < '$WORK/planted.out') -eq 2 ]"
+check "no string in src/core or src/formats names a command-line flag" \
+    python3 "$WORK/flags.py" "$top_srcdir"/src/core/*.[ch] \
+        "$top_srcdir"/src/formats/*.[ch]
 
 # Malformed cue sheets: exit 4, one line with file:line, and no output.
 cp "$S/sample.bin" "$WORK/m.bin"

@@ -240,6 +240,7 @@ static void test_form2_not_truncated_silently(void **state)
                      DC_ERR_CANNOT_HOLD);
     assert_non_null(strstr(err.message, "Form 2"));
     assert_non_null(strstr(err.message, "LBA 30"));
+    assert_int_equal(err.advice, DC_ADVICE_ALLOW_FORM2_TRUNCATION);
     assert_int_equal(test_count_entries(f->dir), before); /* no leftovers */
 
     options.read.allow_form2_truncation = true;
@@ -264,7 +265,8 @@ static void test_existing_output_needs_force(void **state)
     dc_error err = {0};
     int before = test_count_entries(f->dir);
     assert_int_equal(convert(f->iso, out, &options, NULL, &err), DC_ERR_OUTPUT);
-    assert_non_null(strstr(err.message, "--force"));
+    assert_int_equal(err.advice, DC_ADVICE_FORCE);
+    assert_non_null(strstr(err.message, "allow replacing it"));
     size_t len;
     uint8_t *kept = test_read_file(out, &len);
     assert_int_equal(len, 7);
@@ -299,7 +301,8 @@ static void test_unknown_target_extension(void **state)
     dc_convert_options options = {0};
     dc_error err = {0};
     assert_int_equal(convert(f->iso, out, &options, NULL, &err), DC_ERR_USAGE);
-    assert_non_null(strstr(err.message, "--to"));
+    assert_int_equal(err.advice, DC_ADVICE_NAME_FORMAT);
+    assert_non_null(strstr(err.message, "name the format"));
     assert_false(access(out, F_OK) == 0);
     free(out);
 }

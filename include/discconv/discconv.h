@@ -43,6 +43,30 @@ typedef enum dc_status {
 } dc_status;
 
 /*
+ * What would make a refused request work, or what the caller could do about
+ * a note.  Messages say it in the library's terms; the code lets a front end
+ * name its own control for it (the command line appends the flag).
+ */
+typedef enum dc_advice {
+    DC_ADVICE_NONE = 0,
+    DC_ADVICE_FORCE,          /* an output exists: allow replacing it
+                                 (dc_convert_options.force) */
+    DC_ADVICE_NAME_FORMAT,    /* the output's name does not tell the target
+                                 format: name it (format_name) */
+    DC_ADVICE_LIST_FORMATS,   /* no such format: pick one dc_format_get()
+                                 lists */
+    DC_ADVICE_CHOOSE_TRACK,   /* the target holds one track: pick one
+                                 (track_number) */
+    DC_ADVICE_CHOOSE_TRACKS,  /* sound files are chosen by a track list
+                                 (track_list), not track_number */
+    DC_ADVICE_WRITE_AUDIO,    /* audio: write it as sound files (the "audio"
+                                 target) */
+    DC_ADVICE_ALLOW_FORM2_TRUNCATION, /* read.allow_form2_truncation */
+    DC_ADVICE_SWAP_AUDIO      /* the audio looks byte-swapped: read it again
+                                 with read.swap_audio */
+} dc_advice;
+
+/*
  * The first error wins: later failures while cleaning up do not overwrite it.
  * Every function below that takes a dc_error records its failure there and
  * returns the same status.  Pass one that is clear (zeroed, or reset with
@@ -51,6 +75,7 @@ typedef enum dc_status {
  */
 typedef struct dc_error {
     dc_status status;
+    dc_advice advice;  /* what would work instead, or DC_ADVICE_NONE */
     char message[512]; /* one line, names the file and the place */
 } dc_error;
 
@@ -59,9 +84,13 @@ typedef struct dc_error {
  * `return dc_fail(err, ...)`.  A NULL err records nothing. */
 DC_API dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Forgets the recorded error (DC_OK, empty message) so that err can be
- * passed to the next call.  NULL is ignored. */
+/* Forgets the recorded error (DC_OK, no advice, empty message) so that
+ * err can be passed to the next call.  NULL is ignored. */
 DC_API void dc_error_clear(dc_error *err);
+/* dc_fail, with advice for the caller (dc_error.advice). */
+DC_API dc_status dc_fail_advise(dc_error *err, dc_status status,
+                                dc_advice advice, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* A short description of a status ("cannot read input"): a static string,
  * "unknown error" for a value outside dc_status. */
 DC_API const char *dc_status_name(dc_status status);
@@ -354,6 +383,7 @@ typedef struct dc_convert_result {
     char **notes;            /* what the user should know about the result
                                 (audio routed out, audio that looks
                                 byte-swapped...) */
+    dc_advice *note_advice;  /* one per note: what would help, if anything */
 } dc_convert_result;
 
 /*
@@ -396,6 +426,9 @@ typedef struct dc_format_info {
     bool can_write;
     bool streams;           /* can write to a stream (dc_convert_options
                                to_stream) when the disc makes one file */
+    bool writes_folder;     /* the output path names a folder of files, so
+                               the format is chosen by name only, never by
+                               the output's extension */
 } dc_format_info;
 
 /* Format i, for i from 0 to dc_format_count() - 1: static, never freed;

@@ -20,7 +20,31 @@ enum {
     EXIT_INTERRUPTED = 130
 };
 
+#define CLI_PROGRAM "discconv"
+
+/* What the user asked for. */
+typedef struct command_line {
+    const char *command;
+    const char *inputs[DC_MAX_TRACKS];
+    int input_count;
+    const char *output;
+    const char *from;
+    bool json;
+    bool quiet;
+    dc_convert_options convert;
+} command_line;
+
+/* main.c: prints "discconv: ..." and a pointer to --help; returns
+ * EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* commands.c: one function per command, returning the exit code. */
 int cli_exit_code(dc_status status);
+int cmd_info(command_line *cl);
+int cmd_convert(command_line *cl);
+int cmd_extract_audio(command_line *cl);
+int cmd_formats(command_line *cl);
 
 /* info.c */
 void info_print_text(FILE *out, dc_image *image);

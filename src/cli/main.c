@@ -1,4 +1,5 @@
-/* discconv: the command line.  Subcommands: info, convert, formats. */
+/* discconv: the command line.  Commands come from the table below, which
+ * --help lists; commands.c carries them out. */
 #include "cli.h"
 
 #include <cdio/logging.h>
@@ -7,75 +8,102 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static const char *program = "discconv";
+/* Groups of options; each command says which apply to it, and --help
+ * lists a group with the commands it serves. */
+enum {
+    OPTS_INPUT = 1 << 0,
+    OPTS_OUTPUT = 1 << 1,
+    OPTS_CONVERT = 1 << 2,
+    OPTS_SOUND = 1 << 3,
+    OPTS_INFO = 1 << 4
+};
 
-static const char usage_text[] =
-    "Usage: discconv COMMAND [OPTIONS]\n"
-    "\n"
-    "Convert optical disc images between formats.  Formats are detected by\n"
-    "content, not by file extension.\n"
-    "\n"
-    "Commands:\n"
-    "  info IMAGE [--json]          show tracks, metadata and file systems\n"
-    "  convert IMAGE -o OUTPUT      convert to another format; audio tracks\n"
-    "                               of a disc converted to ISO are written\n"
-    "                               beside it as sound files\n"
-    "  convert SOUND... -o OUT.cue  make an audio BIN/CUE from WAV, AIFF or\n"
-    "                               FLAC files, one track each\n"
-    "  extract-audio IMAGE -o DIR   write the audio tracks as sound files,\n"
-    "                               with a cue sheet that rebuilds the disc\n"
-    "  formats                      list the formats and what they can do\n"
-    "\n"
-    "Options for convert:\n"
-    "  -o, --output PATH            where to write (required); - sends an\n"
-    "                               ISO, IMG or NRG that is one file, or\n"
-    "                               extract-audio's one track as WAV or\n"
-    "                               AIFF, to standard output (convert\n"
-    "                               needs --to)\n"
-    "  -t, --to FORMAT              target format (default: from the\n"
-    "                               output's extension: .iso .cue .bin .img)\n"
-    "      --from FORMAT            skip detection and read as FORMAT\n"
-    "      --track N                convert only track N\n"
-    "      --raw                    write 2352-byte raw sectors, regenerating\n"
-    "                               sync, header, EDC and ECC where the\n"
-    "                               source has only user data (BIN default)\n"
-    "      --cooked                 write user data only (MODE1/2048,\n"
-    "                               MODE2/2336 in a cue sheet)\n"
-    "      --split                  BIN/CUE: one .bin per track\n"
-    "      --write-gaps             BIN/CUE: store PREGAP/POSTGAP gaps in the\n"
-    "                               bin as silence or empty sectors\n"
-    "      --verify                 check EDC/ECC of raw sectors while\n"
-    "                               reading; report bad sectors by LBA\n"
-    "      --allow-form2-truncation keep only 2048 of the 2324 bytes of\n"
-    "                               Mode 2 Form 2 sectors in an ISO\n"
-    "  -f, --force                  replace existing output files\n"
-    "      --sync                   make outputs durable: on the disk, with\n"
-    "                               their folder entries, before discconv\n"
-    "                               reports success (slower; without it\n"
-    "                               they are complete but may still be in\n"
-    "                               the page cache, as with cp)\n"
-    "\n"
-    "Options for audio (extract-audio, and convert to ISO):\n"
-    "      --format wav|aiff|flac   sound file format (default wav)\n"
-    "      --tracks LIST            extract-audio: tracks such as 1,3-5\n"
-    "      --pregap append|prepend|drop\n"
-    "                               where INDEX 00 audio goes: the end of the\n"
-    "                               previous track's file (default), the\n"
-    "                               start of its own (redump), or nowhere\n"
-    "      --name TEMPLATE          file names from {name} {track} {title}\n"
-    "                               {performer} (default \"{name} (Track\n"
-    "                               {track})\")\n"
-    "      --swap-audio             the image's audio has the wrong byte\n"
-    "                               order: swap every sample\n"
-    "  -q, --quiet                  no progress bar, no summary\n"
-    "\n"
+typedef struct command {
+    const char *name;
+    int (*run)(command_line *cl);
+    const char *usage;       /* what follows the name */
+    const char *description; /* one sentence; --help wraps it */
+    unsigned options;        /* OPTS_* */
+    int max_inputs;          /* 0: takes none (extra words are ignored) */
+} command;
+
+static const command commands[] = {
+    {"info", cmd_info, "IMAGE", "show tracks, metadata and file systems",
+     OPTS_INPUT | OPTS_INFO, 1},
+    {"convert", cmd_convert, "INPUT... -o OUTPUT",
+     "convert an image to another format (the audio tracks of a disc "
+     "converted to ISO are written beside it as sound files), or make an "
+     "audio BIN/CUE from WAV, AIFF or FLAC files, one track each",
+     OPTS_INPUT | OPTS_OUTPUT | OPTS_CONVERT | OPTS_SOUND, DC_MAX_TRACKS},
+    {"extract-audio", cmd_extract_audio, "IMAGE -o DIR",
+     "write the audio tracks as sound files, with a cue sheet that rebuilds "
+     "the disc", OPTS_INPUT | OPTS_OUTPUT | OPTS_SOUND, 1},
+    {"formats", cmd_formats, "", "list the formats and what they can do", 0,
+     0},
+};
+#define COMMAND_COUNT ((int)(sizeof commands / sizeof commands[0]))
+
+static const struct option_group {
+    unsigned group;
+    const char *title;
+    const char *text;
+} option_groups[] = {
+    {OPTS_INPUT, "Input",
+     "      --from FORMAT            skip detection and read as FORMAT\n"},
+    {OPTS_OUTPUT, "Output",
+     "  -o, --output PATH            where to write (required); - sends an\n"
+     "                               ISO, IMG or NRG that is one file, or\n"
+     "                               extract-audio's one track as WAV or\n"
+     "                               AIFF, to standard output (convert\n"
+     "                               needs --to)\n"
+     "      --verify                 check EDC/ECC of raw sectors while\n"
+     "                               reading; report bad sectors by LBA\n"
+     "  -f, --force                  replace existing output files\n"
+     "      --sync                   make outputs durable: on the disk, with\n"
+     "                               their folder entries, before discconv\n"
+     "                               reports success (slower; without it\n"
+     "                               they are complete but may still be in\n"
+     "                               the page cache, as with cp)\n"
+     "  -q, --quiet                  no progress bar, no summary\n"},
+    {OPTS_CONVERT, "Conversion",
+     "  -t, --to FORMAT              target format (default: from the\n"
+     "                               output's extension; see Formats)\n"
+     "      --track N                convert only track N\n"
+     "      --raw                    write 2352-byte raw sectors, regenerating\n"
+     "                               sync, header, EDC and ECC where the\n"
+     "                               source has only user data (BIN default)\n"
+     "      --cooked                 write user data only (MODE1/2048,\n"
+     "                               MODE2/2336 in a cue sheet)\n"
+     "      --split                  BIN/CUE: one .bin per track\n"
+     "      --write-gaps             BIN/CUE: store PREGAP/POSTGAP gaps in the\n"
+     "                               bin as silence or empty sectors\n"
+     "      --allow-form2-truncation keep only 2048 of the 2324 bytes of\n"
+     "                               Mode 2 Form 2 sectors in an ISO\n"},
+    {OPTS_SOUND, "Sound file",
+     "      --format wav|aiff|flac   sound file format (default wav), for\n"
+     "                               extract-audio and audio routed out of\n"
+     "                               an ISO\n"
+     "      --tracks LIST            extract-audio: tracks such as 1,3-5\n"
+     "      --pregap append|prepend|drop\n"
+     "                               where INDEX 00 audio goes: the end of the\n"
+     "                               previous track's file (default), the\n"
+     "                               start of its own (redump), or nowhere\n"
+     "      --name TEMPLATE          file names from {name} {track} {title}\n"
+     "                               {performer} (default \"{name} (Track\n"
+     "                               {track})\")\n"
+     "      --swap-audio             the image's audio has the wrong byte\n"
+     "                               order: swap every sample\n"},
+    {OPTS_INFO, "Listing",
+     "      --json                   print JSON\n"},
+};
+
+static const char other_options[] =
     "Other options:\n"
-    "      --json                   info: print JSON\n"
     "  -h, --help                   show this help\n"
-    "  -V, --version                show the version\n"
-    "\n"
+    "  -V, --version                show the version\n";
+
+static const char exit_codes[] =
     "Exit status:\n"
     "  0  success\n"
     "  1  internal error (out of memory)\n"
@@ -88,48 +116,101 @@ static const char usage_text[] =
     "  8  written, but sectors failed verification or had unexpected modes\n"
     "  130  interrupted; partial outputs were removed\n";
 
-int cli_exit_code(dc_status status)
+#define HELP_COLUMN 31 /* where the explanations start */
+#define HELP_WIDTH 79
+
+/* `left` in the first column, then `text` wrapped at word boundaries into
+ * the second. */
+static void print_item(FILE *out, const char *left, const char *text)
 {
-    switch (status) {
-    case DC_OK: return EXIT_OK;
-    case DC_ERR_USAGE: return EXIT_USAGE;
-    case DC_ERR_INPUT_IO: return EXIT_INPUT_UNREADABLE;
-    case DC_ERR_FORMAT: return EXIT_INPUT_MALFORMED;
-    case DC_ERR_UNSUPPORTED: return EXIT_INPUT_UNSUPPORTED;
-    case DC_ERR_OUTPUT: return EXIT_OUTPUT;
-    case DC_ERR_CANNOT_HOLD: return EXIT_CANNOT_HOLD;
-    case DC_ERR_BAD_SECTORS: return EXIT_BAD_SECTORS;
-    case DC_ERR_INTERRUPTED: return EXIT_INTERRUPTED;
-    case DC_ERR_NOMEM: return EXIT_INTERNAL;
+    int col = fprintf(out, "%s", left);
+    if (col > HELP_COLUMN - 2) {
+        fputc('\n', out);
+        col = 0;
     }
-    return EXIT_INTERNAL;
+    while (*text != '\0') {
+        size_t word = strcspn(text, " ");
+        bool line_start = col <= HELP_COLUMN;
+        if (!line_start && col + 1 + (int)word > HELP_WIDTH) {
+            fputc('\n', out);
+            col = 0;
+            line_start = true;
+        }
+        if (line_start)
+            col += fprintf(out, "%*s", HELP_COLUMN - col, "");
+        else
+            col += fprintf(out, " ");
+        col += fprintf(out, "%.*s", (int)word, text);
+        text += word;
+        text += strspn(text, " ");
+    }
+    fputc('\n', out);
 }
 
-static int usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+/* The format table: names for --to and --from, and the extensions that
+ * name a target. */
+static void print_formats(FILE *out)
+{
+    fputs("Formats (NAME for --from and --to; without --to, the output's "
+          "extension\nnames the target):\n", out);
+    for (int i = 0; i < dc_format_count(); i++) {
+        const dc_format_info *f = dc_format_get(i);
+        char left[128];
+        int n = snprintf(left, sizeof left, "  %-8s", f->name);
+        if (!f->can_write)
+            snprintf(left + n, sizeof left - (size_t)n, " (read only)");
+        else if (f->writes_folder)
+            snprintf(left + n, sizeof left - (size_t)n, " a folder");
+        else
+            for (const char *e = f->extensions; *e != '\0' && n < 100;) {
+                size_t len = strcspn(e, ",");
+                n += snprintf(left + n, sizeof left - (size_t)n, " .%.*s",
+                              (int)len, e);
+                e += len + (e[len] == ',');
+            }
+        print_item(out, left, f->description);
+    }
+}
 
-static int usage_error(const char *fmt, ...)
+static void print_usage(FILE *out)
+{
+    fputs("Usage: discconv COMMAND [OPTIONS]\n\n"
+          "Convert optical disc images between formats.  Formats are "
+          "detected by\ncontent, not by file extension.\n\nCommands:\n",
+          out);
+    for (int i = 0; i < COMMAND_COUNT; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "  %s %s", commands[i].name,
+                 commands[i].usage);
+        print_item(out, left, commands[i].description);
+    }
+    for (size_t g = 0; g < sizeof option_groups / sizeof *option_groups; g++) {
+        fprintf(out, "\n%s options (", option_groups[g].title);
+        const char *separator = "";
+        for (int i = 0; i < COMMAND_COUNT; i++)
+            if (commands[i].options & option_groups[g].group) {
+                fprintf(out, "%s%s", separator, commands[i].name);
+                separator = ", ";
+            }
+        fprintf(out, "):\n%s", option_groups[g].text);
+    }
+    fputc('\n', out);
+    fputs(other_options, out);
+    fputc('\n', out);
+    print_formats(out);
+    fputc('\n', out);
+    fputs(exit_codes, out);
+}
+
+int cli_usage_error(const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
-    fprintf(stderr, "%s: ", program);
+    fprintf(stderr, "%s: ", CLI_PROGRAM);
     vfprintf(stderr, fmt, args);
     fprintf(stderr, "\nTry 'discconv --help'.\n");
     va_end(args);
     return EXIT_USAGE;
-}
-
-static int fail(const dc_error *err)
-{
-    fprintf(stderr, "%s: %s\n", program, err->message);
-    return cli_exit_code(err->status);
-}
-
-static void print_warnings(const dc_image *image)
-{
-    for (int i = 0; i < dc_image_warning_count(image); i++)
-        fprintf(stderr, "%s: warning: %s\n", program,
-                dc_image_warning(image, i));
 }
 
 enum {
@@ -163,24 +244,13 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-typedef struct command_line {
-    const char *command;
-    const char *inputs[DC_MAX_TRACKS];
-    int input_count;
-    const char *output;
-    const char *from;
-    bool json;
-    bool quiet;
-    dc_convert_options convert;
-} command_line;
-
 static int parse_track(const char *text, int *track)
 {
     char *end;
     long n = strtol(text, &end, 10);
     if (*text == '\0' || *end != '\0' || n < 1 || n > DC_MAX_TRACKS)
-        return usage_error("--track takes a track number from 1 to 99, not "
-                           "'%s'", text);
+        return cli_usage_error("--track takes a track number from 1 to 99, "
+                               "not '%s'", text);
     *track = (int)n;
     return EXIT_OK;
 }
@@ -198,7 +268,7 @@ static int parse_choice(const char *option, const char *text,
             *value = i;
             return EXIT_OK;
         }
-    return usage_error("%s does not take '%s'", option, text);
+    return cli_usage_error("%s does not take '%s'", option, text);
 }
 
 /* Returns EXIT_OK, or the exit code to stop with (-1: help shown). */
@@ -218,7 +288,8 @@ static int parse(int argc, char **argv, command_line *cl)
         case OPT_RAW:
         case OPT_COOKED:
             if (cl->convert.framing != DC_FRAMING_DEFAULT)
-                return usage_error("--raw and --cooked exclude each other");
+                return cli_usage_error("--raw and --cooked exclude each "
+                                       "other");
             cl->convert.framing = c == OPT_RAW ? DC_FRAMING_RAW
                                                : DC_FRAMING_USER;
             break;
@@ -243,11 +314,12 @@ static int parse(int argc, char **argv, command_line *cl)
             break;
         case OPT_NAME: cl->convert.name_template = optarg; break;
         case OPT_SWAP_AUDIO: cl->convert.read.swap_audio = true; break;
-        case 'h': fputs(usage_text, stdout); return -1;
+        case 'h': print_usage(stdout); return -1;
         case 'V': printf("discconv %s\n", dc_version()); return -1;
-        case ':': return usage_error("option '%s' needs a value",
-                                     argv[optind - 1]);
-        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        case ':': return cli_usage_error("option '%s' needs a value",
+                                         argv[optind - 1]);
+        default: return cli_usage_error("unknown option '%s'",
+                                        argv[optind - 1]);
         }
     }
     /* getopt_long moves the command and the image here, wherever the user
@@ -258,115 +330,7 @@ static int parse(int argc, char **argv, command_line *cl)
         else if (cl->input_count < DC_MAX_TRACKS)
             cl->inputs[cl->input_count++] = argv[optind];
         else
-            return usage_error("more than %d inputs", DC_MAX_TRACKS);
-    }
-    return EXIT_OK;
-}
-
-static int run_info(const command_line *cl)
-{
-    dc_error err = {0};
-    dc_image *image;
-    if (dc_image_open(&image, cl->inputs[0], cl->from, &err) != DC_OK)
-        return fail(&err);
-    print_warnings(image);
-    if (cl->json)
-        info_print_json(stdout, image);
-    else
-        info_print_text(stdout, image);
-    dc_image_close(image);
-    return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
-}
-
-static void print_report(const dc_image *image, const dc_read_report *report)
-{
-    const char *path = dc_image_path(image);
-    if (report->mode_mismatch > 0)
-        fprintf(stderr, "%s: warning: %s: %lld sectors have a mode that does "
-                "not match their track (first at LBA %lld); each was read by "
-                "its own mode byte\n", program, path,
-                (long long)report->mode_mismatch,
-                (long long)report->first_bad_lba);
-    if (report->bad_edc > 0)
-        fprintf(stderr, "%s: warning: %s: %lld sectors failed EDC/ECC "
-                "verification (first at LBA %lld)\n", program, path,
-                (long long)report->bad_edc, (long long)report->first_bad_lba);
-    if (report->form2_truncated > 0)
-        fprintf(stderr, "%s: warning: %s: %lld Mode 2 Form 2 sectors were "
-                "cut to 2048 bytes\n", program, path,
-                (long long)report->form2_truncated);
-}
-
-/* One image, or several sound files as the tracks of one audio disc. */
-static dc_status open_inputs(const command_line *cl, dc_image **image,
-                             dc_error *err)
-{
-    if (cl->input_count == 1)
-        return dc_image_open(image, cl->inputs[0], cl->from, err);
-    return dc_image_open_audio_files(image, cl->inputs, cl->input_count, err);
-}
-
-/* `-o -`: the one output goes to standard output. */
-static int use_standard_output(command_line *cl)
-{
-    if (cl->convert.format_name == NULL)
-        return usage_error("-o - needs the target format: --to FORMAT");
-    if (isatty(STDOUT_FILENO))
-        return usage_error("standard output is a terminal; redirect it to a "
-                           "file or a pipe");
-    cl->output = "standard output";
-    cl->convert.to_stream = true;
-    cl->convert.stream_fd = STDOUT_FILENO;
-    return EXIT_OK;
-}
-
-static int run_convert(command_line *cl)
-{
-    if (cl->output == NULL)
-        return usage_error("%s needs an output: -o PATH", cl->command);
-    int rc;
-    if (strcmp(cl->output, "-") == 0 && (rc = use_standard_output(cl)) != EXIT_OK)
-        return rc;
-    dc_error err = {0};
-    dc_image *image;
-    if (open_inputs(cl, &image, &err) != DC_OK)
-        return fail(&err);
-    print_warnings(image);
-
-    progress_catch_signals();
-    progress *bar = progress_start("converting", !cl->quiet);
-    cl->convert.progress = progress_update;
-    cl->convert.progress_context = bar;
-    dc_convert_result result;
-    dc_status status = dc_convert(image, cl->output, &cl->convert, &result,
-                                  &err);
-    progress_finish(bar);
-    int code = EXIT_OK;
-    if (status != DC_OK) {
-        code = fail(&err);
-    } else {
-        print_report(image, &result.report);
-        for (int i = 0; i < result.note_count; i++)
-            fprintf(stderr, "%s: note: %s\n", program, result.notes[i]);
-        if (!cl->quiet && !cl->convert.to_stream)
-            for (int i = 0; i < result.output_count; i++)
-                printf("wrote %s\n", result.outputs[i]);
-        if (result.report.bad_edc > 0 || result.report.mode_mismatch > 0)
-            code = EXIT_BAD_SECTORS;
-    }
-    dc_convert_result_free(&result);
-    dc_image_close(image);
-    return code;
-}
-
-static int run_formats(void)
-{
-    printf("%-8s %-5s %-5s %-18s %s\n", "name", "read", "write", "extensions",
-           "description");
-    for (int i = 0; i < dc_format_count(); i++) {
-        const dc_format_info *f = dc_format_get(i);
-        printf("%-8s %-5s %-5s %-18s %s\n", f->name, f->can_read ? "yes" : "-",
-               f->can_write ? "yes" : "-", f->extensions, f->description);
+            return cli_usage_error("more than %d inputs", DC_MAX_TRACKS);
     }
     return EXIT_OK;
 }
@@ -391,20 +355,18 @@ int main(int argc, char **argv)
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if (cl.command == NULL) {
-        fputs(usage_text, stderr);
+        print_usage(stderr);
         return EXIT_USAGE;
     }
-    if (strcmp(cl.command, "formats") == 0)
-        return run_formats();
-    bool is_info = strcmp(cl.command, "info") == 0;
-    bool is_extract = strcmp(cl.command, "extract-audio") == 0;
-    if (!is_info && !is_extract && strcmp(cl.command, "convert") != 0)
-        return usage_error("unknown command '%s'", cl.command);
-    if (cl.input_count == 0)
-        return usage_error("%s needs an IMAGE", cl.command);
-    if (cl.input_count > 1 && !(strcmp(cl.command, "convert") == 0))
-        return usage_error("%s takes one IMAGE", cl.command);
-    if (is_extract)
-        cl.convert.format_name = "audio";
-    return is_info ? run_info(&cl) : run_convert(&cl);
+    const command *cmd = NULL;
+    for (int i = 0; i < COMMAND_COUNT && cmd == NULL; i++)
+        if (strcmp(cl.command, commands[i].name) == 0)
+            cmd = &commands[i];
+    if (cmd == NULL)
+        return cli_usage_error("unknown command '%s'", cl.command);
+    if (cmd->max_inputs > 0 && cl.input_count == 0)
+        return cli_usage_error("%s needs an IMAGE", cl.command);
+    if (cmd->max_inputs == 1 && cl.input_count > 1)
+        return cli_usage_error("%s takes one IMAGE", cl.command);
+    return cmd->run(&cl);
 }

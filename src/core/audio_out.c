@@ -176,7 +176,8 @@ static dc_status place_pregap(dc_write_job *job, audio_plan *plan, int i,
     } else {
         t->pregap += pregap;
         dc_job_note(job, "track %d: %.1f seconds of pregap audio dropped, as "
-                    "--pregap=drop asks", track->number, (double)pregap / 75);
+                    "the pregap policy asks", track->number,
+                    (double)pregap / 75);
     }
     return DC_OK;
 }
@@ -401,10 +402,11 @@ static dc_status note_if_swapped(dc_write_job *job, const audio_file *file,
         check_byte_order(&check, sectors, count);
     free(sectors);
     if (status == DC_OK && looks_swapped(&check))
-        dc_job_note(job, "%s: the audio sounds like noise as stored but not "
-                    "byte-swapped: if the image was ripped with the wrong "
-                    "byte order, extract again with --swap-audio",
-                    dc_path_basename(file->path));
+        dc_job_note_advise(job, DC_ADVICE_SWAP_AUDIO, "%s: the audio sounds "
+                           "like noise as stored but not byte-swapped: if "
+                           "the image was ripped with the wrong byte order, "
+                           "extract again swapping its bytes",
+                           dc_path_basename(file->path));
     return status;
 }
 
@@ -457,7 +459,8 @@ static dc_status write_flac(dc_write_job *job, const audio_file *file,
         status = dc_fail(err, DC_ERR_OUTPUT, "%s: cannot finish the file",
                          file->path);
     if (status == DC_OK && sink.err.status != DC_OK)
-        status = dc_fail(err, sink.err.status, "%s", sink.err.message);
+        status = dc_fail_advise(err, sink.err.status, sink.err.advice, "%s",
+                                sink.err.message);
     return status;
 }
 

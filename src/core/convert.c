@@ -23,12 +23,38 @@ bool dc_job_progress(dc_write_job *job, int64_t sectors)
                        job->sectors_total);
 }
 
+static void add_note(dc_write_job *job, dc_advice advice, const char *fmt,
+                     va_list args) __attribute__((format(printf, 3, 0)));
+
+static void add_note(dc_write_job *job, dc_advice advice, const char *fmt,
+                     va_list args)
+{
+    dc_convert_result *r = job->result;
+    dc_advice *grown = realloc(r->note_advice,
+                               (size_t)(r->note_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return; /* as dc_string_list_add: a lost note does not fail the work */
+    r->note_advice = grown;
+    int before = r->note_count;
+    dc_string_list_add(&r->notes, &r->note_count, fmt, args);
+    if (r->note_count > before)
+        grown[before] = advice;
+}
+
 void dc_job_note(dc_write_job *job, const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
-    dc_string_list_add(&job->result->notes, &job->result->note_count, fmt,
-                       args);
+    add_note(job, DC_ADVICE_NONE, fmt, args);
+    va_end(args);
+}
+
+void dc_job_note_advise(dc_write_job *job, dc_advice advice, const char *fmt,
+                        ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    add_note(job, advice, fmt, args);
     va_end(args);
 }
 
@@ -76,7 +102,7 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
     read_chunk(&next);
     dc_status status = next.err.status;
     if (status != DC_OK)
-        dc_fail(err, status, "%s", next.err.message);
+        dc_fail_advise(err, status, next.err.advice, "%s", next.err.message);
     for (int64_t done = 0, k = 0; status == DC_OK && done < count; k++) {
         chunk_read current = next;
         done += current.count;
@@ -95,7 +121,8 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
         else if (next.count > 0 && status == DC_OK)
             read_chunk(&next);
         if (status == DC_OK && next.err.status != DC_OK)
-            status = dc_fail(err, next.err.status, "%s", next.err.message);
+            status = dc_fail_advise(err, next.err.status, next.err.advice,
+                                    "%s", next.err.message);
     }
     free(buffers[0]);
     free(buffers[1]);
@@ -304,7 +331,8 @@ static dc_status run_pipeline(pipeline *p, dc_error *err)
     if (p->job->report != NULL)
         dc_read_report_merge(p->job->report, &p->report);
     if (p->err.status != DC_OK)
-        return dc_fail(err, p->err.status, "%s", p->err.message);
+        return dc_fail_advise(err, p->err.status, p->err.advice, "%s",
+                              p->err.message);
     return DC_OK;
 }
 
@@ -423,14 +451,16 @@ static dc_status choose_target(const char *output_path,
     if (options->format_name != NULL) {
         *target = dc_format_find(options->format_name);
         if (*target == NULL || (*target)->write == NULL)
-            return dc_fail(err, DC_ERR_USAGE, "cannot write format '%s' "
-                           "(see 'discconv formats')", options->format_name);
+            return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_LIST_FORMATS,
+                                  "cannot write format '%s'",
+                                  options->format_name);
         return DC_OK;
     }
     *target = dc_format_for_extension(output_path);
     if (*target == NULL)
-        return dc_fail(err, DC_ERR_USAGE, "%s: cannot tell the target format "
-                       "from the name; add --to FORMAT", output_path);
+        return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_NAME_FORMAT,
+                              "%s: cannot tell the target format from the "
+                              "name; name the format", output_path);
     return DC_OK;
 }
 
@@ -544,5 +574,6 @@ void dc_convert_result_free(dc_convert_result *result)
     for (int i = 0; i < result->note_count; i++)
         free(result->notes[i]);
     free(result->notes);
+    free(result->note_advice);
     memset(result, 0, sizeof *result);
 }

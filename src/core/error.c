@@ -5,14 +5,36 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
+static dc_status record(dc_error *err, dc_status status, dc_advice advice,
+                        const char *fmt, va_list args)
+    __attribute__((format(printf, 4, 0)));
+
+static dc_status record(dc_error *err, dc_status status, dc_advice advice,
+                        const char *fmt, va_list args)
 {
     if (err == NULL || err->status != DC_OK)
         return status;
     err->status = status;
+    err->advice = advice;
+    vsnprintf(err->message, sizeof err->message, fmt, args);
+    return status;
+}
+
+dc_status dc_fail(dc_error *err, dc_status status, const char *fmt, ...)
+{
     va_list args;
     va_start(args, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, args);
+    record(err, status, DC_ADVICE_NONE, fmt, args);
+    va_end(args);
+    return status;
+}
+
+dc_status dc_fail_advise(dc_error *err, dc_status status, dc_advice advice,
+                         const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    record(err, status, advice, fmt, args);
     va_end(args);
     return status;
 }
@@ -22,6 +44,7 @@ void dc_error_clear(dc_error *err)
     if (err == NULL)
         return;
     err->status = DC_OK;
+    err->advice = DC_ADVICE_NONE;
     err->message[0] = '\0';
 }
 

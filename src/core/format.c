@@ -51,7 +51,7 @@ const dc_format *dc_format_for_extension(const char *path)
     if (ext[0] == '\0')
         return NULL;
     for (int i = 0; i < FORMAT_COUNT; i++)
-        if (formats[i]->write != NULL && !formats[i]->writes_folder &&
+        if (formats[i]->write != NULL && !formats[i]->info.writes_folder &&
             list_has(formats[i]->info.extensions, ext))
             return formats[i];
     return NULL;

@@ -100,6 +100,9 @@ bool dc_job_progress(dc_write_job *job, int64_t sectors);
 /* Adds a note for the user to the conversion's result. */
 void dc_job_note(dc_write_job *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A note with advice on what would help (the result's note_advice). */
+void dc_job_note_advise(dc_write_job *job, dc_advice advice, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
 
 /* dc_image_read's checks of a track position, range and form. */
 dc_status dc_image_check_read(const dc_image *image, int track_index,
@@ -139,7 +142,6 @@ enum {
 typedef struct dc_format {
     dc_format_info info;
     unsigned caps;       /* DC_CAP_*, for targets */
-    bool writes_folder;  /* the output path names a folder of files */
     size_t priv_size;    /* bytes of state the core allocates per image */
     /* Scores the bytes (never the name, never other files). */
     int (*probe)(const dc_probe_input *input);

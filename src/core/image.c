@@ -435,11 +435,13 @@ dc_status dc_image_convert(const dc_image *image, int track_index,
     };
     convert_run(&job);
     if (job.form2_refused)
-        return dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: track %d, sector at "
-                       "LBA %lld is Mode 2 Form 2 (2324 user bytes); a "
-                       "2048-byte target would cut it: write BIN/CUE, or "
-                       "pass --allow-form2-truncation", image->path,
-                       track->number, (long long)job.form2_lba);
+        return dc_fail_advise(err, DC_ERR_CANNOT_HOLD,
+                              DC_ADVICE_ALLOW_FORM2_TRUNCATION, "%s: track "
+                              "%d, sector at LBA %lld is Mode 2 Form 2 (2324 "
+                              "user bytes); a 2048-byte target would cut it: "
+                              "write BIN/CUE, or allow Form 2 truncation",
+                              image->path, track->number,
+                              (long long)job.form2_lba);
     if (report != NULL)
         dc_read_report_merge(report, &job.report);
     *result = out;

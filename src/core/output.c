@@ -110,8 +110,8 @@ static dc_status check_target(const dc_output_set *set, const char *path,
     if (stat(path, &st) != 0)
         return DC_OK;
     if (!set->policy.force)
-        return dc_fail(err, DC_ERR_OUTPUT, "%s: already exists (use --force "
-                       "to replace it)", path);
+        return dc_fail_advise(err, DC_ERR_OUTPUT, DC_ADVICE_FORCE, "%s: "
+                              "already exists; allow replacing it", path);
     if (!S_ISREG(st.st_mode))
         return dc_fail(err, DC_ERR_OUTPUT, "%s: exists and is not a regular "
                        "file", path);
@@ -399,11 +399,12 @@ static dc_status rename_into_place(dc_output *out, bool force, dc_error *err)
                 unlink(out->temp_path);
         }
     }
+    if (rc != 0 && errno == EEXIST)
+        return dc_fail_advise(err, DC_ERR_OUTPUT, DC_ADVICE_FORCE, "%s: "
+                              "already exists; allow replacing it", out->path);
     if (rc != 0)
         return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", out->path,
-                       errno == EEXIST ? "already exists (use --force to "
-                                         "replace it)"
-                                       : strerror(errno));
+                       strerror(errno));
     free(out->temp_path);
     out->temp_path = NULL;
     return DC_OK;

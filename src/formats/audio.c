@@ -129,8 +129,9 @@ static dc_status select_tracks(const dc_disc *disc, const char *list,
             to = strtol(end + 1, &end, 10);
         if (end == p || from < 1 || to < from || to > DC_MAX_TRACKS ||
             (*end != ',' && *end != '\0'))
-            return dc_fail(err, DC_ERR_USAGE, "--tracks takes numbers and "
-                           "ranges such as 1,3-5, not '%s'", list);
+            return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_CHOOSE_TRACKS,
+                                  "a track list takes numbers and ranges "
+                                  "such as 1,3-5, not '%s'", list);
         for (long n = from; n <= to; n++)
             wanted[n] = true;
         p = *end == ',' ? end + 1 : end;
@@ -143,8 +144,9 @@ static dc_status select_tracks(const dc_disc *disc, const char *list,
 static dc_status audio_check(const dc_write_job *job, dc_error *err)
 {
     if (job->options->track_number != 0)
-        return dc_fail(err, DC_ERR_USAGE, "extract-audio picks tracks with "
-                       "--tracks LIST");
+        return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_CHOOSE_TRACKS,
+                              "sound files are chosen by a track list, not "
+                              "one track number");
     if (job->options->to_stream &&
         job->options->audio_format == DC_AUDIO_FLAC)
         return dc_fail(err, DC_ERR_USAGE, "%s: FLAC rewrites its header once "
@@ -184,9 +186,8 @@ static dc_status audio_write(dc_write_job *job, dc_error *err)
 
 const dc_format dc_format_audio = {
     .info = {"audio", "sound files: WAV, AIFF, FLAC (44.1 kHz 16-bit stereo)",
-             "wav,aiff,aif,flac", true, true, true},
+             "wav,aiff,aif,flac", true, true, true, .writes_folder = true},
     .caps = DC_CAP_AUDIO | DC_CAP_FILES,
-    .writes_folder = true,
     .priv_size = sizeof(audio_state),
     .probe = audio_probe,
     .open = audio_open,

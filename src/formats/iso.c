@@ -76,7 +76,7 @@ static dc_status iso_open(dc_image *image, dc_error *err)
 }
 
 /* The one track an ISO will hold, by position, or -1 with the reason.
- * Without --track that is the disc's only data track: audio tracks beside
+ * Without a track chosen that is the disc's only data track: audio tracks beside
  * it are routed out as sound files. */
 static int iso_pick_track(const dc_write_job *job, dc_error *err)
 {
@@ -91,26 +91,31 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
         }
     }
     if (data_count == 0) {
-        dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: no data track, and an ISO "
-                "cannot hold audio: use extract-audio, or write BIN/CUE "
-                "(-o NAME.cue)", job->source->path);
+        dc_fail_advise(err, DC_ERR_CANNOT_HOLD, DC_ADVICE_WRITE_AUDIO, "%s: "
+                       "no data track, and an ISO cannot hold audio: write "
+                       "it as sound files, or write BIN/CUE",
+                       job->source->path);
         return -1;
     }
     if (data_count > 1) {
-        dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: %d data tracks, and an ISO "
-                "holds one: pick one with --track N or write BIN/CUE",
-                job->source->path, data_count);
+        dc_fail_advise(err, DC_ERR_CANNOT_HOLD, DC_ADVICE_CHOOSE_TRACK, "%s: "
+                       "%d data tracks, and an ISO holds one: pick one "
+                       "track, or write BIN/CUE", job->source->path,
+                       data_count);
         return -1;
     }
     const dc_track *t = &disc->tracks[pick];
     if (dc_track_user_size(t) != ISO_SECTOR) {
-        dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: track %d is %s with %u-byte "
-                "sectors; an ISO holds only 2048-byte user data: %s",
-                job->source->path, t->number,
-                t->mode == DC_MODE_AUDIO ? "audio" : dc_track_mode_name(t->mode),
-                dc_track_user_size(t),
-                t->mode == DC_MODE_AUDIO ? "use extract-audio"
-                                         : "write BIN/CUE instead");
+        bool audio = t->mode == DC_MODE_AUDIO;
+        dc_fail_advise(err, DC_ERR_CANNOT_HOLD,
+                       audio ? DC_ADVICE_WRITE_AUDIO : DC_ADVICE_NONE,
+                       "%s: track %d is %s with %u-byte sectors; an ISO "
+                       "holds only 2048-byte user data: %s",
+                       job->source->path, t->number,
+                       audio ? "audio" : dc_track_mode_name(t->mode),
+                       dc_track_user_size(t),
+                       audio ? "write it as a sound file"
+                             : "write BIN/CUE instead");
         return -1;
     }
     return pick;

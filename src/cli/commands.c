@@ -1,0 +1,178 @@
+/* What each discconv command does once the command line is parsed. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_exit_code(dc_status status)
+{
+    switch (status) {
+    case DC_OK: return EXIT_OK;
+    case DC_ERR_USAGE: return EXIT_USAGE;
+    case DC_ERR_INPUT_IO: return EXIT_INPUT_UNREADABLE;
+    case DC_ERR_FORMAT: return EXIT_INPUT_MALFORMED;
+    case DC_ERR_UNSUPPORTED: return EXIT_INPUT_UNSUPPORTED;
+    case DC_ERR_OUTPUT: return EXIT_OUTPUT;
+    case DC_ERR_CANNOT_HOLD: return EXIT_CANNOT_HOLD;
+    case DC_ERR_BAD_SECTORS: return EXIT_BAD_SECTORS;
+    case DC_ERR_INTERRUPTED: return EXIT_INTERRUPTED;
+    case DC_ERR_NOMEM: return EXIT_INTERNAL;
+    }
+    return EXIT_INTERNAL;
+}
+
+/* The library says what would help in its own terms; this names the flag.
+ * No default case: -Wswitch flags advice left unmapped. */
+static const char *advice_hint(dc_advice advice)
+{
+    switch (advice) {
+    case DC_ADVICE_NONE: return NULL;
+    case DC_ADVICE_FORCE: return "use --force";
+    case DC_ADVICE_NAME_FORMAT: return "use --to FORMAT";
+    case DC_ADVICE_LIST_FORMATS: return "see 'discconv formats'";
+    case DC_ADVICE_CHOOSE_TRACK: return "use --track N";
+    case DC_ADVICE_CHOOSE_TRACKS: return "use --tracks LIST";
+    case DC_ADVICE_WRITE_AUDIO: return "use extract-audio";
+    case DC_ADVICE_ALLOW_FORM2_TRUNCATION:
+        return "use --allow-form2-truncation";
+    case DC_ADVICE_SWAP_AUDIO: return "use --swap-audio";
+    }
+    return NULL;
+}
+
+/* One line: "discconv: [kind: ]message[ (hint)]". */
+static void say(const char *kind, const char *message, dc_advice advice)
+{
+    const char *hint = advice_hint(advice);
+    fprintf(stderr, "%s: %s%s%s%s%s\n", CLI_PROGRAM, kind, message,
+            hint != NULL ? " (" : "", hint != NULL ? hint : "",
+            hint != NULL ? ")" : "");
+}
+
+static int fail(const dc_error *err)
+{
+    say("", err->message, err->advice);
+    return cli_exit_code(err->status);
+}
+
+static void print_warnings(const dc_image *image)
+{
+    for (int i = 0; i < dc_image_warning_count(image); i++)
+        say("warning: ", dc_image_warning(image, i), DC_ADVICE_NONE);
+}
+
+int cmd_info(command_line *cl)
+{
+    dc_error err = {0};
+    dc_image *image;
+    if (dc_image_open(&image, cl->inputs[0], cl->from, &err) != DC_OK)
+        return fail(&err);
+    print_warnings(image);
+    if (cl->json)
+        info_print_json(stdout, image);
+    else
+        info_print_text(stdout, image);
+    dc_image_close(image);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
+}
+
+static void print_report(const dc_image *image, const dc_read_report *report)
+{
+    const char *path = dc_image_path(image);
+    if (report->mode_mismatch > 0)
+        fprintf(stderr, "%s: warning: %s: %lld sectors have a mode that does "
+                "not match their track (first at LBA %lld); each was read by "
+                "its own mode byte\n", CLI_PROGRAM, path,
+                (long long)report->mode_mismatch,
+                (long long)report->first_bad_lba);
+    if (report->bad_edc > 0)
+        fprintf(stderr, "%s: warning: %s: %lld sectors failed EDC/ECC "
+                "verification (first at LBA %lld)\n", CLI_PROGRAM, path,
+                (long long)report->bad_edc, (long long)report->first_bad_lba);
+    if (report->form2_truncated > 0)
+        fprintf(stderr, "%s: warning: %s: %lld Mode 2 Form 2 sectors were "
+                "cut to 2048 bytes\n", CLI_PROGRAM, path,
+                (long long)report->form2_truncated);
+}
+
+/* One image, or several sound files as the tracks of one audio disc. */
+static dc_status open_inputs(const command_line *cl, dc_image **image,
+                             dc_error *err)
+{
+    if (cl->input_count == 1)
+        return dc_image_open(image, cl->inputs[0], cl->from, err);
+    return dc_image_open_audio_files(image, cl->inputs, cl->input_count, err);
+}
+
+/* `-o -`: the one output goes to standard output. */
+static int use_standard_output(command_line *cl)
+{
+    if (cl->convert.format_name == NULL)
+        return cli_usage_error("-o - needs the target format: --to FORMAT");
+    if (isatty(STDOUT_FILENO))
+        return cli_usage_error("standard output is a terminal; redirect it "
+                               "to a file or a pipe");
+    cl->output = "standard output";
+    cl->convert.to_stream = true;
+    cl->convert.stream_fd = STDOUT_FILENO;
+    return EXIT_OK;
+}
+
+int cmd_convert(command_line *cl)
+{
+    if (cl->output == NULL)
+        return cli_usage_error("%s needs an output: -o PATH", cl->command);
+    int rc;
+    if (strcmp(cl->output, "-") == 0 && (rc = use_standard_output(cl)) != EXIT_OK)
+        return rc;
+    dc_error err = {0};
+    dc_image *image;
+    if (open_inputs(cl, &image, &err) != DC_OK)
+        return fail(&err);
+    print_warnings(image);
+
+    progress_catch_signals();
+    progress *bar = progress_start("converting", !cl->quiet);
+    cl->convert.progress = progress_update;
+    cl->convert.progress_context = bar;
+    dc_convert_result result;
+    dc_status status = dc_convert(image, cl->output, &cl->convert, &result,
+                                  &err);
+    progress_finish(bar);
+    int code = EXIT_OK;
+    if (status != DC_OK) {
+        code = fail(&err);
+    } else {
+        print_report(image, &result.report);
+        for (int i = 0; i < result.note_count; i++)
+            say("note: ", result.notes[i], result.note_advice[i]);
+        if (!cl->quiet && !cl->convert.to_stream)
+            for (int i = 0; i < result.output_count; i++)
+                printf("wrote %s\n", result.outputs[i]);
+        if (result.report.bad_edc > 0 || result.report.mode_mismatch > 0)
+            code = EXIT_BAD_SECTORS;
+    }
+    dc_convert_result_free(&result);
+    dc_image_close(image);
+    return code;
+}
+
+/* A conversion to the "audio" target: a folder of sound files. */
+int cmd_extract_audio(command_line *cl)
+{
+    cl->convert.format_name = "audio";
+    return cmd_convert(cl);
+}
+
+int cmd_formats(command_line *cl)
+{
+    printf("%-8s %-5s %-5s %-18s %s\n", "name", "read", "write", "extensions",
+           "description");
+    for (int i = 0; i < dc_format_count(); i++) {
+        const dc_format_info *f = dc_format_get(i);
+        printf("%-8s %-5s %-5s %-18s %s\n", f->name, f->can_read ? "yes" : "-",
+               f->can_write ? "yes" : "-", f->extensions, f->description);
+    }
+    return EXIT_OK;
+}
