@@ -180,6 +180,7 @@ extern const dc_format dc_format_iso;
 extern const dc_format dc_format_img;
 extern const dc_format dc_format_bincue;
 extern const dc_format dc_format_nrg;
+extern const dc_format dc_format_ccd;
 extern const dc_format dc_format_audio;
 
 #endif
