@@ -782,7 +782,11 @@ static dc_status build_tracks(ccd_parse *p, ccd_state *s, dc_error *err)
         tt[i].pregap = pregap_of(&tt[i], first);
         int line = tt[i].section != NULL && tt[i].section->index[1].set
                        ? tt[i].section->index[1].line : tt[i].entry->line;
-        if (tt[i].pregap < 0 || tt[i].plba - tt[i].pregap < previous_end)
+        if (tt[i].pregap < 0)
+            return line_fail(p, line, DC_ERR_FORMAT, err, "track %d: INDEX 1 "
+                             "lies %lld sectors before INDEX 0", tt[i].number,
+                             (long long)-tt[i].pregap);
+        if (tt[i].plba - tt[i].pregap < previous_end)
             return line_fail(p, line, DC_ERR_FORMAT, err, "track %d: its "
                              "pregap of %lld sectors before PLBA %lld starts "
                              "before the previous track or session ends "
@@ -907,9 +911,14 @@ static const dc_image_ops ccd_ops = {
 static dc_status open_payload(dc_image *image, ccd_state *s, dc_error *err)
 {
     char *img = find_companion(image->path, "img");
-    if (img == NULL)
-        return dc_fail(err, DC_ERR_INPUT_IO, "%s: its image data %s.img is "
-                       "missing", image->path, dc_path_basename(image->path));
+    if (img == NULL) {
+        char *stem = dc_path_stem(image->path);
+        dc_fail(err, stem != NULL ? DC_ERR_INPUT_IO : DC_ERR_NOMEM,
+                "%s: its sectors, %s.img beside it, are missing",
+                image->path, stem != NULL ? stem : "");
+        free(stem);
+        return err->status;
+    }
     dc_status status = open_file(image, &s->img, img, err);
     if (status == DC_OK && s->img.size % DC_RAW_SECTOR != 0)
         status = dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes is not a whole "
