@@ -14,7 +14,7 @@ out=$1
 discconv=${DISCCONV:-$top/discconv}
 gen_tone=${GEN_TONE:-$top/data/gen-tone}
 corpus=${DC_CORPUS:-$top/../shared/corpus}
-targets="cue toc bincue probe iso img nrg audio sector cdtext"
+targets="cue toc bincue probe iso img nrg audio sector cdtext ccd"
 
 for t in $targets; do mkdir -p "$out/$t"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/discconv-seeds.XXXXXX")
@@ -73,6 +73,13 @@ if [ -x "$discconv" ] && [ -x "$gen_tone" ] &&
     bincue_seed mixed "$work/mixed.cue" "$work/mixed.bin" 2352
     printf 'FILE "in.bin" BINARY\nTRACK 01 MODE1/2048\nINDEX 01 00:00:00\n' > "$work/cooked.cue"
     bincue_seed cooked "$work/cooked.cue" "$work/data.iso" 2048
+    # CloneCD: the .ccd, a NUL, the .img; then the same with a .sub.
+    cp "$work/mixed.bin" "$work/in.bin"
+    "$discconv" convert -q "$work/mixed.cue" -o "$work/mixed.ccd"
+    { cat "$work/mixed.ccd"; printf '\0'; cat "$work/mixed.img"; } > "$out/ccd/mixed"
+    { cat "$out/ccd/mixed"; printf '\0'
+      head -c $(( $(wc -c < "$work/mixed.img") / 2352 * 96 )) /dev/urandom; } > "$out/ccd/mixed-sub"
+    seed probe mixed.ccd "$work/mixed.ccd"
 fi
 
 for name in $(python3 "$top/tests/mknrg.py" --list); do

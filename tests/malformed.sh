@@ -340,4 +340,108 @@ for name in $(python3 "$top_srcdir/tests/mknrg.py" --list | grep '^bad-'); do
     esac
     expect "NRG: ${name#bad-}" "$code" "$d/$name.nrg"
 done
+# --- CloneCD --------------------------------------------------------------------
+# good_ccd: a valid one-track .ccd for the 20-sector raw Mode 1 fixture.
+good_ccd() {
+    cat <<'CCD'
+[CloneCD]
+Version=3
+[Disc]
+TocEntries=4
+Sessions=1
+DataTracksScrambled=0
+CDTextLength=0
+[Session 1]
+PreGapMode=1
+[Entry 0]
+Session=1
+Point=0xa0
+ADR=0x01
+Control=0x04
+PMin=1
+PSec=0
+PFrame=0
+[Entry 1]
+Session=1
+Point=0xa1
+ADR=0x01
+Control=0x04
+PMin=1
+[Entry 2]
+Session=1
+Point=0xa2
+ADR=0x01
+Control=0x04
+PLBA=20
+[Entry 3]
+Session=1
+Point=0x01
+ADR=0x01
+Control=0x04
+PLBA=0
+[TRACK 1]
+MODE=1
+INDEX 1=0
+CCD
+}
+# ccd NAME CODE SED-SCRIPT: the good .ccd edited by SED-SCRIPT, beside the
+# fixture as sheet.img.
+ccd() {
+    d=$(case_dir "ccd-$1")
+    cp "$WORK/fix/data.bin" "$d/sheet.img"
+    good_ccd | sed "$3" > "$d/sheet.ccd"
+    name=$1 code=$2; shift 3
+    expect "CloneCD: $name" "$code" "$d/sheet.ccd" "$@"
+}
+ccd "the good one" 0 ''
+ccd "no [CloneCD], read as CloneCD" 4 '/^\[CloneCD\]/d' --from ccd
+ccd "no [Disc]" 4 '/^\[Disc\]/,/^CDTextLength/d'
+ccd "no TocEntries" 4 '/^TocEntries/d'
+ccd "TocEntries huge" 4 's/^TocEntries=.*/TocEntries=4000000000/'
+ccd "TocEntries more than the entries" 4 's/^TocEntries=.*/TocEntries=5/'
+ccd "TocEntries fewer than the entries" 4 's/^TocEntries=.*/TocEntries=3/'
+ccd "Sessions more than the entries" 4 's/^Sessions=.*/Sessions=2/'
+ccd "non-numeric PLBA" 4 's/^PLBA=0$/PLBA=zero/'
+ccd "hex junk in Point" 4 's/^Point=0x01$/Point=0xZZ/'
+ccd "PLBA past the img" 4 's/^PLBA=20$/PLBA=21/'
+ccd "PLBA huge" 4 's/^PLBA=20$/PLBA=99999999999999999999/'
+ccd "lead-out before the track" 4 's/^PLBA=20$/PLBA=0/'
+ccd "no lead-out entry" 4 's/^Point=0xa2$/Point=0xa3/'
+ccd "no track entry" 4 's/^Point=0x01$/Point=0xb0/'
+ccd "entries out of order" 4 's/^\[Entry 1\]$/[Entry 2]/;t;s/^\[Entry 2\]$/[Entry 1]/'
+ccd "an entry past TocEntries" 4 's/^\[Entry 1\]$/[Entry 5]/'
+ccd "an entry twice" 4 's/^\[Entry 1\]$/[Entry 0]/'
+ccd "a session numbered 0" 4 's/^Session=1$/Session=0/'
+ccd "a key twice" 4 's/^MODE=1$/MODE=1\nMODE=0/'
+ccd "INDEX 0 after INDEX 1" 4 's/^INDEX 1=0$/INDEX 0=5\nINDEX 1=0/'
+ccd "INDEX 2 past the track" 4 's/^INDEX 1=0$/INDEX 1=0\nINDEX 2=40/'
+ccd "INDEX 100" 4 's/^INDEX 1=0$/INDEX 1=0\nINDEX 100=4/'
+ccd "a line that is no KEY=VALUE" 4 's/^MODE=1$/MODE 1/'
+ccd "a section without its ]" 4 's/^\[TRACK 1\]$/[TRACK 1/'
+ccd "[TRACK 100]" 4 's/^\[TRACK 1\]$/[TRACK 100]/'
+ccd "CATALOG not 13 digits" 4 's/^CDTextLength=0$/CATALOG=12345/'
+ccd "CD-TEXT entry not hex" 4 '$a\
+[CDText]\
+Entries=1\
+Entry 0=80 00 00 00 zz'
+ccd "CD-TEXT entries missing" 4 '$a\
+[CDText]\
+Entries=2\
+Entry 0=80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00'
+ccd "scrambled data" 5 's/^DataTracksScrambled=0$/DataTracksScrambled=1/'
+d=$(case_dir ccd-no-img)
+good_ccd > "$d/sheet.ccd"
+expect "CloneCD: no .img" 3 "$d/sheet.ccd"
+d=$(case_dir ccd-odd-img)
+good_ccd > "$d/sheet.ccd"
+{ cat "$WORK/fix/data.bin"; printf x; } > "$d/sheet.img"
+mention=sheet.img expect "CloneCD: an .img of no whole sectors" 4 "$d/sheet.ccd"
+d=$(case_dir ccd-bad-sub)
+good_ccd > "$d/sheet.ccd"
+cp "$WORK/fix/data.bin" "$d/sheet.img"
+head -c $((20 * 96 - 1)) /dev/zero > "$d/sheet.sub"
+mention=sheet.sub expect "CloneCD: a .sub of the wrong size" 4 "$d/sheet.ccd"
+printf '[CloneCD]\n\000\n' > "$d/nul.ccd"
+cp "$WORK/fix/data.bin" "$d/nul.img"
+expect "CloneCD: a NUL byte" 4 "$d/nul.ccd"
 finish

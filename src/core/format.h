@@ -217,6 +217,7 @@ extern const dc_format dc_format_img;
 extern const dc_format dc_format_bincue;
 extern const dc_format dc_format_toc;
 extern const dc_format dc_format_nrg;
+extern const dc_format dc_format_ccd;
 extern const dc_format dc_format_audio;
 
 #endif
