@@ -24,8 +24,11 @@ check "man page documents every long option of --help" sh -c "
 sed -n '/^\.SH FORMATS/,/^\.SH [^F]/p' "$WORK/man.txt" | sed 's/\\&//g' \
     > "$WORK/man-formats"
 man_entries() { grep -A1 '^\.TP' "$WORK/man-formats" | awk '/^\.BR? /{print $2}'; }
+# `discconv formats`: the table of formats, a blank line, their options.
+format_rows() { sed -n '2,/^$/p' "$WORK/out" | sed '/^$/d'; }
+option_rows() { sed -n '/^$/,$p' "$WORK/out" | sed '1,2d'; }
 man_covers_formats() { # every name and extension `discconv formats` prints
-    tail -n +2 "$WORK/out" | while read -r fmt read write exts rest; do
+    format_rows | while read -r fmt read write exts rest; do
         man_entries | grep -qx "$fmt" || { echo "no entry for $fmt"; exit 1; }
         for e in $(echo "$exts" | tr , ' '); do
             grep -Eq "\\.$e([^a-z]|\$)" "$WORK/man-formats" ||
@@ -33,16 +36,24 @@ man_covers_formats() { # every name and extension `discconv formats` prints
         done
     done
 }
+man_covers_options() { # and every format's option
+    opts=$(option_rows | awk '{print $1}')
+    [ -n "$opts" ] || { echo "no options listed"; return 1; }
+    for o in $opts; do
+        grep -q -- "$o" "$WORK/man-formats" || { echo "missing $o"; return 1; }
+    done
+}
 man_formats_exist() { # and no entry for a format discconv does not have
     for fmt in $(man_entries); do
-        awk 'NR > 1 {print $1}' "$WORK/out" | grep -qx "$fmt" ||
+        format_rows | awk '{print $1}' | grep -qx "$fmt" ||
             { echo "$fmt is not a format"; return 1; }
     done
 }
 run formats
 check "man page's FORMATS names every format and extension 'discconv formats' lists" man_covers_formats
 check "man page's FORMATS has no format 'discconv formats' lacks" man_formats_exist
-check "the FORMATS check reads entries" test "$(man_entries | wc -l)" -eq "$(($(wc -l < "$WORK/out") - 1))"
+check "the FORMATS check reads entries" test "$(man_entries | wc -l)" -eq "$(format_rows | wc -l)"
+check "the man page names every format option 'discconv formats' lists" man_covers_options
 run --version
 check "--version" grep -q "^discconv [0-9]" "$WORK/out"
 expect_exit "no command" 2

@@ -926,8 +926,27 @@ static void test_write_single_and_split(void **state)
     assert_same_sectors(source, 0, copy);
     dc_image_close(copy);
 
-    /* "-o NAME.bin" names the pair the same way. */
-    options.split = true;
+    /* "-o NAME.bin" names the pair the same way; bincue.split is the
+     * format's own option, and another format's is refused. */
+    static const char *const other[] = {"iso.split=yes", NULL};
+    options.format_options = other;
+    char *refused = test_path(f->dir, "refused.cue");
+    dc_convert_result refusal;
+    dc_error refusal_err = {0};
+    assert_int_equal(dc_convert(source, refused, &options, &refusal,
+                                &refusal_err), DC_ERR_USAGE);
+    assert_non_null(strstr(refusal_err.message, "the target is bincue"));
+    dc_convert_result_free(&refusal);
+    free(refused);
+    static const char *const unknown[] = {"bincue.splat=yes", NULL};
+    options.format_options = unknown;
+    dc_error unknown_err = {0};
+    assert_int_equal(dc_convert(source, single, &options, &refusal,
+                                &unknown_err), DC_ERR_USAGE);
+    assert_non_null(strstr(unknown_err.message, "no option 'splat'"));
+    dc_convert_result_free(&refusal);
+    static const char *const split_options[] = {"bincue.split=yes", NULL};
+    options.format_options = split_options;
     char *split = test_path(f->dir, "split.bin");
     dc_convert_result result;
     dc_error err = {0};

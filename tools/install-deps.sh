@@ -11,7 +11,7 @@ build="build-essential autoconf automake libtool pkg-config
   libcdio-dev libiso9660-dev libsndfile1-dev genisoimage"
 # cmocka for the unit tests, the peer tools the tests and benchmarks compare
 # against, clang + libFuzzer, and what the shell tests run.
-test="libcmocka-dev bchunk libcdio-utils mame-tools time flac nrg2iso
+test="libcmocka-dev bchunk libcdio-utils mame-tools time flac nrg2iso ccd2iso
   clang libclang-rt-14-dev strace python3"
 
 case ${1:-} in

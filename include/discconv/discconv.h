@@ -347,9 +347,11 @@ typedef struct dc_convert_options {
     const char *format_name; /* target format, or NULL: from the extension */
     int track_number;        /* convert only this track (0 = all) */
     dc_framing framing;
-    bool split;              /* BIN/CUE: one bin per track */
-    bool write_gaps;         /* BIN/CUE: store PREGAP/POSTGAP as silence or
-                                empty sectors instead of naming them */
+    /* Settings of options that belong to one format, "FORMAT.NAME=VALUE"
+     * ("bincue.split=yes"), NULL-terminated, or NULL.  Each must be one
+     * the target declares (dc_format_info.options): a setting for another
+     * format or an unknown option is refused. */
+    const char *const *format_options;
     bool force;              /* replace an existing output */
     bool sync;               /* make outputs durable: every file and its
                                 folder entry is on the disk (fsync) before
@@ -417,6 +419,18 @@ DC_API dc_status dc_image_open_audio_files(dc_image **image,
                                            const char *const *paths, int count,
                                            dc_error *err);
 
+/* An option that belongs to one format, set through
+ * dc_convert_options.format_options. */
+typedef enum dc_option_type {
+    DC_OPTION_BOOL  /* yes/no, true/false, on/off, 1/0 */
+} dc_option_type;
+
+typedef struct dc_format_option {
+    const char *name;       /* "split" */
+    dc_option_type type;
+    const char *help;       /* one line */
+} dc_format_option;
+
 /* Format table, for listings and --help. */
 typedef struct dc_format_info {
     const char *name;
@@ -429,6 +443,8 @@ typedef struct dc_format_info {
     bool writes_folder;     /* the output path names a folder of files, so
                                the format is chosen by name only, never by
                                the output's extension */
+    const dc_format_option *options; /* what a target of this format takes */
+    int option_count;
 } dc_format_info;
 
 /* Format i, for i from 0 to dc_format_count() - 1: static, never freed;

@@ -23,6 +23,8 @@ enum {
 #define CLI_PROGRAM "discconv"
 
 /* What the user asked for. */
+#define CLI_MAX_FORMAT_OPTIONS 32
+
 typedef struct command_line {
     const char *command;
     const char *inputs[DC_MAX_TRACKS];
@@ -32,6 +34,8 @@ typedef struct command_line {
     bool json;
     bool quiet;
     dc_convert_options convert;
+    const char *format_options[CLI_MAX_FORMAT_OPTIONS + 1]; /* NULL-ended */
+    int format_option_count;
 } command_line;
 
 /* main.c: prints "discconv: ..." and a pointer to --help; returns

@@ -75,9 +75,12 @@ static const struct option_group {
      "                               source has only user data (BIN default)\n"
      "      --cooked                 write user data only (MODE1/2048,\n"
      "                               MODE2/2336 in a cue sheet)\n"
-     "      --split                  BIN/CUE: one .bin per track\n"
-     "      --write-gaps             BIN/CUE: store PREGAP/POSTGAP gaps in the\n"
-     "                               bin as silence or empty sectors\n"
+     "      --option FORMAT.NAME=VALUE\n"
+     "                               set an option of the target format (see\n"
+     "                               Formats); may be repeated\n"
+     "      --split                  the same as --option bincue.split=yes\n"
+     "      --write-gaps             the same as --option\n"
+     "                               bincue.write_gaps=yes\n"
      "      --allow-form2-truncation keep only 2048 of the 2324 bytes of\n"
      "                               Mode 2 Form 2 sectors in an ISO\n"},
     {OPTS_SOUND, "Sound file",
@@ -169,6 +172,11 @@ static void print_formats(FILE *out)
                 e += len + (e[len] == ',');
             }
         print_item(out, left, f->description);
+        for (int k = 0; k < f->option_count; k++) {
+            snprintf(left, sizeof left, "    %s.%s=yes|no", f->name,
+                     f->options[k].name);
+            print_item(out, left, f->options[k].help);
+        }
     }
 }
 
@@ -216,7 +224,7 @@ int cli_usage_error(const char *fmt, ...)
 enum {
     OPT_FROM = 256, OPT_TRACK, OPT_RAW, OPT_COOKED, OPT_SPLIT, OPT_VERIFY,
     OPT_FORM2, OPT_JSON, OPT_WRITE_GAPS, OPT_FORMAT, OPT_TRACKS, OPT_PREGAP,
-    OPT_NAME, OPT_SWAP_AUDIO, OPT_SYNC
+    OPT_NAME, OPT_SWAP_AUDIO, OPT_SYNC, OPT_OPTION
 };
 
 static const struct option long_options[] = {
@@ -228,6 +236,7 @@ static const struct option long_options[] = {
     {"cooked", no_argument, NULL, OPT_COOKED},
     {"split", no_argument, NULL, OPT_SPLIT},
     {"write-gaps", no_argument, NULL, OPT_WRITE_GAPS},
+    {"option", required_argument, NULL, OPT_OPTION},
     {"verify", no_argument, NULL, OPT_VERIFY},
     {"allow-form2-truncation", no_argument, NULL, OPT_FORM2},
     {"force", no_argument, NULL, 'f'},
@@ -271,6 +280,17 @@ static int parse_choice(const char *option, const char *text,
     return cli_usage_error("%s does not take '%s'", option, text);
 }
 
+/* A format's option, checked by the library against the target. */
+static int add_format_option(command_line *cl, const char *setting)
+{
+    if (cl->format_option_count == CLI_MAX_FORMAT_OPTIONS)
+        return cli_usage_error("more than %d format options",
+                               CLI_MAX_FORMAT_OPTIONS);
+    cl->format_options[cl->format_option_count++] = setting;
+    cl->convert.format_options = cl->format_options;
+    return EXIT_OK;
+}
+
 /* Returns EXIT_OK, or the exit code to stop with (-1: help shown). */
 static int parse(int argc, char **argv, command_line *cl)
 {
@@ -293,8 +313,15 @@ static int parse(int argc, char **argv, command_line *cl)
             cl->convert.framing = c == OPT_RAW ? DC_FRAMING_RAW
                                                : DC_FRAMING_USER;
             break;
-        case OPT_SPLIT: cl->convert.split = true; break;
-        case OPT_WRITE_GAPS: cl->convert.write_gaps = true; break;
+        case OPT_SPLIT:
+        case OPT_WRITE_GAPS:
+        case OPT_OPTION:
+            if ((rc = add_format_option(cl, c == OPT_SPLIT ? "bincue.split=yes"
+                                            : c == OPT_WRITE_GAPS
+                                                ? "bincue.write_gaps=yes"
+                                                : optarg)) != EXIT_OK)
+                return rc;
+            break;
         case OPT_VERIFY: cl->convert.read.verify = true; break;
         case OPT_FORM2: cl->convert.read.allow_form2_truncation = true; break;
         case 'f': cl->convert.force = true; break;

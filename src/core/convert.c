@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 bool dc_job_progress(dc_write_job *job, int64_t sectors)
@@ -464,6 +465,77 @@ static dc_status choose_target(const char *output_path,
     return DC_OK;
 }
 
+/* --- options of one format ---------------------------------------------- */
+
+static const dc_format_option *find_option(const dc_format_info *info,
+                                           const char *name, size_t len)
+{
+    for (int i = 0; i < info->option_count; i++)
+        if (strlen(info->options[i].name) == len &&
+            strncmp(info->options[i].name, name, len) == 0)
+            return &info->options[i];
+    return NULL;
+}
+
+/* yes/no and the usual spellings; -1 for anything else. */
+static int parse_bool(const char *text)
+{
+    static const char *const yes[] = {"yes", "true", "on", "1"};
+    static const char *const no[] = {"no", "false", "off", "0"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+        if (strcasecmp(text, yes[i]) == 0)
+            return 1;
+        if (strcasecmp(text, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* Every setting must be FORMAT.NAME=VALUE for an option the target
+ * declares, with a value of its type. */
+static dc_status check_format_options(const dc_format *target,
+                                      const dc_convert_options *options,
+                                      dc_error *err)
+{
+    const dc_format_info *info = &target->info;
+    for (const char *const *s = options->format_options; s != NULL && *s;
+         s++) {
+        const char *dot = strchr(*s, '.'), *eq = strchr(*s, '=');
+        if (dot == NULL || eq == NULL || eq < dot)
+            return dc_fail(err, DC_ERR_USAGE, "'%s': a format's option is "
+                           "set as FORMAT.NAME=VALUE", *s);
+        if ((size_t)(dot - *s) != strlen(info->name) ||
+            strncasecmp(*s, info->name, (size_t)(dot - *s)) != 0)
+            return dc_fail(err, DC_ERR_USAGE, "'%s': an option of the %.*s "
+                           "format, but the target is %s", *s,
+                           (int)(dot - *s), *s, info->name);
+        const dc_format_option *option =
+            find_option(info, dot + 1, (size_t)(eq - dot - 1));
+        if (option == NULL)
+            return dc_fail(err, DC_ERR_USAGE, "'%s': %s has no option "
+                           "'%.*s'", *s, info->name, (int)(eq - dot - 1),
+                           dot + 1);
+        if (option->type == DC_OPTION_BOOL && parse_bool(eq + 1) < 0)
+            return dc_fail(err, DC_ERR_USAGE, "'%s': %s.%s is yes or no", *s,
+                           info->name, option->name);
+    }
+    return DC_OK;
+}
+
+bool dc_job_option_bool(const dc_write_job *job, const char *name)
+{
+    bool value = false;
+    size_t len = strlen(name);
+    for (const char *const *s = job->options->format_options;
+         s != NULL && *s; s++) {
+        const char *dot = strchr(*s, '.'), *eq = strchr(*s, '=');
+        /* Checked by dc_convert: the last setting of the option wins. */
+        if ((size_t)(eq - dot - 1) == len && strncmp(dot + 1, name, len) == 0)
+            value = parse_bool(eq + 1) == 1;
+    }
+    return value;
+}
+
 /* Audio tracks a target cannot hold go beside its output as sound files,
  * unless one track was chosen. */
 static int audio_to_route(const dc_format *target, const dc_write_job *job)
@@ -528,6 +600,8 @@ dc_status dc_convert(dc_image *image, const char *output_path,
         return dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
                        image->path, options->track_number);
 
+    if (check_format_options(target, options, err) != DC_OK)
+        return err->status;
     if (options->to_stream && !target->info.streams)
         return dc_fail(err, DC_ERR_USAGE, "%s: a %s target is written as "
                        "several files or rewrites what it wrote, so it "

@@ -97,6 +97,9 @@ void dc_job_free_buffers(dc_write_job *job);
 /* Counts sectors done and asks the caller's progress function whether to
  * go on; false means stop (the user interrupted). */
 bool dc_job_progress(dc_write_job *job, int64_t sectors);
+/* The value of a bool option the target declares (dc_format_info.options),
+ * as the job's settings give it; false when not set. */
+bool dc_job_option_bool(const dc_write_job *job, const char *name);
 /* Adds a note for the user to the conversion's result. */
 void dc_job_note(dc_write_job *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -2,9 +2,9 @@
  * Sources: what readers read.  A file opened read-only, a window of another
  * source (a track inside a container), or bytes in memory (a descriptor a
  * container stores).  Readers never open paths themselves: the core opens
- * the image and, by name, the files its descriptor names (dc_image_find).
- * Reads are pread()s, so a source may be read from any thread, one at a
- * time per source.
+ * the image and, by name, the files its descriptor names
+ * (dc_image_open_file).  Reads are pread()s, so a source may be read from
+ * any thread, one at a time per source.
  */
 #ifndef DC_SOURCE_H
 #define DC_SOURCE_H

@@ -1469,9 +1469,10 @@ static dc_status add_outputs(dc_write_job *job, track_plan *plans,
             continue;
         plan_track(track, job->options->framing, &plans[i]);
         plans[i].pregap = unstored_pregap(disc, i, whole_disc);
-        plans[i].write_gaps = job->options->write_gaps;
-        if ((o->bin_count == 0 || job->options->split) &&
-            add_bin(job, o, job->options->split ? track : NULL, err) != DC_OK)
+        plans[i].write_gaps = dc_job_option_bool(job, "write_gaps");
+        bool split = dc_job_option_bool(job, "split");
+        if ((o->bin_count == 0 || split) &&
+            add_bin(job, o, split ? track : NULL, err) != DC_OK)
             return err->status;
         plans[i].bin = o->bin_count - 1;
     }
@@ -1569,6 +1570,12 @@ static dc_status cue_write(dc_write_job *job, dc_error *err)
     return status;
 }
 
+static const dc_format_option cue_options[] = {
+    {"split", DC_OPTION_BOOL, "one .bin per track, named as redump names them"},
+    {"write_gaps", DC_OPTION_BOOL, "store PREGAP and POSTGAP gaps in the bin "
+                                   "as silence or empty sectors"},
+};
+
 const dc_format dc_format_bincue = {
     .info = {
         .name = "bincue",
@@ -1576,6 +1583,8 @@ const dc_format dc_format_bincue = {
         .extensions = "cue,bin",
         .can_read = true,
         .can_write = true,
+        .options = cue_options,
+        .option_count = sizeof cue_options / sizeof cue_options[0],
     },
     .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS | DC_CAP_FILES,
     .priv_size = sizeof(cue_priv),

@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <strings.h>
 
 #define SUB_SECTOR (DC_RAW_SECTOR + DC_SUBCHANNEL_SIZE)
 #define MAX_CCD_SIZE (1024 * 1024)   /* a 99-track .ccd with CD-TEXT: ~40 KB */
