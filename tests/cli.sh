@@ -132,7 +132,7 @@ check "the flag check finds flags, and only in string literals" sh -c "
     [ \$? -eq 1 ] && [ \$(wc -l < '$WORK/planted.out') -eq 2 ]"
 check "no string in src/core or src/formats names a command-line flag" \
     python3 "$WORK/flags.py" "$top_srcdir"/src/core/*.[ch] \
-        "$top_srcdir"/src/formats/*.[ch]
+        "$top_srcdir"/src/formats/*.[ch] "$top_srcdir"/src/formats/*/*.[ch]
 
 # Malformed cue sheets: exit 4, one line with file:line, and no output.
 cp "$S/sample.bin" "$WORK/m.bin"

@@ -1,4 +1,5 @@
-/* Building and checking the track-and-sector model (src/core/model.c). */
+/* Building and checking the track-and-sector model (src/core/model.c) and
+ * the CD-TEXT pack codec (src/core/cdtext.c). */
 #ifndef DC_MODEL_H
 #define DC_MODEL_H
 
