@@ -155,7 +155,12 @@ check "CD-Extra NRG: info shows two sessions, data at LBA 11700" \
     sh -c 'grep -q "2 tracks, 2 sessions" "$1" && grep -Eq "^ +2 +2 +mode1 .* 11700 " "$1"' sh "$WORK/out"
 run convert -q "$WORK/extra.nrg" --track 2 -o "$WORK/extra.iso"
 check "CD-Extra NRG --track 2 -> ISO is the data session's ISO" cmp "$WORK/data.iso" "$WORK/extra.iso"
+run convert -q "$WORK/extra.nrg" -o "$WORK/extra.img"
+check "CD-Extra NRG -> raw IMG says its two sessions become one" \
+    grep -q "2 sessions are written one after the other as one in extra.img" "$WORK/err"
 run convert -q "$WORK/extra.nrg" -o "$WORK/extra-back.cue"
+check "... and BIN/CUE, which keeps sessions, says nothing of them" \
+    sh -c '! grep -q "sessions are written" "$1"' sh "$WORK/err"
 check "CD-Extra NRG -> BIN/CUE keeps REM SESSION and the bins" \
     sh -c 'grep -q "REM SESSION 02" "$1/extra-back.cue" &&
            cat "$1/tone1.bin" "$1/d2.bin" | cmp - "$1/extra-back.bin"' sh "$WORK"

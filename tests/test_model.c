@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "model.h"
+#include "source.h"
 
 #include <cdio/cdtext.h>
 
@@ -341,10 +342,60 @@ static void test_cdtext_decode_real_disc(void **state)
     free(path);
 }
 
+/* Sources: a file, a window of it and bytes in memory read alike; reads
+ * stop at the end, exact reads past it fail naming the source and the
+ * offset, and a window outside its parent is refused. */
+static void test_sources(void **state)
+{
+    test_dir *f = *state;
+    uint8_t *bytes = test_random_bytes(10000, 5);
+    char *path = test_path(f->dir, "data.bin");
+    test_write_file(path, bytes, 10000);
+    dc_error err = {0};
+    dc_source *file, *window, *memory;
+    assert_int_equal(dc_source_open_file(&file, path, &err), DC_OK);
+    assert_int_equal(dc_source_size(file), 10000);
+    assert_int_equal(dc_source_window(&window, file, 1000, 500, "w", &err),
+                     DC_OK);
+    assert_int_equal(dc_source_memory(&memory, bytes + 1000, 500, "m", &err),
+                     DC_OK);
+    dc_file_id id;
+    assert_true(dc_source_file_id(window, &id));
+    assert_false(dc_source_file_id(memory, &id));
+    uint8_t a[600], b[600];
+    size_t got_a, got_b;
+    assert_int_equal(dc_source_read_some(window, 100, a, 600, &got_a, &err),
+                     DC_OK);
+    assert_int_equal(dc_source_read_some(memory, 100, b, 600, &got_b, &err),
+                     DC_OK);
+    assert_int_equal(got_a, 400);
+    assert_int_equal(got_b, 400);
+    assert_memory_equal(a, bytes + 1100, 400);
+    assert_memory_equal(b, bytes + 1100, 400);
+    assert_int_equal(dc_source_read_at(window, 400, a, 200, &err),
+                     DC_ERR_FORMAT);
+    assert_non_null(strstr(err.message, "w: file ends at offset 500"));
+    dc_error_clear(&err);
+    dc_source *outside;
+    assert_int_equal(dc_source_window(&outside, file, 9900, 200, "x", &err),
+                     DC_ERR_FORMAT);
+    dc_error_clear(&err);
+    assert_int_equal(dc_source_open_file(&outside, f->dir, &err),
+                     DC_ERR_INPUT_IO);
+    assert_non_null(strstr(err.message, "is a directory"));
+    dc_source_close(memory);
+    dc_source_close(window);
+    dc_source_close(file);
+    free(path);
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_clear),
+        cmocka_unit_test_setup_teardown(test_sources, test_dir_setup,
+                                        test_dir_teardown),
         cmocka_unit_test(test_msf_parse),
         cmocka_unit_test(test_msf_format),
         cmocka_unit_test(test_validate),

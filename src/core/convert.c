@@ -536,6 +536,30 @@ bool dc_job_option_bool(const dc_write_job *job, const char *name)
     return value;
 }
 
+/* What the target's capabilities say of this disc, before a byte is
+ * written: several data tracks where one fits are refused; sessions a
+ * target cannot keep apart are noted. */
+static dc_status check_capacity(const dc_format *target, dc_write_job *job,
+                                dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    if (job->options->track_number != 0)
+        return DC_OK;
+    int data = 0;
+    for (int i = 0; i < disc->track_count; i++)
+        data += dc_track_is_data(&disc->tracks[i]);
+    if (data > 1 && !(target->caps & DC_CAP_DATA_TRACKS))
+        return dc_fail_advise(err, DC_ERR_CANNOT_HOLD, DC_ADVICE_CHOOSE_TRACK,
+                              "%s: %d data tracks, and the %s format holds "
+                              "one: pick one track, or write BIN/CUE",
+                              job->source->path, data, target->info.name);
+    if (disc->session_count > 1 && !(target->caps & DC_CAP_SESSIONS))
+        dc_job_note(job, "the disc's %d sessions are written one after the "
+                    "other as one in %s", disc->session_count,
+                    dc_path_basename(job->output_path));
+    return DC_OK;
+}
+
 /* Audio tracks a target cannot hold go beside its output as sound files,
  * unless one track was chosen. */
 static int audio_to_route(const dc_format *target, const dc_write_job *job)
@@ -624,6 +648,8 @@ dc_status dc_convert(dc_image *image, const char *output_path,
         .result = result,
         .sectors_total = total_sectors(&image->disc, options->track_number),
     };
+    if (check_capacity(target, &job, err) != DC_OK)
+        return err->status;
     int audio = audio_to_route(target, &job);
     if (audio > 0 && options->to_stream)
         return dc_fail(err, DC_ERR_USAGE, "%s: its audio tracks would be "

@@ -185,8 +185,16 @@ static dc_status audio_write(dc_write_job *job, dc_error *err)
 }
 
 const dc_format dc_format_audio = {
-    .info = {"audio", "sound files: WAV, AIFF, FLAC (44.1 kHz 16-bit stereo)",
-             "wav,aiff,aif,flac", true, true, true, .writes_folder = true},
+    .info = {
+        .name = "audio",
+        .description = "sound files: WAV, AIFF, FLAC (44.1 kHz 16-bit "
+                       "stereo)",
+        .extensions = "wav,aiff,aif,flac",
+        .can_read = true,
+        .can_write = true,
+        .streams = true,
+        .writes_folder = true,
+    },
     .caps = DC_CAP_AUDIO | DC_CAP_FILES,
     .priv_size = sizeof(audio_state),
     .probe = audio_probe,

@@ -217,8 +217,15 @@ static dc_status img_write(dc_write_job *job, dc_error *err)
 }
 
 const dc_format dc_format_img = {
-    .info = {"img", "raw sector dump (2048/2336/2352/2448 bytes per sector)",
-             "img,raw", true, true, true},
+    .info = {
+        .name = "img",
+        .description = "raw sector dump (2048/2336/2352/2448 bytes per "
+                       "sector)",
+        .extensions = "img,raw",
+        .can_read = true,
+        .can_write = true,
+        .streams = true,
+    },
     .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS,
     .probe = img_probe,
     .open = img_open,

@@ -82,28 +82,20 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
 {
     const dc_disc *disc = &job->source->disc;
     int wanted = job->options->track_number;
-    int data_count = 0, pick = -1;
-    for (int i = 0; i < disc->track_count; i++) {
+    int pick = -1;
+    for (int i = 0; i < disc->track_count && pick < 0; i++) {
         const dc_track *t = &disc->tracks[i];
-        if (wanted != 0 ? t->number == wanted : dc_track_is_data(t)) {
+        if (wanted != 0 ? t->number == wanted : dc_track_is_data(t))
             pick = i;
-            data_count++;
-        }
     }
-    if (data_count == 0) {
+    if (pick < 0) {
         dc_fail_advise(err, DC_ERR_CANNOT_HOLD, DC_ADVICE_WRITE_AUDIO, "%s: "
                        "no data track, and an ISO cannot hold audio: write "
                        "it as sound files, or write BIN/CUE",
                        job->source->path);
         return -1;
     }
-    if (data_count > 1) {
-        dc_fail_advise(err, DC_ERR_CANNOT_HOLD, DC_ADVICE_CHOOSE_TRACK, "%s: "
-                       "%d data tracks, and an ISO holds one: pick one "
-                       "track, or write BIN/CUE", job->source->path,
-                       data_count);
-        return -1;
-    }
+    /* Several data tracks were refused by the core (no DC_CAP_DATA_TRACKS). */
     const dc_track *t = &disc->tracks[pick];
     if (dc_track_user_size(t) != ISO_SECTOR) {
         bool audio = t->mode == DC_MODE_AUDIO;
@@ -145,8 +137,14 @@ static dc_status iso_write(dc_write_job *job, dc_error *err)
 }
 
 const dc_format dc_format_iso = {
-    .info = {"iso", "ISO 9660 / UDF image (2048-byte sectors)", "iso",
-             true, true, true},
+    .info = {
+        .name = "iso",
+        .description = "ISO 9660 / UDF image (2048-byte sectors)",
+        .extensions = "iso",
+        .can_read = true,
+        .can_write = true,
+        .streams = true,
+    },
     .probe = iso_probe,
     .open = iso_open,
     .check = iso_check,

@@ -106,10 +106,6 @@ typedef struct cue_parser {
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static inline bool cue_is_blank(char c) { return c == ' ' || c == '\t'; }
-/* Text as the sheet holds it: UTF-8 already, or Windows-1252 made UTF-8
- * (NULL when out of memory). */
-bool cue_valid_utf8(const unsigned char *s);
-char *cue_text_to_utf8(const char *text);
 
 /* Fails with "CUE:LINE: message". */
 dc_status cue_fail(const cue_parser *p, int line, dc_status status,

@@ -5,6 +5,7 @@
  */
 #include "bincue.h"
 #include "cuesheet.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <sndfile.h>
@@ -43,56 +44,6 @@ static const char *skip_blanks(const char *s)
     while (cue_is_blank(*s))
         s++;
     return s;
-}
-
-bool cue_valid_utf8(const unsigned char *s)
-{
-    while (*s != '\0') {
-        int extra = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1
-                  : (*s & 0xF0) == 0xE0 ? 2 : (*s & 0xF8) == 0xF0 ? 3 : -1;
-        if (extra < 0 || (extra == 1 && *s < 0xC2))
-            return false;
-        s++;
-        for (int i = 0; i < extra; i++, s++)
-            if ((*s & 0xC0) != 0x80)
-                return false;
-    }
-    return true;
-}
-
-/* Windows-1252 0x80..0x9F; the rest of the upper half is Latin-1. */
-static const unsigned short cp1252_high[32] = {
-    0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
-    0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
-};
-
-/* Cue sheets from Windows tools are often Windows-1252: the model wants
- * UTF-8, so text that is not valid UTF-8 is read as Windows-1252. */
-char *cue_text_to_utf8(const char *text)
-{
-    if (cue_valid_utf8((const unsigned char *)text))
-        return dc_strdup(text);
-    char *out = malloc(strlen(text) * 3 + 1);
-    if (out == NULL)
-        return NULL;
-    char *o = out;
-    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
-        unsigned c = *s >= 0x80 && *s < 0xA0 ? cp1252_high[*s - 0x80] : *s;
-        if (c < 0x80) {
-            *o++ = (char)c;
-        } else if (c < 0x800) {
-            *o++ = (char)(0xC0 | c >> 6);
-            *o++ = (char)(0x80 | (c & 0x3F));
-        } else {
-            *o++ = (char)(0xE0 | c >> 12);
-            *o++ = (char)(0x80 | (c >> 6 & 0x3F));
-            *o++ = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    *o = '\0';
-    return out;
 }
 
 typedef enum token_result {
@@ -283,7 +234,7 @@ static dc_status do_rem(cue_parser *p, const char *rest, dc_error *err)
     }
     if (*rest == '\0')
         return DC_OK;
-    char *text = cue_text_to_utf8(rest);
+    char *text = dc_text_to_utf8(rest, DC_CHARSET_WINDOWS_1252);
     if (text == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     dc_status status = dc_disc_add_comment(&p->image->disc, text, err);
@@ -345,7 +296,7 @@ static dc_status do_cdtext(cue_parser *p, dc_cdtext_field field,
         /* CDRWIN wants quotes around spaces; take the line as meant. */
         snprintf(value, sizeof value, "%s", skip_blanks(rest));
     }
-    char *text = cue_text_to_utf8(value);
+    char *text = dc_text_to_utf8(value, DC_CHARSET_WINDOWS_1252);
     if (text == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     dc_track *track = cue_current_track(p);

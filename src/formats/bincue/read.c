@@ -4,6 +4,7 @@
  */
 #include "bincue.h"
 #include "cuesheet.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <sndfile.h>
@@ -36,8 +37,8 @@ static char *find_named_file(const char *dir, const char *name)
     if (found == NULL && strchr(unix_name, '/') != NULL)
         found = dc_path_find(dir, dc_path_basename(unix_name));
     free(unix_name);
-    if (found == NULL && !cue_valid_utf8((const unsigned char *)name)) {
-        char *utf8 = cue_text_to_utf8(name);
+    if (found == NULL && !dc_text_valid_utf8(name)) {
+        char *utf8 = dc_text_to_utf8(name, DC_CHARSET_WINDOWS_1252);
         if (utf8 != NULL)
             found = dc_path_find(dir, utf8);
         free(utf8);

@@ -4,6 +4,7 @@
  * pieces of data files and runs of zeros.
  */
 #include "toc.h"
+#include "text.h"
 #include "format.h"
 #include "model.h"
 
@@ -246,43 +247,6 @@ static dc_status take_sectors(toc_parser *p, const char *what,
 /* Text (CD-TEXT strings)                                                  */
 /* ---------------------------------------------------------------------- */
 
-static bool valid_utf8(const unsigned char *s)
-{
-    while (*s != '\0') {
-        int extra = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1
-                  : (*s & 0xF0) == 0xE0 ? 2 : (*s & 0xF8) == 0xF0 ? 3 : -1;
-        if (extra < 0 || (extra == 1 && *s < 0xC2))
-            return false;
-        s++;
-        for (int i = 0; i < extra; i++, s++)
-            if ((*s & 0xC0) != 0x80)
-                return false;
-    }
-    return true;
-}
-
-/* cdrdao writes CD-TEXT in the disc's character set, ISO-8859-1 for
- * the usual block 0; the model wants UTF-8. */
-static char *latin1_to_utf8(const char *text)
-{
-    if (valid_utf8((const unsigned char *)text))
-        return dc_strdup(text);
-    char *out = malloc(strlen(text) * 2 + 1);
-    if (out == NULL)
-        return NULL;
-    char *o = out;
-    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
-        if (*s < 0x80) {
-            *o++ = (char)*s;
-        } else {
-            *o++ = (char)(0xC0 | *s >> 6);
-            *o++ = (char)(0x80 | (*s & 0x3F));
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 typedef struct cdtext_key {
     const char *keyword;
     int field; /* dc_cdtext_field, or -1: parsed and not kept */
@@ -373,7 +337,8 @@ static dc_status parse_language(toc_parser *p, dc_cdtext *text, dc_error *err)
         take(p);
         if (!keep || field < 0 || value->text[0] == '\0')
             continue;
-        char *utf8 = latin1_to_utf8(value->text);
+        /* cdrdao writes block 0 in ISO-8859-1; the model holds UTF-8. */
+        char *utf8 = dc_text_to_utf8(value->text, DC_CHARSET_LATIN1);
         if (utf8 == NULL)
             return toc_no_memory(err);
         dc_status status = dc_cdtext_set(text, (dc_cdtext_field)field, utf8,
