@@ -23,6 +23,11 @@ static void test_error_clear(void **state)
     assert_int_equal(err.status, DC_ERR_OUTPUT);
     assert_string_equal(err.message, "third");
     dc_error_clear(NULL);
+
+    /* A message stays one line whatever bytes a file put in it. */
+    dc_error_clear(&err);
+    dc_fail(&err, DC_ERR_FORMAT, "x.toc:3: found \"%s\"", "a\nb\r\tc\x7f");
+    assert_string_equal(err.message, "x.toc:3: found \"a?b??c?\"");
 }
 
 static void test_msf_parse(void **state)

@@ -17,6 +17,11 @@ static dc_status record(dc_error *err, dc_status status, dc_advice advice,
     err->status = status;
     err->advice = advice;
     vsnprintf(err->message, sizeof err->message, fmt, args);
+    /* One line whatever a file's bytes put in it (a quoted name or value
+     * with a newline escape in it): control characters become '?'. */
+    for (char *c = err->message; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7F)
+            *c = '?';
     return status;
 }
 
