@@ -3,9 +3,9 @@
  * LD_PRELOAD'ed, it makes pread() and pread64() on files opened read-only
  * fail with EIO once the read reaches DC_FAULT_EIO_AT bytes into the file
  * (unset: no faults).  Outputs, opened for writing, are left alone.
- * With DC_FAULT_DIRECT_EINVAL set, write() on a descriptor in O_DIRECT
- * mode fails with EINVAL: a file system that takes the flag but refuses
- * the writes.
+ * With DC_FAULT_DIRECT_EINVAL set, write() and pwrite() on a descriptor
+ * in O_DIRECT mode fail with EINVAL: a file system that takes the flag but
+ * refuses the writes.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -19,6 +19,8 @@
 ssize_t pread(int fd, void *buf, size_t count, off_t offset);
 ssize_t pread64(int fd, void *buf, size_t count, off_t offset);
 ssize_t write(int fd, const void *buf, size_t count);
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset);
+ssize_t pwrite64(int fd, const void *buf, size_t count, off_t offset);
 
 typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
 
@@ -59,14 +61,19 @@ ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
     return fail_or_call("pread64", fd, buf, count, offset);
 }
 
+static bool direct_refused(int fd)
+{
+    const char *refuse = getenv("DC_FAULT_DIRECT_EINVAL");
+    int flags = fcntl(fd, F_GETFL);
+    return refuse != NULL && refuse[0] != '\0' && flags >= 0 &&
+           (flags & O_DIRECT) != 0;
+}
+
 typedef ssize_t (*write_fn)(int, const void *, size_t);
 
 ssize_t write(int fd, const void *buf, size_t count)
 {
-    const char *refuse = getenv("DC_FAULT_DIRECT_EINVAL");
-    int flags = fcntl(fd, F_GETFL);
-    if (refuse != NULL && refuse[0] != '\0' && flags >= 0 &&
-        (flags & O_DIRECT) != 0) {
+    if (direct_refused(fd)) {
         errno = EINVAL;
         return -1;
     }
@@ -76,4 +83,31 @@ ssize_t write(int fd, const void *buf, size_t count)
         return -1;
     }
     return real(fd, buf, count);
+}
+
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+
+static ssize_t refuse_or_pwrite(const char *name, int fd, const void *buf,
+                                size_t count, off_t offset)
+{
+    if (direct_refused(fd)) {
+        errno = EINVAL;
+        return -1;
+    }
+    pwrite_fn real = (pwrite_fn)(uintptr_t)dlsym(RTLD_NEXT, name);
+    if (real == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return real(fd, buf, count, offset);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
+{
+    return refuse_or_pwrite("pwrite", fd, buf, count, offset);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t count, off_t offset)
+{
+    return refuse_or_pwrite("pwrite64", fd, buf, count, offset);
 }

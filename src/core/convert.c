@@ -155,6 +155,9 @@ typedef struct pipeline {
     int track_index;
     dc_sector_form form;
     size_t form_size;         /* bytes per sector written */
+    bool blocks_at;           /* whole chunks go to their place at once,
+                                 so two are on their way to the disk */
+    int64_t base;             /* the output's end when the run began */
     const dc_read_options *read;
     int64_t first;
     int64_t chunk_count;
@@ -285,15 +288,24 @@ static void *run_worker(void *arg)
     while ((k = read_next_chunk(w, &count, &err)) >= 0) {
         int64_t first = p->first + k * DC_STREAM_CHUNK_SECTORS;
         const uint8_t *chunk;
+        size_t len = (size_t)count * p->form_size;
+        bool placed = false;
         if (dc_image_convert(p->job->source, p->track_index, first, count,
                              p->form, p->read, w->buffers.stored,
                              w->buffers.out, &chunk, &w->report,
                              &err) != DC_OK ||
+            (p->blocks_at && count == DC_STREAM_CHUNK_SECTORS &&
+             (uintptr_t)chunk % DC_IO_ALIGN == 0 &&
+             dc_output_write_block_at(p->out,
+                                      p->base + k * (int64_t)len, chunk, len,
+                                      &placed, &err) != DC_OK) ||
             !wait_turn(p, k))
             break;
-        if (dc_output_write(p->out, chunk, (size_t)count * p->form_size,
-                            &err) != DC_OK ||
-            end_turn(p, count, &err) != DC_OK)
+        if (placed)
+            dc_output_advance(p->out, len);
+        else if (dc_output_write(p->out, chunk, len, &err) != DC_OK)
+            break;
+        if (end_turn(p, count, &err) != DC_OK)
             break;
     }
     if (err.status != DC_OK)
@@ -304,17 +316,21 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
-static int worker_count(int64_t chunks)
+static int worker_count(const pipeline *p)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    /* Two even on one core: one reads or writes while the other waits. */
-    int64_t n = cores < 2 ? 2 : cores > MAX_WORKERS ? MAX_WORKERS : cores;
-    return (int)(chunks < n ? chunks : n);
+    /* Two even on one core: one reads or writes while the other waits.
+     * Chunks that go to the disk at once keep as many writes on their way
+     * as there are workers, and the disk takes them faster so. */
+    int64_t n = p->blocks_at || cores > MAX_WORKERS ? MAX_WORKERS
+                : cores < 2                        ? 2
+                                                   : cores;
+    return (int)(p->chunk_count < n ? p->chunk_count : n);
 }
 
 static dc_status run_pipeline(pipeline *p, dc_error *err)
 {
-    int n = worker_count(p->chunk_count);
+    int n = worker_count(p);
     if (ensure_buffers(p->job, n, err) != DC_OK)
         return err->status;
     worker workers[MAX_WORKERS];
@@ -355,6 +371,7 @@ dc_status dc_write_sectors_read_as(dc_write_job *job, dc_output *out,
         .read = read,
         .form_size = dc_sector_form_size(&job->source->disc.tracks[track_index],
                                          form),
+        .base = dc_output_position(out),
         .first = first,
         .chunk_count = (count + DC_STREAM_CHUNK_SECTORS - 1) /
                        DC_STREAM_CHUNK_SECTORS,
@@ -363,6 +380,8 @@ dc_status dc_write_sectors_read_as(dc_write_job *job, dc_output *out,
         .lock = PTHREAD_MUTEX_INITIALIZER,
         .changed = PTHREAD_COND_INITIALIZER,
     };
+    p.blocks_at = dc_output_takes_blocks_at(out, DC_STREAM_CHUNK_SECTORS *
+                                                     p.form_size);
     dc_status status = run_pipeline(&p, err);
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.changed);

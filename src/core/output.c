@@ -62,7 +62,10 @@ dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
  * 305 MB, 15 rounds), the medians were alike (0.94x, 0.87x and 0.95x the
  * time of cat and sync) but O_DIRECT's slowest run was 1.5x its median
  * and the others' 4-5x: the page cache on this VM is what swings, and
- * O_DIRECT does not fill it with dirty pages.  A file system that refuses
+ * O_DIRECT does not fill it with dirty pages.  One write at a time left
+ * the disk idle between them: whole chunks now go to their place from
+ * every worker at once (dc_output_write_block_at), 1.42x to 0.94x the
+ * time of cat and sync over 11 rounds.  A file system that refuses
  * O_DIRECT gets the fsync alone.
  */
 static void start_direct(dc_output *out)
@@ -256,6 +259,42 @@ static dc_status write_direct(dc_output *out, const uint8_t *data, size_t len,
         }
     }
     return DC_OK;
+}
+
+bool dc_output_takes_blocks_at(const dc_output *out, size_t block)
+{
+    return out->direct && !out->stream && out->used == 0 &&
+           out->written % DC_IO_ALIGN == 0 && block % DC_IO_ALIGN == 0;
+}
+
+dc_status dc_output_write_block_at(dc_output *out, int64_t offset,
+                                   const void *data, size_t len, bool *done,
+                                   dc_error *err)
+{
+    *done = false;
+    for (size_t put = 0; put < len;) {
+        ssize_t n = pwrite(out->fd, (const uint8_t *)data + put, len - put,
+                           (off_t)(offset + (int64_t)put));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EINVAL && put == 0)
+            return DC_OK; /* O_DIRECT refused: write it in order instead */
+        if (n <= 0)
+            return dc_fail(err, DC_ERR_OUTPUT, "%s: write error at offset "
+                           "%lld: %s", out->path,
+                           (long long)(offset + (int64_t)put),
+                           n == 0 ? strerror(ENOSPC) : strerror(errno));
+        put += (size_t)n;
+    }
+    *done = true;
+    return DC_OK;
+}
+
+void dc_output_advance(dc_output *out, size_t len)
+{
+    /* Later writes in order go after it. */
+    out->written += (int64_t)len;
+    lseek(out->fd, (off_t)out->written, SEEK_SET);
 }
 
 dc_status dc_output_write(dc_output *out, const void *data, size_t len,

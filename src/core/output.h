@@ -71,6 +71,17 @@ dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
                                  dc_error *err);
 dc_status dc_output_write(dc_output *out, const void *data, size_t len,
                           dc_error *err);
+/* Whether whole aligned blocks of `block` bytes can go straight to their
+ * place in a durable output, several at once (O_DIRECT, nothing
+ * buffered, the end on a block boundary). */
+bool dc_output_takes_blocks_at(const dc_output *out, size_t block);
+/* Writes a block at its offset past the end, from any thread; *done stays
+ * false, with nothing written, if the file system refuses O_DIRECT there
+ * (then write it in order).  dc_output_advance counts it in, in order. */
+dc_status dc_output_write_block_at(dc_output *out, int64_t offset,
+                                   const void *data, size_t len, bool *done,
+                                   dc_error *err);
+void dc_output_advance(dc_output *out, size_t len);
 /* Bytes written so far (the end of the file). */
 int64_t dc_output_position(const dc_output *out);
 /* Writes at an offset at or before the end (a header rewritten once the
