@@ -1,5 +1,6 @@
 /* Helpers shared by the fuzz targets (see fuzz.h). */
 #include "fuzz.h"
+#include "model.h"
 #include "sector.h"
 
 #include <cdio/logging.h>
@@ -325,5 +326,32 @@ void fuzz_open_and_read(const char *name, const char *format)
     } else if (image != NULL) {
         abort(); /* a failed open hands back nothing */
     }
+    free(path);
+}
+
+void fuzz_open_descriptor(const dc_format *format, const char *name,
+                          const uint8_t *data, size_t size)
+{
+    static bool ready;
+    if (!ready) {
+        fuzz_write_fixtures();
+        ready = true;
+    }
+    char *path = fuzz_path(name);
+    dc_error err = {0};
+    dc_source *source;
+    dc_image *image = dc_image_new(path, format, &err);
+    if (image != NULL &&
+        dc_source_memory(&source, data, size, path, &err) == DC_OK) {
+        dc_status status = dc_image_use_source(image, source, &err);
+        if (status == DC_OK)
+            status = format->open(image, &err);
+        if (status == DC_OK)
+            status = dc_disc_validate(&image->disc, path, &err);
+        fuzz_check_error(status, &err);
+        if (status == DC_OK)
+            fuzz_read_image(image);
+    }
+    dc_image_close(image);
     free(path);
 }

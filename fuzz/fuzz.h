@@ -37,5 +37,9 @@ void fuzz_open_and_read(const char *name, const char *format);
 /* Reads the first and last sectors of every track in every form, with
  * and without verification, and probes each track's file system. */
 void fuzz_read_image(dc_image *image);
+/* A descriptor's text held in memory as the file `name` beside the
+ * fixtures, opened by `format`, checked and read like any image. */
+void fuzz_open_descriptor(const dc_format *format, const char *name,
+                          const uint8_t *data, size_t size);
 
 #endif

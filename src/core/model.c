@@ -226,3 +226,16 @@ const char *dc_track_mode_name(dc_track_mode mode)
     }
     return "unknown";
 }
+
+bool dc_isrc_valid(const char *s)
+{
+    if (strlen(s) != 12)
+        return false;
+    for (int i = 0; i < 12; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool ok = i < 2 ? isalpha(c) : i < 5 ? isalnum(c) : isdigit(c);
+        if (!ok)
+            return false;
+    }
+    return true;
+}

@@ -38,4 +38,8 @@ bool dc_msf_parse(const char *text, int64_t *frames);
 #define DC_MSF_TEXT_SIZE 32
 void dc_msf_format(int64_t frames, char *buffer);
 
+/* An ISRC as the model keeps it: country (2 letters), owner (3 letters or
+ * digits), year and serial (7 digits). */
+bool dc_isrc_valid(const char *s);
+
 #endif

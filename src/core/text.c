@@ -2,6 +2,8 @@
 #include "text.h"
 #include "paths.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,4 +56,32 @@ char *dc_text_to_utf8(const char *text, dc_charset charset)
     }
     *o = '\0';
     return out;
+}
+
+void dc_text_append(dc_text_buffer *b, const char *fmt, ...)
+{
+    if (b->failed)
+        return;
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+    if (n < 0) {
+        b->failed = true;
+        return;
+    }
+    size_t need = b->len + (size_t)n + 1;
+    if (need > b->cap) {
+        char *grown = realloc(b->data, need * 2);
+        if (grown == NULL) {
+            b->failed = true;
+            return;
+        }
+        b->data = grown;
+        b->cap = need * 2;
+    }
+    va_start(args, fmt);
+    vsnprintf(b->data + b->len, b->cap - b->len, fmt, args);
+    va_end(args);
+    b->len += (size_t)n;
 }

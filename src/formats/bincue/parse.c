@@ -544,28 +544,13 @@ static dc_status do_flags(cue_parser *p, const char *rest, dc_error *err)
     return DC_OK;
 }
 
-/* Country (2 letters), owner (3 letters or digits), year and serial (7
- * digits). */
-static bool valid_isrc(const char *s)
-{
-    if (strlen(s) != 12)
-        return false;
-    for (int i = 0; i < 12; i++) {
-        unsigned char c = (unsigned char)s[i];
-        bool ok = i < 2 ? isalpha(c) : i < 5 ? isalnum(c) : isdigit(c);
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
 static dc_status do_isrc(cue_parser *p, const char *rest, dc_error *err)
 {
     dc_track *track;
     char token[CUE_MAX_LINE + 1];
     if (need_track(p, "ISRC", &track, err) != DC_OK)
         return err->status;
-    if (take_token(&rest, token, NULL) != TOKEN_OK || !valid_isrc(token))
+    if (take_token(&rest, token, NULL) != TOKEN_OK || !dc_isrc_valid(token))
         return cue_fail(p, p->line, DC_ERR_FORMAT, err, "ISRC needs 12 "
                         "characters: CCOOOYYSSSSS");
     for (int i = 0; i < 12; i++)

@@ -630,18 +630,6 @@ static dc_status sniff_mode(ccd_parse *p, ccd_state *s, const toc_track *tt,
     return DC_OK;
 }
 
-static bool isrc_valid(const char *s)
-{
-    if (strlen(s) != 12)
-        return false;
-    for (int i = 0; i < 12; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!(i < 5 ? isalnum(c) : isdigit(c)))
-            return false;
-    }
-    return true;
-}
-
 /* Indexes, ISRC and flags of a placed track. */
 static dc_status finish_track(ccd_parse *p, const toc_track *tt,
                               dc_track *track, dc_error *err)
@@ -672,7 +660,7 @@ static dc_status finish_track(ccd_parse *p, const toc_track *tt,
             return err->status;
     }
     if (sec->isrc[0] != '\0') {
-        if (isrc_valid(sec->isrc))
+        if (dc_isrc_valid(sec->isrc))
             memcpy(track->isrc, sec->isrc, 13);
         else
             dc_image_warn(p->image, "%s:%d: ISRC=%s is not 12 valid "

@@ -7,6 +7,7 @@
  * so gaps the source leaves out are written as generated sectors.
  */
 #include "ccd.h"
+#include "text.h"
 #include "format.h"
 #include "model.h"
 #include "sector.h"
@@ -98,55 +99,23 @@ dc_status ccd_check(const dc_write_job *job, dc_error *err)
     return status;
 }
 
-/* A growing text. */
-typedef struct text_buffer {
-    char *data;
-    size_t len, cap;
-    bool failed;
-} text_buffer;
-
-__attribute__((format(printf, 2, 3)))
-static void put(text_buffer *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return;
-    va_list args;
-    va_start(args, fmt);
-    int n = vsnprintf(NULL, 0, fmt, args);
-    va_end(args);
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->len + (size_t)n + 1) * 2;
-        char *grown = realloc(b->data, cap);
-        if (grown == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
-    }
-    va_start(args, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, args);
-    va_end(args);
-    b->len += (size_t)n;
-}
-
 static unsigned control_of(const dc_track *t)
 {
     return (t->flags & CONTROL_FLAGS) | (dc_track_is_data(t) ? CONTROL_DATA : 0);
 }
 
-static void put_entry(text_buffer *b, int *n, int session, int point,
+static void put_entry(dc_text_buffer *b, int *n, int session, int point,
                       unsigned control, int pmin, int psec, int pframe,
                       int64_t plba)
 {
-    put(b, "[Entry %d]\r\nSession=%d\r\nPoint=0x%02x\r\nADR=0x01\r\n"
+    dc_text_append(b, "[Entry %d]\r\nSession=%d\r\nPoint=0x%02x\r\nADR=0x01\r\n"
         "Control=0x%02x\r\nTrackNo=0\r\nAMin=0\r\nASec=0\r\nAFrame=0\r\n"
         "ALBA=-150\r\nZero=0\r\nPMin=%d\r\nPSec=%d\r\nPFrame=%d\r\n"
         "PLBA=%lld\r\n", (*n)++, session, point, control, pmin, psec, pframe,
         (long long)plba);
 }
 
-static void put_position(text_buffer *b, int *n, int session, int point,
+static void put_position(dc_text_buffer *b, int *n, int session, int point,
                          unsigned control, int64_t lba)
 {
     int64_t f = lba + DC_PREGAP_TRACK1;
@@ -154,7 +123,7 @@ static void put_position(text_buffer *b, int *n, int session, int point,
               (int)(f / 75 % 60), (int)(f % 75), lba);
 }
 
-static void build_ccd(text_buffer *b, const dc_write_job *job,
+static void build_ccd(dc_text_buffer *b, const dc_write_job *job,
                       const ccd_plan *plans, const uint8_t *packs,
                       size_t packs_size)
 {
@@ -170,17 +139,17 @@ static void build_ccd(text_buffer *b, const dc_write_job *job,
               disc->tracks[i].mode != DC_MODE_MODE1;
     }
     entries += 3 * sessions;
-    put(b, "[CloneCD]\r\nVersion=3\r\n[Disc]\r\nTocEntries=%d\r\n"
+    dc_text_append(b, "[CloneCD]\r\nVersion=3\r\n[Disc]\r\nTocEntries=%d\r\n"
         "Sessions=%d\r\nDataTracksScrambled=0\r\nCDTextLength=%zu\r\n",
         entries, sessions, packs_size);
     if (disc->mcn[0] != '\0' && job->options->track_number == 0)
-        put(b, "CATALOG=%s\r\n", disc->mcn);
+        dc_text_append(b, "CATALOG=%s\r\n", disc->mcn);
     for (int s = 1; s <= sessions; s++) {
         int first = -1;
         for (int i = 0; i < disc->track_count && first < 0; i++)
             if (plans[i].selected && plans[i].session == s)
                 first = i;
-        put(b, "[Session %d]\r\nPreGapMode=%lld\r\nPreGapSubC=0\r\n", s,
+        dc_text_append(b, "[Session %d]\r\nPreGapMode=%lld\r\nPreGapSubC=0\r\n", s,
             ccd_mode_value(disc->tracks[first].mode));
     }
     int n = 0;
@@ -205,13 +174,13 @@ static void build_ccd(text_buffer *b, const dc_write_job *job,
                              control_of(&disc->tracks[i]), plans[i].plba);
     }
     if (packs != NULL) {
-        put(b, "[CDText]\r\nEntries=%zu\r\n", packs_size / CDTEXT_PACK_SIZE);
+        dc_text_append(b, "[CDText]\r\nEntries=%zu\r\n", packs_size / CDTEXT_PACK_SIZE);
         for (size_t k = 0; k < packs_size / CDTEXT_PACK_SIZE; k++) {
-            put(b, "Entry %zu=", k);
+            dc_text_append(b, "Entry %zu=", k);
             for (int j = 0; j < CDTEXT_PACK_SIZE; j++)
-                put(b, j > 0 ? " %02x" : "%02x",
+                dc_text_append(b, j > 0 ? " %02x" : "%02x",
                     packs[k * CDTEXT_PACK_SIZE + j]);
-            put(b, "\r\n");
+            dc_text_append(b, "\r\n");
         }
     }
     /* INDEX values count from the session's first written sector (from
@@ -226,17 +195,17 @@ static void build_ccd(text_buffer *b, const dc_write_job *job,
             session = pl->session;
             base = session == 1 ? 0 : pl->first_lba;
         }
-        put(b, "[TRACK %d]\r\nMODE=%lld\r\n", t->number,
+        dc_text_append(b, "[TRACK %d]\r\nMODE=%lld\r\n", t->number,
             ccd_mode_value(t->mode));
         if (t->isrc[0] != '\0')
-            put(b, "ISRC=%s\r\n", t->isrc);
+            dc_text_append(b, "ISRC=%s\r\n", t->isrc);
         if (pl->plba > pl->first_lba)
-            put(b, "INDEX 0=%lld\r\n", (long long)(pl->first_lba - base));
-        put(b, "INDEX 1=%lld\r\n", (long long)(pl->plba - base));
+            dc_text_append(b, "INDEX 0=%lld\r\n", (long long)(pl->first_lba - base));
+        dc_text_append(b, "INDEX 1=%lld\r\n", (long long)(pl->plba - base));
         int64_t stored0 = pl->first_lba + pl->lead;
         for (int k = 0; k < t->index_count; k++)
             if (t->index[k].number >= 2)
-                put(b, "INDEX %d=%lld\r\n", t->index[k].number,
+                dc_text_append(b, "INDEX %d=%lld\r\n", t->index[k].number,
                     (long long)(stored0 + t->index[k].offset - base));
     }
 }
@@ -335,7 +304,7 @@ dc_status ccd_write(dc_write_job *job, dc_error *err)
     ccd_plan *plans = calloc((size_t)disc->track_count, sizeof *plans);
     split_sink sink = {0};
     dc_output *ccd = NULL;
-    text_buffer text = {0};
+    dc_text_buffer text = {0};
     uint8_t *made = NULL;
     const uint8_t *packs = NULL;
     size_t packs_size = 0;

@@ -555,31 +555,22 @@ static dc_status parse_cue_points(nrg_reader *r, const nrg_chunk *chunk,
     return DC_OK;
 }
 
-/* A 12-character ISRC: country, owner, year and serial. */
-static bool isrc_valid(const uint8_t *s)
-{
-    for (int i = 0; i < 12; i++) {
-        bool ok = i < 2 ? isupper(s[i]) : i < 5 ? isalnum(s[i]) : isdigit(s[i]);
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
 static void take_isrc(nrg_reader *r, const nrg_chunk *chunk,
                       const uint8_t *bytes, dc_track *track)
 {
     if (bytes[0] == '\0')
         return;
-    if (!isrc_valid(bytes)) {
+    char isrc[13];
+    memcpy(isrc, bytes, 12);
+    isrc[12] = '\0';
+    if (!dc_isrc_valid(isrc)) {
         dc_image_warn(r->image, "%s: chunk %s at offset %lld: track %d's "
                       "ISRC is not 12 valid characters; ignored",
                       r->image->path, chunk->id, (long long)chunk->offset,
                       track->number);
         return;
     }
-    memcpy(track->isrc, bytes, 12);
-    track->isrc[12] = '\0';
+    memcpy(track->isrc, isrc, sizeof isrc);
 }
 
 static void take_mcn(nrg_reader *r, const nrg_chunk *chunk,

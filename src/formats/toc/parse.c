@@ -632,22 +632,10 @@ static dc_status do_index(toc_parser *p, const token *command, dc_error *err)
     return DC_OK;
 }
 
-static bool valid_isrc(const char *s)
-{
-    if (strlen(s) != 12)
-        return false;
-    for (int i = 0; i < 12; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (i < 5 ? !(isupper(c) || isdigit(c)) : !isdigit(c))
-            return false;
-    }
-    return true;
-}
-
 static dc_status do_isrc(toc_parser *p, const token *command, dc_error *err)
 {
     const token *v = take(p);
-    if (v->kind != TOK_STRING || !valid_isrc(v->text))
+    if (v->kind != TOK_STRING || !dc_isrc_valid(v->text))
         return toc_fail(p, v->line, DC_ERR_FORMAT, err,
                         "ISRC needs \"CCOOOYYSSSSS\" (12 characters: 5 "
                         "letters or digits, 7 digits), found %s",
