@@ -13,17 +13,6 @@
 
 typedef test_dir fixture;
 
-/* Writes `len` random bytes to dir/name and returns them. */
-static uint8_t *write_random(const char *dir, const char *name, size_t len,
-                             unsigned seed)
-{
-    uint8_t *data = test_random_bytes(len, seed);
-    char *path = test_path(dir, name);
-    test_write_file(path, data, len);
-    free(path);
-    return data;
-}
-
 /* Valid raw Mode 1 sectors from LBA `lba` on. */
 static uint8_t *write_mode1(const char *dir, const char *name, int count,
                             int64_t lba)
@@ -116,8 +105,8 @@ static void test_redump_multi_file(void **state)
 {
     fixture *f = *state;
     uint8_t *t1 = write_mode1(f->dir, "Game (Track 1).bin", 20, 0);
-    uint8_t *t2 = write_random(f->dir, "Game (Track 2).bin", 200 * AUDIO, 2);
-    uint8_t *t3 = write_random(f->dir, "Game (Track 3).bin", 60 * AUDIO, 3);
+    uint8_t *t2 = test_write_random(f->dir, "Game (Track 2).bin", 200 * AUDIO, 2);
+    uint8_t *t3 = test_write_random(f->dir, "Game (Track 3).bin", 60 * AUDIO, 3);
     dc_image *image = open_cue(f->dir, "Game.cue",
         "FILE \"Game (Track 1).bin\" BINARY\n"
         "  TRACK 01 MODE1/2352\n"
@@ -167,8 +156,8 @@ static void test_redump_multi_file(void **state)
 static void test_eac_pregap_in_previous_file(void **state)
 {
     fixture *f = *state;
-    uint8_t *a = write_random(f->dir, "a.bin", 100 * AUDIO, 10);
-    uint8_t *b = write_random(f->dir, "b.bin", 100 * AUDIO, 11);
+    uint8_t *a = test_write_random(f->dir, "a.bin", 100 * AUDIO, 10);
+    uint8_t *b = test_write_random(f->dir, "b.bin", 100 * AUDIO, 11);
     dc_image *image = open_cue(f->dir, "eac.cue",
         "FILE \"a.bin\" BINARY\n"
         "  TRACK 01 AUDIO\n"
@@ -203,7 +192,7 @@ static void test_eac_pregap_in_previous_file(void **state)
 static void test_pregap_postgap_shift_addresses(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "gaps.bin", 200 * AUDIO, 20));
+    free(test_write_random(f->dir, "gaps.bin", 200 * AUDIO, 20));
     dc_image *image = open_cue(f->dir, "gaps.cue",
         "FILE \"gaps.bin\" BINARY\n"
         "  TRACK 01 AUDIO\n"
@@ -229,7 +218,7 @@ static void test_pregap_postgap_shift_addresses(void **state)
 static void test_sloppy_text(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "x.bin", 30 * AUDIO, 30));
+    free(test_write_random(f->dir, "x.bin", 30 * AUDIO, 30));
     /* BOM, CRLF, lower case, tabs, trailing blanks, no final newline. */
     dc_image *image = open_cue(f->dir, "sloppy.cue",
         "\xEF\xBB\xBF\r\n"
@@ -249,10 +238,10 @@ static void test_sloppy_text(void **state)
 static void test_file_names(void **state)
 {
     fixture *f = *state;
-    uint8_t *data = write_random(f->dir, "my disc (v1).bin", 4 * AUDIO, 40);
-    free(write_random(f->dir, "plain.bin", 5 * AUDIO, 41));
-    free(write_random(f->dir, "two words.bin", 6 * AUDIO, 42));
-    free(write_random(f->dir, "lower.bin", 7 * AUDIO, 43));
+    uint8_t *data = test_write_random(f->dir, "my disc (v1).bin", 4 * AUDIO, 40);
+    free(test_write_random(f->dir, "plain.bin", 5 * AUDIO, 41));
+    free(test_write_random(f->dir, "two words.bin", 6 * AUDIO, 42));
+    free(test_write_random(f->dir, "lower.bin", 7 * AUDIO, 43));
     const struct {
         const char *file_line;
         int64_t length;
@@ -283,7 +272,7 @@ static void test_file_names(void **state)
 static void test_stem_fallback(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "P.BIN", 9 * AUDIO, 50));
+    free(test_write_random(f->dir, "P.BIN", 9 * AUDIO, 50));
     dc_image *image = open_cue(f->dir, "p.cue",
         "FILE \"BOING.BIN\" BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\n");
     assert_int_equal(dc_image_disc(image)->tracks[0].length, 9);
@@ -298,7 +287,7 @@ static void test_stem_fallback(void **state)
 static void test_motorola_is_swapped(void **state)
 {
     fixture *f = *state;
-    uint8_t *data = write_random(f->dir, "be.bin", 3 * AUDIO, 60);
+    uint8_t *data = test_write_random(f->dir, "be.bin", 3 * AUDIO, 60);
     dc_image *image = open_cue(f->dir, "be.cue",
         "FILE \"be.bin\" MOTOROLA\nTRACK 01 AUDIO\nINDEX 01 00:00:00\n");
     uint8_t *got = read_raw(image, 0, 1, 2);
@@ -375,7 +364,7 @@ static void test_mixed_sizes_in_one_file(void **state)
 {
     fixture *f = *state;
     size_t len = 20 * 2048 + 15 * AUDIO;
-    uint8_t *data = write_random(f->dir, "mixed.bin", len, 80);
+    uint8_t *data = test_write_random(f->dir, "mixed.bin", len, 80);
     dc_image *image = open_cue(f->dir, "mixed.cue",
         "FILE \"mixed.bin\" BINARY\n"
         "  TRACK 01 MODE1/2048\n"
@@ -403,7 +392,7 @@ static void test_mixed_sizes_in_one_file(void **state)
 static void test_modes(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "m.bin", 2448 * 4 + 2336 * 2 + 2048 * 2 +
+    free(test_write_random(f->dir, "m.bin", 2448 * 4 + 2336 * 2 + 2048 * 2 +
                                            2324 * 2 + 2352 * 2, 90));
     dc_image *image = open_cue(f->dir, "m.cue",
         "FILE m.bin BINARY\n"
@@ -432,7 +421,7 @@ static void test_modes(void **state)
 static void test_metadata_kept(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "meta.bin", 20 * AUDIO, 100));
+    free(test_write_random(f->dir, "meta.bin", 20 * AUDIO, 100));
     dc_image *image = open_cue(f->dir, "meta.cue",
         "REM GENRE Rock\n"
         "REM COMMENT \"ripped twice\"\n"
@@ -477,8 +466,8 @@ static void test_metadata_kept(void **state)
 static void test_sessions(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "s1.bin", 100 * AUDIO, 110));
-    free(write_random(f->dir, "s2.bin", 300 * AUDIO, 111));
+    free(test_write_random(f->dir, "s1.bin", 100 * AUDIO, 110));
+    free(test_write_random(f->dir, "s2.bin", 300 * AUDIO, 111));
     dc_image *image = open_cue(f->dir, "sessions.cue",
         "REM SESSION 01\n"
         "FILE \"s1.bin\" BINARY\n"
@@ -507,8 +496,8 @@ static void test_sessions(void **state)
 static void test_malformed(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "cdda.bin", 10 * AUDIO, 120));
-    free(write_random(f->dir, "odd.bin", 3 * AUDIO + 5, 121));
+    free(test_write_random(f->dir, "cdda.bin", 10 * AUDIO, 120));
+    free(test_write_random(f->dir, "odd.bin", 3 * AUDIO + 5, 121));
     const struct {
         const char *text;
         dc_status status;
@@ -620,7 +609,7 @@ static void test_probe_and_sibling(void **state)
                             .head_size = sizeof cue - 1};
     assert_int_equal(dc_format_bincue.probe(&probe), DC_PROBE_CERTAIN);
 
-    uint8_t *data = write_random(f->dir, "Game.bin", 8 * AUDIO, 130);
+    uint8_t *data = test_write_random(f->dir, "Game.bin", 8 * AUDIO, 130);
     char *bin = test_path(f->dir, "Game.bin");
     probe.path = bin;
     probe.head = data;
@@ -642,7 +631,7 @@ static void test_sidecar_naming_another_file(void **state)
 {
     fixture *f = *state;
     free(write_mode1(f->dir, "disc.img", 20, 0));
-    free(write_random(f->dir, "other.bin", 4 * AUDIO, 7));
+    free(test_write_random(f->dir, "other.bin", 4 * AUDIO, 7));
     free(write_cue(f->dir, "disc.cue", "FILE \"other.bin\" BINARY\n"
                    "  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n"));
     char *img = test_path(f->dir, "disc.img");
@@ -885,8 +874,8 @@ static bool exists(const char *dir, const char *name)
 static dc_image *write_source_set(const char *dir)
 {
     free(write_mode1(dir, "src1.bin", 30, 0));
-    free(write_random(dir, "src2.bin", 200 * AUDIO, 141));
-    free(write_random(dir, "src3.bin", 100 * AUDIO, 142));
+    free(test_write_random(dir, "src2.bin", 200 * AUDIO, 141));
+    free(test_write_random(dir, "src3.bin", 100 * AUDIO, 142));
     return open_cue(dir, "src.cue",
         "REM DATE 1999\n"
         "CATALOG 0724384960650\n"
@@ -1025,8 +1014,8 @@ static void test_write_user_framing_and_one_track(void **state)
 static void test_write_special_sources(void **state)
 {
     fixture *f = *state;
-    uint8_t *cdg = write_random(f->dir, "karaoke.bin", 6 * 2448, 150);
-    uint8_t *be = write_random(f->dir, "be.bin", 4 * AUDIO, 151);
+    uint8_t *cdg = test_write_random(f->dir, "karaoke.bin", 6 * 2448, 150);
+    uint8_t *be = test_write_random(f->dir, "be.bin", 4 * AUDIO, 151);
     short *samples = (short *)test_random_bytes(3 * 588 * 4, 152);
     char *wav = test_path(f->dir, "w.wav");
     write_wav(wav, 44100, 2, samples, 3 * 588);

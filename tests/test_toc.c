@@ -13,16 +13,6 @@
 
 typedef test_dir fixture;
 
-static uint8_t *write_random(const char *dir, const char *name, size_t len,
-                             unsigned seed)
-{
-    uint8_t *data = test_random_bytes(len, seed);
-    char *path = test_path(dir, name);
-    test_write_file(path, data, len);
-    free(path);
-    return data;
-}
-
 static char *write_toc(const char *dir, const char *text)
 {
     char *path = test_path(dir, "disc.toc");
@@ -83,7 +73,7 @@ static void swap16(uint8_t *data, size_t len)
 static void test_byte_offset_and_swap(void **state)
 {
     fixture *f = *state;
-    uint8_t *raw = write_random(f->dir, "a.bin", 200 + 10 * AUDIO, 1);
+    uint8_t *raw = test_write_random(f->dir, "a.bin", 200 + 10 * AUDIO, 1);
     dc_image *image = open_toc(f->dir, "CD_DA\nTRACK AUDIO\nCOPY\n"
                                "DATAFILE \"a.bin\" #200 0:0:3\n");
     const dc_disc *disc = dc_image_disc(image);
@@ -103,7 +93,7 @@ static void test_byte_offset_and_swap(void **state)
 static void test_swap_and_samples(void **state)
 {
     fixture *f = *state;
-    uint8_t *raw = write_random(f->dir, "a.bin", 4 * AUDIO, 2);
+    uint8_t *raw = test_write_random(f->dir, "a.bin", 4 * AUDIO, 2);
     dc_image *image = open_toc(f->dir, "TRACK AUDIO\nSWAP\n"
                                "FILE \"a.bin\" 588 1176\n");
     const dc_disc *disc = dc_image_disc(image);
@@ -119,7 +109,7 @@ static void test_swap_and_samples(void **state)
 static void test_pieces_and_zero(void **state)
 {
     fixture *f = *state;
-    uint8_t *data = write_random(f->dir, "d.iso", 5 * 2048, 3);
+    uint8_t *data = test_write_random(f->dir, "d.iso", 5 * 2048, 3);
     dc_image *image = open_toc(f->dir, "CD_ROM\nTRACK MODE1\n"
                                "DATAFILE \"d.iso\" 0:0:2\nZERO 0:0:2\n"
                                "FILE \"d.iso\" 0:0:1\n");
@@ -141,7 +131,7 @@ static void test_pieces_and_zero(void **state)
 static void test_start_pregap_index(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "a.bin", 20 * AUDIO, 4));
+    free(test_write_random(f->dir, "a.bin", 20 * AUDIO, 4));
     dc_image *image = open_toc(f->dir,
                                "TRACK AUDIO\nFILE \"a.bin\" 0 0:0:10\n"
                                "START 0:0:4\nINDEX 0:0:2\nINDEX 0:0:5\n"
@@ -205,7 +195,7 @@ static void test_cdtext_catalog_isrc(void **state)
 static void test_modes(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "m.bin", 2448 * 2, 5));
+    free(test_write_random(f->dir, "m.bin", 2448 * 2, 5));
     static const struct { const char *mode; unsigned size; } modes[] = {
         {"AUDIO", 2352}, {"MODE0", 2336}, {"MODE1", 2048},
         {"MODE1_RAW", 2352}, {"MODE2", 2336}, {"MODE2_FORM1", 2048},
@@ -253,7 +243,7 @@ static void test_wav(void **state)
 static void test_malformed(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "a.bin", 4 * AUDIO, 6));
+    free(test_write_random(f->dir, "a.bin", 4 * AUDIO, 6));
     const char *d = f->dir;
     expect_error(d, "TRACK AUDIO\nFILE \"a.bin\" 0:0:5\n", DC_ERR_FORMAT, 2);
     expect_error(d, "TRACK AUDIO\nFILE \"a.bin\" 0 0:0:5\n", DC_ERR_FORMAT, 2);
@@ -290,7 +280,7 @@ static void test_malformed(void **state)
 static void test_probe(void **state)
 {
     fixture *f = *state;
-    free(write_random(f->dir, "a.bin", 4 * AUDIO, 7));
+    free(test_write_random(f->dir, "a.bin", 4 * AUDIO, 7));
     char *path = test_path(f->dir, "sheet.cue");
     const char *cue = "CATALOG 0724385356926\nFILE \"a.bin\" BINARY\n"
                       "  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n";

@@ -143,6 +143,17 @@ static inline uint8_t *test_random_bytes(size_t len, unsigned seed)
     return data;
 }
 
+/* Writes `len` repeatable random bytes to dir/name and returns them. */
+static inline uint8_t *test_write_random(const char *dir, const char *name,
+                                         size_t len, unsigned seed)
+{
+    uint8_t *data = test_random_bytes(len, seed);
+    char *path = test_path(dir, name);
+    test_write_file(path, data, len);
+    free(path);
+    return data;
+}
+
 /* Opens an image (format detected), failing the test if it cannot. */
 static inline dc_image *test_open(const char *path)
 {

@@ -510,6 +510,22 @@ static int parse_bool(const char *text)
     return -1;
 }
 
+/* "FORMAT.NAME=VALUE" in its three parts; false if it is not that shape. */
+typedef struct setting {
+    const char *format, *name, *value;
+    size_t format_len, name_len;
+} setting;
+
+static bool split_setting(const char *text, setting *s)
+{
+    const char *dot = strchr(text, '.'), *eq = strchr(text, '=');
+    if (dot == NULL || eq == NULL || eq < dot)
+        return false;
+    *s = (setting){text, dot + 1, eq + 1, (size_t)(dot - text),
+                   (size_t)(eq - dot - 1)};
+    return true;
+}
+
 /* Every setting must be FORMAT.NAME=VALUE for an option the target
  * declares, with a value of its type. */
 static dc_status check_format_options(const dc_format *target,
@@ -519,22 +535,22 @@ static dc_status check_format_options(const dc_format *target,
     const dc_format_info *info = &target->info;
     for (const char *const *s = options->format_options; s != NULL && *s;
          s++) {
-        const char *dot = strchr(*s, '.'), *eq = strchr(*s, '=');
-        if (dot == NULL || eq == NULL || eq < dot)
+        setting set;
+        if (!split_setting(*s, &set))
             return dc_fail(err, DC_ERR_USAGE, "'%s': a format's option is "
                            "set as FORMAT.NAME=VALUE", *s);
-        if ((size_t)(dot - *s) != strlen(info->name) ||
-            strncasecmp(*s, info->name, (size_t)(dot - *s)) != 0)
+        if (set.format_len != strlen(info->name) ||
+            strncasecmp(set.format, info->name, set.format_len) != 0)
             return dc_fail(err, DC_ERR_USAGE, "'%s': an option of the %.*s "
                            "format, but the target is %s", *s,
-                           (int)(dot - *s), *s, info->name);
+                           (int)set.format_len, set.format, info->name);
         const dc_format_option *option =
-            find_option(info, dot + 1, (size_t)(eq - dot - 1));
+            find_option(info, set.name, set.name_len);
         if (option == NULL)
             return dc_fail(err, DC_ERR_USAGE, "'%s': %s has no option "
-                           "'%.*s'", *s, info->name, (int)(eq - dot - 1),
-                           dot + 1);
-        if (option->type == DC_OPTION_BOOL && parse_bool(eq + 1) < 0)
+                           "'%.*s'", *s, info->name, (int)set.name_len,
+                           set.name);
+        if (option->type == DC_OPTION_BOOL && parse_bool(set.value) < 0)
             return dc_fail(err, DC_ERR_USAGE, "'%s': %s.%s is yes or no", *s,
                            info->name, option->name);
     }
@@ -547,10 +563,11 @@ bool dc_job_option_bool(const dc_write_job *job, const char *name)
     size_t len = strlen(name);
     for (const char *const *s = job->options->format_options;
          s != NULL && *s; s++) {
-        const char *dot = strchr(*s, '.'), *eq = strchr(*s, '=');
         /* Checked by dc_convert: the last setting of the option wins. */
-        if ((size_t)(eq - dot - 1) == len && strncmp(dot + 1, name, len) == 0)
-            value = parse_bool(eq + 1) == 1;
+        setting set;
+        if (split_setting(*s, &set) && set.name_len == len &&
+            strncmp(set.name, name, len) == 0)
+            value = parse_bool(set.value) == 1;
     }
     return value;
 }
