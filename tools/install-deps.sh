@@ -8,11 +8,11 @@
 #                                     benchmarks' tools (tools/test-all.sh)
 set -eu
 build="build-essential autoconf automake libtool pkg-config
-  libcdio-dev libiso9660-dev libsndfile1-dev genisoimage"
+  libcdio-dev libiso9660-dev libsndfile1-dev libflac-dev genisoimage"
 # cmocka for the unit tests, the peer tools the tests and benchmarks compare
 # against, clang + libFuzzer, and what the shell tests run.
 test="libcmocka-dev bchunk libcdio-utils mame-tools time flac nrg2iso ccd2iso
-  clang libclang-rt-14-dev strace python3"
+  clang libclang-rt-14-dev strace python3 ffmpeg"
 
 case ${1:-} in
 "") packages=$build ;;

@@ -10,6 +10,8 @@
 #include "cuesheet.h"
 #include "model.h"
 
+#include <FLAC/metadata.h>
+#include <FLAC/stream_encoder.h>
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,96 +241,236 @@ static dc_status name_files(dc_write_job *job, const char *dir,
     return DC_OK;
 }
 
-/* --- writing the files -------------------------------------------------- */
+/* --- tags --------------------------------------------------------------- */
 
-/* libsndfile writes through these into a dc_output, so sound files are
- * all-or-nothing like every other output. */
-typedef struct sound_sink {
-    dc_output *out;
-    int64_t position;
-    dc_error err;
-} sound_sink;
+/*
+ * What a sound file's tags say, from the model.  The names are the Vorbis
+ * comment fields that players and taggers read: the Xiph list
+ * (https://xiph.org/vorbis/doc/v-comment.html: TITLE, ARTIST, ALBUM,
+ * TRACKNUMBER, GENRE, ISRC) and the de-facto ones MusicBrainz Picard and
+ * foobar2000 write for the rest.  The track's CD-TEXT comes first; the
+ * disc's stands in for what applies to every track (performer, writers,
+ * genre, message).  No disc number: nothing on a CD says which disc of a
+ * set it is, so DISCNUMBER is never written.
+ */
+typedef enum tag {
+    TAG_TITLE,
+    TAG_ARTIST,
+    TAG_ALBUM,
+    TAG_ALBUM_ARTIST,
+    TAG_TRACK,
+    TAG_TOTAL,
+    TAG_ISRC,
+    TAG_BARCODE,
+    TAG_CATALOG,
+    TAG_LYRICIST,
+    TAG_COMPOSER,
+    TAG_ARRANGER,
+    TAG_GENRE,
+    TAG_COMMENT,
+    TAG_COUNT
+} tag;
 
-static sf_count_t sink_length(void *user)
+static const struct {
+    const char *field;  /* the Vorbis comment's name */
+    const char *what;   /* in a note about what a format cannot hold */
+} tag_names[TAG_COUNT] = {
+    [TAG_TITLE] = {"TITLE", "title"},
+    [TAG_ARTIST] = {"ARTIST", "artist"},
+    [TAG_ALBUM] = {"ALBUM", "album"},
+    [TAG_ALBUM_ARTIST] = {"ALBUMARTIST", "album artist"},
+    [TAG_TRACK] = {"TRACKNUMBER", "track number"},
+    /* Picard writes the count under both names, as readers look for one
+     * or the other (foobar2000 TOTALTRACKS, most others TRACKTOTAL). */
+    [TAG_TOTAL] = {"TRACKTOTAL", "track count"},
+    [TAG_ISRC] = {"ISRC", "ISRC"},
+    /* The MCN is the disc's UPC/EAN bar code: Picard's BARCODE.  Its
+     * CATALOGNUMBER is the label's catalogue number, which is what CD-TEXT
+     * DISC_ID carries ("SRCL-1234"), so that goes there. */
+    [TAG_BARCODE] = {"BARCODE", "bar code (MCN)"},
+    [TAG_CATALOG] = {"CATALOGNUMBER", "catalogue number (CD-TEXT disc id)"},
+    /* CD-TEXT's songwriter, composer and arranger are the lyrics, music
+     * and arrangement credits (Japanese 作詞, 作曲, 編曲). */
+    [TAG_LYRICIST] = {"LYRICIST", "songwriter"},
+    [TAG_COMPOSER] = {"COMPOSER", "composer"},
+    [TAG_ARRANGER] = {"ARRANGER", "arranger"},
+    [TAG_GENRE] = {"GENRE", "genre"},
+    [TAG_COMMENT] = {"COMMENT", "message"},
+};
+
+typedef struct track_tags {
+    const char *value[TAG_COUNT];  /* NULL: not known */
+    char number[8];
+    char total[8];
+} track_tags;
+
+/* The track's CD-TEXT field, else the disc's. */
+static const char *track_or_disc(const dc_disc *disc, const dc_track *track,
+                                 dc_cdtext_field field)
 {
-    return dc_output_position(((sound_sink *)user)->out);
+    return track->cdtext.field[field] != NULL ? track->cdtext.field[field]
+                                              : disc->cdtext.field[field];
 }
 
-static sf_count_t sink_seek(sf_count_t offset, int whence, void *user)
+static bool all_digits(const char *s, size_t length)
 {
-    sound_sink *s = user;
-    int64_t base = whence == SEEK_CUR ? s->position
-                   : whence == SEEK_END ? dc_output_position(s->out)
-                                        : 0;
-    if (base + offset < 0 || base + offset > dc_output_position(s->out))
-        return -1;
-    s->position = base + offset;
-    return s->position;
+    if (s == NULL || strlen(s) != length)
+        return false;
+    for (; *s != '\0'; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
 }
 
-static sf_count_t sink_read(void *data, sf_count_t count, void *user)
-{
-    sound_sink *s = user;
-    size_t got = 0;
-    if (dc_output_read_at(s->out, s->position, data, (size_t)count, &got,
-                          &s->err) != DC_OK)
-        return 0;
-    s->position += (int64_t)got;
-    return (sf_count_t)got;
-}
-
-static sf_count_t sink_write(const void *data, sf_count_t count, void *user)
-{
-    sound_sink *s = user;
-    if (dc_output_write_at(s->out, s->position, data, (size_t)count,
-                           &s->err) != DC_OK)
-        return 0;
-    s->position += count;
-    return count;
-}
-
-static sf_count_t sink_tell(void *user)
-{
-    return ((sound_sink *)user)->position;
-}
-
-static int sound_format(dc_audio_format format)
-{
-    switch (format) {
-    case DC_AUDIO_WAV: return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    case DC_AUDIO_AIFF: return SF_FORMAT_AIFF | SF_FORMAT_PCM_16;
-    case DC_AUDIO_FLAC: return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
-    }
-    return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-}
-
-static void set_tags(SNDFILE *sound, const dc_disc *disc,
-                     const audio_file *file)
+/* Hidden track one audio (number 0) is no track of its own: it takes the
+ * disc's tags and the number 0, but not track 1's title or ISRC. */
+static void gather_tags(const dc_disc *disc, const audio_file *file,
+                        track_tags *t)
 {
     const dc_track *track = &disc->tracks[file->track];
-    const char *title = track->cdtext.field[DC_CDTEXT_TITLE];
-    const char *performer = track->cdtext.field[DC_CDTEXT_PERFORMER];
-    if (performer == NULL)
-        performer = disc->cdtext.field[DC_CDTEXT_PERFORMER];
-    char number[8], comment[64] = "";
-    snprintf(number, sizeof number, "%d", file->number);
-    if (title != NULL && file->number != 0)
-        sf_set_string(sound, SF_STR_TITLE, title);
-    if (performer != NULL)
-        sf_set_string(sound, SF_STR_ARTIST, performer);
-    if (disc->cdtext.field[DC_CDTEXT_TITLE] != NULL)
-        sf_set_string(sound, SF_STR_ALBUM, disc->cdtext.field[DC_CDTEXT_TITLE]);
-    sf_set_string(sound, SF_STR_TRACKNUMBER, number);
-    /* No libsndfile tag holds ISRC or MCN: they go in the comment. */
-    if (track->isrc[0] != '\0' && file->number != 0)
-        snprintf(comment, sizeof comment, "ISRC %s", track->isrc);
+    const char *upc = disc->cdtext.field[DC_CDTEXT_UPC_ISRC];
+    const char *track_code = track->cdtext.field[DC_CDTEXT_UPC_ISRC];
+    bool own = file->number != 0;
+    memset(t, 0, sizeof *t);
+    snprintf(t->number, sizeof t->number, "%d", file->number);
+    snprintf(t->total, sizeof t->total, "%d",
+             disc->tracks[disc->track_count - 1].number);
+    t->value[TAG_TITLE] = own ? track->cdtext.field[DC_CDTEXT_TITLE] : NULL;
+    t->value[TAG_ARTIST] = track_or_disc(disc, track, DC_CDTEXT_PERFORMER);
+    t->value[TAG_ALBUM] = disc->cdtext.field[DC_CDTEXT_TITLE];
+    t->value[TAG_ALBUM_ARTIST] = disc->cdtext.field[DC_CDTEXT_PERFORMER];
+    t->value[TAG_TRACK] = t->number;
+    t->value[TAG_TOTAL] = t->total;
+    /* The subchannel's ISRC, else CD-TEXT's (the same code, as text). */
+    if (own && track->isrc[0] != '\0')
+        t->value[TAG_ISRC] = track->isrc;
+    else if (own && track_code != NULL && dc_isrc_valid(track_code))
+        t->value[TAG_ISRC] = track_code;
+    /* The subchannel's MCN, else CD-TEXT's UPC/EAN (12 or 13 digits). */
     if (disc->mcn[0] != '\0')
-        snprintf(comment + strlen(comment), sizeof comment - strlen(comment),
-                 "%sMCN %s", comment[0] != '\0' ? "; " : "", disc->mcn);
+        t->value[TAG_BARCODE] = disc->mcn;
+    else if (all_digits(upc, 13) || all_digits(upc, 12))
+        t->value[TAG_BARCODE] = upc;
+    t->value[TAG_CATALOG] = disc->cdtext.field[DC_CDTEXT_DISC_ID];
+    t->value[TAG_LYRICIST] = track_or_disc(disc, track, DC_CDTEXT_SONGWRITER);
+    t->value[TAG_COMPOSER] = track_or_disc(disc, track, DC_CDTEXT_COMPOSER);
+    t->value[TAG_ARRANGER] = track_or_disc(disc, track, DC_CDTEXT_ARRANGER);
+    t->value[TAG_GENRE] = track_or_disc(disc, track, DC_CDTEXT_GENRE);
+    t->value[TAG_COMMENT] = track_or_disc(disc, track, DC_CDTEXT_MESSAGE);
+    for (int i = 0; i < TAG_COUNT; i++)
+        if (t->value[i] != NULL && t->value[i][0] == '\0')
+            t->value[i] = NULL;
+}
+
+/*
+ * What libsndfile can write (sf_set_string, libsndfile 1.2):
+ *   WAV  LIST/INFO: INAM title, IART artist, IPRD album, ITRK track
+ *        number, IGNR genre, ICMT comment, ISFT software (and ICOP, ICRD,
+ *        which a disc does not tell).
+ *   AIFF NAME title, AUTH artist, ANNO comment, APPL software (and (c)).
+ * Neither has a field for the ISRC or the MCN, so those two go in the
+ * comment ("ISRC ...; MCN ..."), after the CD-TEXT message.  RIFF INFO's
+ * own "ISRC" id is not the recording code but the file's Source (who
+ * supplied it, RIFF 1991), so the code does not go there.  What else a
+ * format has no place for is left out, and said (tags_lost).
+ */
+static unsigned sound_tags_held(dc_audio_format format)
+{
+    unsigned both = 1u << TAG_TITLE | 1u << TAG_ARTIST | 1u << TAG_ISRC |
+                    1u << TAG_BARCODE | 1u << TAG_COMMENT;
+    switch (format) {
+    case DC_AUDIO_WAV:
+        return both | 1u << TAG_ALBUM | 1u << TAG_TRACK | 1u << TAG_GENRE;
+    case DC_AUDIO_AIFF:
+        return both;
+    case DC_AUDIO_FLAC:
+        break;
+    }
+    return (1u << TAG_COUNT) - 1;
+}
+
+/* The tags with a value that the format cannot hold.  The track number
+ * and count are not counted: the file's name and the cue sheet keep
+ * them.  The album artist is lost only where it is not the artist. */
+static unsigned tags_lost(dc_audio_format format, const track_tags *t)
+{
+    unsigned lost = 0;
+    for (int i = 0; i < TAG_COUNT; i++)
+        if (t->value[i] != NULL && !(sound_tags_held(format) & 1u << i) &&
+            i != TAG_TRACK && i != TAG_TOTAL)
+            lost |= 1u << i;
+    if (t->value[TAG_ARTIST] != NULL && t->value[TAG_ALBUM_ARTIST] != NULL &&
+        strcmp(t->value[TAG_ARTIST], t->value[TAG_ALBUM_ARTIST]) == 0)
+        lost &= ~(1u << TAG_ALBUM_ARTIST);
+    return lost;
+}
+
+/* One note for the whole job naming what its files left out. */
+static void note_tags_lost(dc_write_job *job, unsigned lost)
+{
+    char list[256] = "";
+    int left = 0;
+    for (int i = 0; i < TAG_COUNT; i++)
+        left += (lost >> i) & 1;
+    for (int i = 0; i < TAG_COUNT; i++) {
+        if (!(lost & 1u << i))
+            continue;
+        size_t len = strlen(list);
+        left--;
+        snprintf(list + len, sizeof list - len, "%s%s",
+                 tag_names[i].what, left > 1 ? ", " : left == 1 ? " and " : "");
+    }
+    if (lost != 0)
+        dc_job_note(job, "%s files have no place for the %s: left out of "
+                    "their tags (FLAC holds them)",
+                    job->options->audio_format == DC_AUDIO_AIFF ? "AIFF"
+                                                                : "WAV",
+                    list);
+}
+
+/* The comment of a WAV or AIFF file: the CD-TEXT message, then the codes
+ * that have no field of their own; "" when there is none, NULL when out of
+ * memory. */
+static char *sound_comment(const track_tags *t)
+{
+    const char *message = t->value[TAG_COMMENT];
+    size_t size = (message != NULL ? strlen(message) : 0) + 64;
+    char *comment = malloc(size);
+    if (comment == NULL)
+        return NULL;
+    int len = snprintf(comment, size, "%s", message != NULL ? message : "");
+    if (t->value[TAG_ISRC] != NULL)
+        len += snprintf(comment + len, size - (size_t)len, "%sISRC %s",
+                        len > 0 ? "; " : "", t->value[TAG_ISRC]);
+    if (t->value[TAG_BARCODE] != NULL)
+        len += snprintf(comment + len, size - (size_t)len, "%sMCN %s",
+                        len > 0 ? "; " : "", t->value[TAG_BARCODE]);
+    return comment;
+}
+
+/* The tags of a WAV or AIFF file, through libsndfile (see above); false
+ * when out of memory. */
+static bool set_sound_tags(SNDFILE *sound, const track_tags *t)
+{
+    static const int strings[TAG_COUNT] = {
+        [TAG_TITLE] = SF_STR_TITLE, [TAG_ARTIST] = SF_STR_ARTIST,
+        [TAG_ALBUM] = SF_STR_ALBUM, [TAG_TRACK] = SF_STR_TRACKNUMBER,
+        [TAG_GENRE] = SF_STR_GENRE,
+    };
+    for (int i = 0; i < TAG_COUNT; i++)
+        if (strings[i] != 0 && t->value[i] != NULL)
+            sf_set_string(sound, strings[i], t->value[i]);
+    char *comment = sound_comment(t);
+    if (comment == NULL)
+        return false;
     if (comment[0] != '\0')
         sf_set_string(sound, SF_STR_COMMENT, comment);
+    free(comment);
     sf_set_string(sound, SF_STR_SOFTWARE, "discconv " DC_VERSION);
+    return true;
 }
+
+/* --- writing the files -------------------------------------------------- */
 
 /* How rough the left channel is read as stored and read byte-swapped:
  * music is smooth, so the right byte order has the smaller differences. */
@@ -410,13 +552,101 @@ static dc_status note_if_swapped(dc_write_job *job, const audio_file *file,
     return status;
 }
 
-/* --- FLAC: libsndfile encodes the samples ------------------------------- */
+/* --- FLAC: libFLAC encodes the samples, with the tags ------------------- */
+
+/*
+ * libFLAC's stream encoder, not libsndfile: libsndfile writes only its ten
+ * SF_STR_* strings, under lower-case names, so ALBUMARTIST, TRACKTOTAL,
+ * ISRC, BARCODE, COMPOSER... could only be added by rewriting the finished
+ * file with the metadata API (a second pass over every file).  Encoding
+ * with libFLAC itself puts the VORBIS_COMMENT block in place before the
+ * first frame, in the same single pass over the samples, with the same
+ * encoder and compression level (5) libsndfile used, so the frames are as
+ * before.  A PADDING block, as the flac tool leaves, lets a tagger edit the
+ * tags without rewriting the file.
+ */
+#define FLAC_COMPRESSION 5
+#define FLAC_PADDING 8192
 
 typedef struct flac_writer {
-    SNDFILE *sound;
+    FLAC__StreamEncoder *encoder;
     const char *path;
-    int16_t *samples;   /* DC_STREAM_CHUNK_SECTORS sectors of room */
+    dc_output *out;
+    int64_t position;
+    dc_error err;       /* what the output said when a callback failed */
+    FLAC__int32 *samples;  /* DC_STREAM_CHUNK_SECTORS sectors of room */
 } flac_writer;
+
+static FLAC__StreamEncoderWriteStatus flac_write(
+    const FLAC__StreamEncoder *encoder, const FLAC__byte buffer[],
+    size_t bytes, uint32_t samples, uint32_t frame, void *user)
+{
+    flac_writer *w = user;
+    if (dc_output_write_at(w->out, w->position, buffer, bytes, &w->err) !=
+        DC_OK)
+        return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
+    w->position += (int64_t)bytes;
+    return FLAC__STREAM_ENCODER_WRITE_STATUS_OK;
+}
+
+/* The encoder seeks back to complete STREAMINFO (sizes, MD5) at the end. */
+static FLAC__StreamEncoderSeekStatus flac_seek(
+    const FLAC__StreamEncoder *encoder, FLAC__uint64 offset, void *user)
+{
+    flac_writer *w = user;
+    if (offset > (FLAC__uint64)dc_output_position(w->out))
+        return FLAC__STREAM_ENCODER_SEEK_STATUS_ERROR;
+    w->position = (int64_t)offset;
+    return FLAC__STREAM_ENCODER_SEEK_STATUS_OK;
+}
+
+static FLAC__StreamEncoderTellStatus flac_tell(
+    const FLAC__StreamEncoder *encoder, FLAC__uint64 *offset, void *user)
+{
+    *offset = (FLAC__uint64)((flac_writer *)user)->position;
+    return FLAC__STREAM_ENCODER_TELL_STATUS_OK;
+}
+
+static bool add_comment(FLAC__StreamMetadata *block, const char *name,
+                        const char *value)
+{
+    FLAC__StreamMetadata_VorbisComment_Entry entry;
+    /* The model's text is UTF-8, so only memory can fail here. */
+    return FLAC__metadata_object_vorbiscomment_entry_from_name_value_pair(
+               &entry, name, value) &&
+           FLAC__metadata_object_vorbiscomment_append_comment(block, entry,
+                                                              false);
+}
+
+/* The VORBIS_COMMENT block of a track's tags, or NULL (out of memory). */
+static FLAC__StreamMetadata *vorbis_comments(const track_tags *t)
+{
+    FLAC__StreamMetadata *block =
+        FLAC__metadata_object_new(FLAC__METADATA_TYPE_VORBIS_COMMENT);
+    bool ok = block != NULL;
+    for (int i = 0; ok && i < TAG_COUNT; i++)
+        if (t->value[i] != NULL)
+            ok = add_comment(block, tag_names[i].field, t->value[i]);
+    if (ok)
+        ok = add_comment(block, "TOTALTRACKS", t->total) &&
+             add_comment(block, "ENCODER", "discconv " DC_VERSION);
+    if (!ok && block != NULL) {
+        FLAC__metadata_object_delete(block);
+        block = NULL;
+    }
+    return block;
+}
+
+/* Why the encoder stopped: the output's error, or the encoder's. */
+static dc_status flac_failed(flac_writer *w, dc_error *err)
+{
+    if (w->err.status != DC_OK)
+        return dc_fail_advise(err, w->err.status, w->err.advice, "%s",
+                              w->err.message);
+    return dc_fail(err, DC_ERR_OUTPUT, "%s: FLAC encoder: %s", w->path,
+                   FLAC__stream_encoder_get_resolved_state_string(
+                       w->encoder));
+}
 
 static dc_status encode_chunk(void *context, const uint8_t *bytes,
                               int64_t count, dc_error *err)
@@ -425,46 +655,77 @@ static dc_status encode_chunk(void *context, const uint8_t *bytes,
     size_t n = (size_t)count * SAMPLES_PER_SECTOR;
     for (size_t i = 0; i < n; i++)
         w->samples[i] = le16(bytes + 2 * i);
-    if (sf_writef_short(w->sound, w->samples, (sf_count_t)n / 2) !=
-        (sf_count_t)n / 2)
-        return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", w->path,
-                       sf_strerror(w->sound));
+    if (!FLAC__stream_encoder_process_interleaved(w->encoder, w->samples,
+                                                  (uint32_t)(n / 2)))
+        return flac_failed(w, err);
     return DC_OK;
 }
 
-static dc_status write_flac(dc_write_job *job, const audio_file *file,
-                            dc_output *out, int16_t *samples, dc_error *err)
+/* Sets up the encoder for a file of `frames` stereo frames with these
+ * metadata blocks.  The setters only refuse an encoder already started;
+ * starting it checks the settings. */
+static void flac_setup(FLAC__StreamEncoder *encoder, int64_t frames,
+                       FLAC__StreamMetadata **blocks, unsigned count)
 {
-    sound_sink sink = {out, 0, {0}};
-    SF_VIRTUAL_IO io = {sink_length, sink_seek, sink_read, sink_write,
-                        sink_tell};
-    SF_INFO info = {.samplerate = 44100, .channels = 2,
-                    .format = sound_format(DC_AUDIO_FLAC)};
-    SNDFILE *sound = sf_open_virtual(&io, SFM_WRITE, &info, &sink);
-    if (sound == NULL)
-        return dc_fail(err, sink.err.status != DC_OK ? sink.err.status
-                                                     : DC_ERR_OUTPUT,
-                       "%s: %s", file->path,
-                       sink.err.status != DC_OK ? sink.err.message
-                                                : sf_strerror(NULL));
-    set_tags(sound, &job->source->disc, file);
-    flac_writer writer = {sound, file->path, samples};
+    FLAC__stream_encoder_set_channels(encoder, 2);
+    FLAC__stream_encoder_set_bits_per_sample(encoder, 16);
+    FLAC__stream_encoder_set_sample_rate(encoder, 44100);
+    FLAC__stream_encoder_set_compression_level(encoder, FLAC_COMPRESSION);
+    /* Known: STREAMINFO has the right length from the first write on. */
+    FLAC__stream_encoder_set_total_samples_estimate(encoder,
+                                                    (FLAC__uint64)frames);
+    FLAC__stream_encoder_set_metadata(encoder, blocks, count);
+}
+
+static dc_status write_flac(dc_write_job *job, const audio_file *file,
+                            const track_tags *tags, dc_output *out,
+                            dc_error *err)
+{
+    flac_writer w = {FLAC__stream_encoder_new(), file->path, out, 0, {0},
+                     malloc(DC_STREAM_CHUNK_SECTORS * SAMPLES_PER_SECTOR *
+                            sizeof(FLAC__int32))};
+    FLAC__StreamMetadata *blocks[2] = {
+        vorbis_comments(tags),
+        FLAC__metadata_object_new(FLAC__METADATA_TYPE_PADDING)};
     dc_status status = DC_OK;
+    if (w.encoder == NULL || w.samples == NULL || blocks[0] == NULL ||
+        blocks[1] == NULL)
+        status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    if (status == DC_OK) {
+        blocks[1]->length = FLAC_PADDING;
+        flac_setup(w.encoder, file->length * SAMPLES_PER_SECTOR / 2, blocks,
+                   2);
+        FLAC__StreamEncoderInitStatus init = FLAC__stream_encoder_init_stream(
+            w.encoder, flac_write, flac_seek, flac_tell, NULL, &w);
+        if (init != FLAC__STREAM_ENCODER_INIT_STATUS_OK)
+            status = dc_fail(err, DC_ERR_OUTPUT, "%s: FLAC encoder: %s",
+                             file->path,
+                             FLAC__StreamEncoderInitStatusString[init]);
+    }
     for (int i = 0; status == DC_OK && i < file->seg_count; i++)
         status = dc_stream_track(job, file->seg[i].track, file->seg[i].first,
                                  file->seg[i].count, DC_FORM_RAW,
-                                 encode_chunk, &writer, err);
-    /* Closing writes the final header: its failure is the file's. */
-    if (sf_close(sound) != 0 && status == DC_OK)
-        status = dc_fail(err, DC_ERR_OUTPUT, "%s: cannot finish the file",
-                         file->path);
-    if (status == DC_OK && sink.err.status != DC_OK)
-        status = dc_fail_advise(err, sink.err.status, sink.err.advice, "%s",
-                                sink.err.message);
+                                 encode_chunk, &w, err);
+    /* Finishing writes the last frame and completes STREAMINFO: its
+     * failure is the file's. */
+    if (status == DC_OK && !FLAC__stream_encoder_finish(w.encoder))
+        status = flac_failed(&w, err);
+    if (w.encoder != NULL)
+        FLAC__stream_encoder_delete(w.encoder);
+    for (int i = 0; i < 2; i++)
+        if (blocks[i] != NULL)
+            FLAC__metadata_object_delete(blocks[i]);
+    free(w.samples);
     return status;
 }
 
 /* --- WAV and AIFF: libsndfile frames samples copied straight ------------ */
+
+static int sound_format(dc_audio_format format)
+{
+    return (format == DC_AUDIO_AIFF ? SF_FORMAT_AIFF : SF_FORMAT_WAV) |
+           SF_FORMAT_PCM_16;
+}
 
 /* Room for a header or a tail of tags: libsndfile's WAV and AIFF headers
  * take under 100 bytes, CD-TEXT tags a few kilobytes at most. */
@@ -564,7 +825,8 @@ static sf_count_t frame_tell(void *user)
 
 /* Has libsndfile write the file with `sectors` sectors of silence. */
 static dc_status rehearse(dc_write_job *job, const audio_file *file,
-                          sound_frame *f, dc_error *err)
+                          const track_tags *tags, sound_frame *f,
+                          dc_error *err)
 {
     static const uint8_t silence[16 * DC_RAW_SECTOR];
     SF_VIRTUAL_IO io = {frame_length, frame_seek, frame_read, frame_write,
@@ -577,7 +839,10 @@ static dc_status rehearse(dc_write_job *job, const audio_file *file,
     if (sound == NULL)
         return dc_fail(err, DC_ERR_OUTPUT, "%s: %s", file->path,
                        sf_strerror(NULL));
-    set_tags(sound, &job->source->disc, file);
+    if (!set_sound_tags(sound, tags)) {
+        sf_close(sound);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
     f->data_start = f->position;
     f->data_end = f->data_start + file->length * DC_RAW_SECTOR;
     bool ok = true;
@@ -594,7 +859,8 @@ static dc_status rehearse(dc_write_job *job, const audio_file *file,
 }
 
 static dc_status write_framed(dc_write_job *job, const audio_file *file,
-                              dc_output *out, dc_error *err)
+                              const track_tags *tags, dc_output *out,
+                              dc_error *err)
 {
     sound_frame *f = calloc(1, sizeof *f);
     if (f == NULL)
@@ -603,7 +869,7 @@ static dc_status write_framed(dc_write_job *job, const audio_file *file,
     /* The disc's samples are little-endian; AIFF's are big-endian. */
     if (job->options->audio_format == DC_AUDIO_AIFF)
         read.swap_audio = !read.swap_audio;
-    dc_status status = rehearse(job, file, f, err);
+    dc_status status = rehearse(job, file, tags, f, err);
     if (status == DC_OK)
         status = dc_output_write(out, f->head, (size_t)f->data_start, err);
     for (int i = 0; status == DC_OK && i < file->seg_count; i++)
@@ -618,16 +884,21 @@ static dc_status write_framed(dc_write_job *job, const audio_file *file,
     return status;
 }
 
+/* Writes one sound file; adds the tags it had no place for to *lost. */
 static dc_status write_sound_file(dc_write_job *job, const audio_file *file,
-                                  int16_t *samples, dc_error *err)
+                                  unsigned *lost, dc_error *err)
 {
+    dc_audio_format format = job->options->audio_format;
+    track_tags tags;
     dc_output *out;
+    gather_tags(&job->source->disc, file, &tags);
+    *lost |= tags_lost(format, &tags);
     if (note_if_swapped(job, file, err) != DC_OK ||
         dc_output_set_add(job->outputs, file->path, &out, err) != DC_OK)
         return err->status;
-    if (job->options->audio_format == DC_AUDIO_FLAC)
-        return write_flac(job, file, out, samples, err);
-    return write_framed(job, file, out, err);
+    if (format == DC_AUDIO_FLAC)
+        return write_flac(job, file, &tags, out, err);
+    return write_framed(job, file, &tags, out, err);
 }
 
 static dc_status write_sheet(dc_write_job *job, const audio_plan *plan,
@@ -664,16 +935,18 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
 {
     const dc_disc *disc = &job->source->disc;
     audio_plan *plan = calloc(1, sizeof *plan);
-    int16_t *samples = malloc(DC_STREAM_CHUNK_SECTORS * DC_RAW_SECTOR);
     dc_status status = DC_OK;
+    unsigned lost = 0;
     if (plan != NULL)
         plan->layout = calloc((size_t)disc->track_count, sizeof *plan->layout);
-    if (plan == NULL || plan->layout == NULL || samples == NULL)
+    if (plan == NULL || plan->layout == NULL)
         status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
     if (status == DC_OK && plan_files(job, selected, plan, err) == DC_OK &&
         name_files(job, dir, name, plan, err) == DC_OK) {
         for (int i = 0; status == DC_OK && i < plan->file_count; i++)
-            status = write_sound_file(job, &plan->files[i], samples, err);
+            status = write_sound_file(job, &plan->files[i], &lost, err);
+        if (status == DC_OK)
+            note_tags_lost(job, lost);
         if (status == DC_OK && cue_path != NULL)
             status = write_sheet(job, plan, cue_path, err);
     }
@@ -684,7 +957,6 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
     if (plan != NULL)
         free(plan->layout);
     free(plan);
-    free(samples);
     return status;
 }
 
@@ -694,6 +966,7 @@ dc_status dc_audio_write_stream(dc_write_job *job, const bool *selected,
 {
     audio_plan *plan = calloc(1, sizeof *plan);
     dc_status status = DC_OK;
+    unsigned lost = 0;
     if (plan != NULL)
         plan->layout = calloc((size_t)job->source->disc.track_count,
                               sizeof *plan->layout);
@@ -707,8 +980,10 @@ dc_status dc_audio_write_stream(dc_write_job *job, const bool *selected,
                          job->source->path, plan->file_count);
     if (status == DC_OK) {
         plan->files[0].path = (char *)job->output_path;
-        status = write_sound_file(job, &plan->files[0], NULL, err);
+        status = write_sound_file(job, &plan->files[0], &lost, err);
     }
+    if (status == DC_OK)
+        note_tags_lost(job, lost);
     if (plan != NULL)
         free(plan->layout);
     free(plan);
