@@ -287,8 +287,8 @@ static const struct {
     /* The MCN is the disc's UPC/EAN bar code: Picard's BARCODE.  Its
      * CATALOGNUMBER is the label's catalogue number, which is what CD-TEXT
      * DISC_ID carries ("SRCL-1234"), so that goes there. */
-    [TAG_BARCODE] = {"BARCODE", "bar code (MCN)"},
-    [TAG_CATALOG] = {"CATALOGNUMBER", "catalogue number (CD-TEXT disc id)"},
+    [TAG_BARCODE] = {"BARCODE", "MCN"},
+    [TAG_CATALOG] = {"CATALOGNUMBER", "disc id"},
     /* CD-TEXT's songwriter, composer and arranger are the lyrics, music
      * and arrangement credits (Japanese 作詞, 作曲, 編曲). */
     [TAG_LYRICIST] = {"LYRICIST", "songwriter"},
@@ -302,6 +302,7 @@ typedef struct track_tags {
     const char *value[TAG_COUNT];  /* NULL: not known */
     char number[8];
     char total[8];
+    char isrc[13];
 } track_tags;
 
 /* The track's CD-TEXT field, else the disc's. */
@@ -322,6 +323,20 @@ static bool all_digits(const char *s, size_t length)
     return true;
 }
 
+/* CD-TEXT's ISRC as the 12-character code, hyphens (the printed form,
+ * "DE-GNU-11-00001") taken out; NULL when it is no ISRC. */
+static const char *cdtext_isrc(const char *text, char code[13])
+{
+    size_t len = 0;
+    for (; text != NULL && *text != '\0' && len < 13; text++)
+        if (*text != '-')
+            code[len++] = *text;
+    if (text == NULL || *text != '\0' || len != 12)
+        return NULL;
+    code[len] = '\0';
+    return dc_isrc_valid(code) ? code : NULL;
+}
+
 /* Hidden track one audio (number 0) is no track of its own: it takes the
  * disc's tags and the number 0, but not track 1's title or ISRC. */
 static void gather_tags(const dc_disc *disc, const audio_file *file,
@@ -329,7 +344,6 @@ static void gather_tags(const dc_disc *disc, const audio_file *file,
 {
     const dc_track *track = &disc->tracks[file->track];
     const char *upc = disc->cdtext.field[DC_CDTEXT_UPC_ISRC];
-    const char *track_code = track->cdtext.field[DC_CDTEXT_UPC_ISRC];
     bool own = file->number != 0;
     memset(t, 0, sizeof *t);
     snprintf(t->number, sizeof t->number, "%d", file->number);
@@ -344,8 +358,9 @@ static void gather_tags(const dc_disc *disc, const audio_file *file,
     /* The subchannel's ISRC, else CD-TEXT's (the same code, as text). */
     if (own && track->isrc[0] != '\0')
         t->value[TAG_ISRC] = track->isrc;
-    else if (own && track_code != NULL && dc_isrc_valid(track_code))
-        t->value[TAG_ISRC] = track_code;
+    else if (own)
+        t->value[TAG_ISRC] = cdtext_isrc(
+            track->cdtext.field[DC_CDTEXT_UPC_ISRC], t->isrc);
     /* The subchannel's MCN, else CD-TEXT's UPC/EAN (12 or 13 digits). */
     if (disc->mcn[0] != '\0')
         t->value[TAG_BARCODE] = disc->mcn;
@@ -624,12 +639,13 @@ static FLAC__StreamMetadata *vorbis_comments(const track_tags *t)
     FLAC__StreamMetadata *block =
         FLAC__metadata_object_new(FLAC__METADATA_TYPE_VORBIS_COMMENT);
     bool ok = block != NULL;
-    for (int i = 0; ok && i < TAG_COUNT; i++)
+    for (int i = 0; ok && i < TAG_COUNT; i++) {
         if (t->value[i] != NULL)
             ok = add_comment(block, tag_names[i].field, t->value[i]);
-    if (ok)
-        ok = add_comment(block, "TOTALTRACKS", t->total) &&
-             add_comment(block, "ENCODER", "discconv " DC_VERSION);
+        if (ok && i == TAG_TOTAL)
+            ok = add_comment(block, "TOTALTRACKS", t->total);
+    }
+    ok = ok && add_comment(block, "ENCODER", "discconv " DC_VERSION);
     if (!ok && block != NULL) {
         FLAC__metadata_object_delete(block);
         block = NULL;
