@@ -10,7 +10,8 @@ set -eu
 build="build-essential autoconf automake libtool pkg-config
   libcdio-dev libiso9660-dev libsndfile1-dev libflac-dev genisoimage"
 # cmocka for the unit tests, the peer tools the tests and benchmarks compare
-# against, clang + libFuzzer, and what the shell tests run.
+# against (ffmpeg for ffprobe, which reads tags back), clang + libFuzzer,
+# and what the shell tests run.
 test="libcmocka-dev bchunk libcdio-utils mame-tools time flac nrg2iso ccd2iso
   clang libclang-rt-14-dev strace python3 ffmpeg"
 
