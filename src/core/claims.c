@@ -21,6 +21,9 @@
 #define UDF_TAG_ANCHOR 2
 #define UDF_TAG_PARTITION 5
 #define UDF_TAG_TERMINATOR 8
+/* No disc holds more: 128 GB, a quad-layer BD-XL.  A size past it is a
+ * damaged descriptor, not a claim. */
+#define MAX_VOLUME_BLOCKS (128LL * 1000 * 1000 * 1000 / BLOCK)
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -65,8 +68,8 @@ typedef struct volume_claim {
 } volume_claim;
 
 /* The PVD's volume space size, both-endian: the two halves must agree,
- * and a size smaller than the descriptor's own place claims nothing (a
- * bare or damaged descriptor). */
+ * and a size smaller than the descriptor's own place or larger than any
+ * disc claims nothing (a bare or damaged descriptor). */
 static dc_status iso_claim(const volume_track *t, volume_claim *claim,
                            dc_error *err)
 {
@@ -79,7 +82,8 @@ static dc_status iso_claim(const volume_track *t, volume_claim *claim,
     if (!ok || sector[0] != 1 || memcmp(sector + 1, "CD001", 5) != 0)
         return DC_OK;
     uint32_t size = le32(sector + 80);
-    if (size != be32(sector + 84) || size <= PVD_BLOCK)
+    if (size != be32(sector + 84) || size <= PVD_BLOCK ||
+        size > MAX_VOLUME_BLOCKS)
         return DC_OK;
     claim->blocks = size;
     claim->anchor = le32(sector + 156 + 2); /* root directory extent */
@@ -116,7 +120,8 @@ static dc_status udf_claim(const volume_track *t, volume_claim *claim,
             return DC_OK;
         if (tag == UDF_TAG_PARTITION) {
             int64_t start = le32(sector + 188), length = le32(sector + 192);
-            if (length > 0 && start > UDF_ANCHOR_BLOCK) {
+            if (length > 0 && start > UDF_ANCHOR_BLOCK &&
+                start + length <= MAX_VOLUME_BLOCKS) {
                 claim->blocks = start + length;
                 claim->anchor = start;
             }

@@ -661,8 +661,9 @@ static dc_status check_truncation(dc_write_job *job, dc_error *err)
         return dc_fail_advise(err, DC_ERR_FORMAT, DC_ADVICE_ALLOW_TRUNCATED,
                               "%s; allow truncation to convert what is "
                               "there", truncation);
-    dc_job_note(job, "%s: converted what is there, %lld sector%s missing",
-                truncation, (long long)missing, missing == 1 ? "" : "s");
+    dc_job_note(job, "%s: converted what is there; %lld sector%s the image "
+                "claims %s missing", truncation, (long long)missing,
+                missing == 1 ? "" : "s", missing == 1 ? "is" : "are");
     return DC_OK;
 }
 
