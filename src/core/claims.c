@@ -25,6 +25,11 @@
  * damaged descriptor, not a claim. */
 #define MAX_VOLUME_BLOCKS (128LL * 1000 * 1000 * 1000 / BLOCK)
 
+static unsigned le16(const uint8_t *p)
+{
+    return p[0] | (unsigned)p[1] << 8;
+}
+
 static uint32_t le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -102,7 +107,7 @@ static dc_status udf_claim(const volume_track *t, volume_claim *claim,
     claim->blocks = 0;
     if (read_block(t, UDF_ANCHOR_BLOCK, sector, &ok, err) != DC_OK)
         return err->status;
-    if (!ok || le32(sector) != UDF_TAG_ANCHOR ||
+    if (!ok || le16(sector) != UDF_TAG_ANCHOR ||
         le32(sector + 12) != UDF_ANCHOR_BLOCK)
         return DC_OK;
     int64_t sequence = le32(sector + 20);
@@ -112,9 +117,8 @@ static dc_status udf_claim(const volume_track *t, volume_claim *claim,
     for (int64_t i = 0; i < count; i++) {
         if (read_block(t, sequence + i, sector, &ok, err) != DC_OK)
             return err->status;
-        /* Tag identifier (16 bits) and the tag's own location, which must
-         * be where we read it. */
-        unsigned tag = sector[0] | (unsigned)sector[1] << 8;
+        /* The tag's own location must be where we read it. */
+        unsigned tag = le16(sector);
         if (!ok || le32(sector + 12) != (uint32_t)(sequence + i) ||
             tag == UDF_TAG_TERMINATOR)
             return DC_OK;

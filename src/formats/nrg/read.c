@@ -247,8 +247,11 @@ static dc_status read_chunk_area(nrg_reader *r, dc_error *err)
         return err->status;
     if (!parse_footer(tail, tail_size, size, &r->footer_id,
                       &r->footer_offset, &first_chunk))
+        /* Nero keeps its track table at the end: an NRG cut short has
+         * none left to read, nor to say what is missing. */
         return dc_fail(err, DC_ERR_FORMAT, "%s: no NER5 or NERO footer at "
-                       "the end: not an NRG image", r->image->path);
+                       "the end: not an NRG image, or one cut short",
+                       r->image->path);
     if (!chunks_fit(first_chunk, r->footer_offset))
         return footer_fail(r, err, "the first chunk's offset %llu leaves no "
                            "room for a chunk before the footer",
