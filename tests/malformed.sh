@@ -143,7 +143,7 @@ expect "binary junk read as a raw IMG" 4 "$d/junk.cue" --from img
 # --- ISO ------------------------------------------------------------------------
 d=$(case_dir iso)
 head -c 32800 "$WORK/fix/data.iso" > "$d/cut.iso"
-expect "ISO cut inside its volume descriptor" 0 "$d/cut.iso"
+expect "ISO cut inside its volume descriptor" 4 "$d/cut.iso"
 # A primary volume descriptor whose root directory, volume size and
 # Joliet descriptor all point past the end.
 cp "$WORK/fix/data.iso" "$d/lies.iso"
@@ -444,4 +444,29 @@ mention=sheet.sub expect "CloneCD: a .sub of the wrong size" 4 "$d/sheet.ccd"
 printf '[CloneCD]\n\000\n' > "$d/nul.ccd"
 cp "$WORK/fix/data.bin" "$d/nul.img"
 expect "CloneCD: a NUL byte" 4 "$d/nul.ccd"
+# --- claims against bytes: images shorter than they say ---
+# An ISO whose volume says 30 blocks over the fixture's 20 (both-endian
+# size at byte 80 of the PVD), and its raw BIN one sector short.
+d=$(case_dir truncated)
+cp "$WORK/fix/data.iso" "$d/short.iso"
+python3 -c 'import struct, sys
+f = open(sys.argv[1], "r+b"); f.seek(16 * 2048 + 80)
+f.write(struct.pack("<I", 30) + struct.pack(">I", 30))' "$d/short.iso"
+expect "ISO whose volume says 30 blocks over 20" 4 "$d/short.iso"
+mkdir -p "$d/bin"
+"$DISCCONV" convert -q --allow-truncated "$d/short.iso" -o "$d/bin/short.cue" 2>/dev/null
+expect "BIN/CUE whose ISO volume says more than the BIN holds" 4 "$d/bin/short.cue"
+mention=sheet.ccd ccd "an .img short of the lead-out" 4 's/^PLBA=20$/PLBA=21/'
+toc "a length past the end of the file" 4 'TRACK MODE1_RAW\nFILE "data.bin" 0 0:0:21\n'
+python3 - "$top_srcdir/tests" "$d" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+import mknrg
+d, ch = mknrg.dao(mknrg.DATA)
+at = ch.index(b"DAOX") + 8 + 20
+open(sys.argv[2] + "/range.nrg", "wb").write(mknrg.image(d, ch[:at] + bytes([1, 99]) + ch[at + 2:]))
+open(sys.argv[2] + "/sinf.nrg", "wb").write(mknrg.image(d, ch + mknrg.chunk(b"SINF", b"\0\0\0\1\0")))
+PY
+expect "NRG DAOX saying tracks 1-99 over one entry" 4 "$d/range.nrg"
+expect "NRG SINF chunk of 5 bytes" 4 "$d/sinf.nrg"
 finish

@@ -315,7 +315,12 @@ static void test_partial_iso_sector_padded(void **state)
     test_write_file(odd, f->iso_data, ISO_SECTORS * 2048 - 100);
     dc_image *image = test_open(odd);
     assert_int_equal(dc_image_disc(image)->tracks[0].length, ISO_SECTORS);
-    assert_int_equal(dc_image_warning_count(image), 1);
+    /* A file that ends inside a sector is truncated by that sector. */
+    int64_t missing;
+    const char *truncation = dc_image_truncation(image, &missing);
+    assert_non_null(truncation);
+    assert_non_null(strstr(truncation, "odd.iso: truncated: "));
+    assert_int_equal(missing, 1);
     uint8_t sector[2048];
     dc_error err = {0};
     assert_int_equal(dc_image_read(image, 0, ISO_SECTORS - 1, 1, DC_FORM_USER,
@@ -323,6 +328,24 @@ static void test_partial_iso_sector_padded(void **state)
     assert_memory_equal(sector, f->iso_data + (ISO_SECTORS - 1) * 2048,
                         2048 - 100);
     assert_int_equal(sector[2047], 0);
+
+    /* dc_convert refuses it, with the advice; allowed, it notes it. */
+    char *out = test_path(f->dir, "odd.bin");
+    dc_convert_options options = {.format_name = "bincue"};
+    dc_convert_result result;
+    assert_int_equal(dc_convert(image, out, &options, &result, &err),
+                     DC_ERR_FORMAT);
+    assert_int_equal(err.advice, DC_ADVICE_ALLOW_TRUNCATED);
+    assert_non_null(strstr(err.message, truncation));
+    dc_convert_result_free(&result);
+    dc_error_clear(&err);
+    options.allow_truncated = true;
+    assert_int_equal(dc_convert(image, out, &options, &result, &err), DC_OK);
+    assert_int_equal(result.note_count, 1);
+    assert_non_null(strstr(result.notes[0], "1 sector the image claims is "
+                                            "missing"));
+    dc_convert_result_free(&result);
+    free(out);
     dc_image_close(image);
     free(odd);
 }

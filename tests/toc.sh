@@ -26,10 +26,15 @@ addresses_differ=" cdtext.toc data1.toc t1.toc cdda.toc "
 #     track's disc address instead and never checks it against the file.
 #   data5.toc, data7.toc: the second track starts 00:20:71 (1571 sectors)
 #     into isofs-m1.bin, past its end, for the same reason.
+refused_by_us=" t2.toc t3.toc t4.toc t5.toc t6.toc t7.toc t8.toc t9.toc t10.toc data5.toc data7.toc "
+#
+# Read by libcdio, truncated for discconv (info warns with the line, convert
+# refuses with exit 4):
 #   data2.toc: MODE1 data files hold 2048-byte sectors; isofs-m1.bin's
-#     710304 bytes are not a whole number of them (it is a MODE1_RAW file).
-#     libcdio also ignores its ZERO ("unimplimented keyword").
-refused_by_us=" t2.toc t3.toc t4.toc t5.toc t6.toc t7.toc t8.toc t9.toc t10.toc data2.toc data5.toc data7.toc "
+#     710304 bytes are 346 of them and 1696 bytes of one more (it is a
+#     MODE1_RAW file).  libcdio also ignores its ZERO ("unimplimented
+#     keyword").
+truncated_for_us=" data2.toc "
 
 for toc in "$CORPUS"/bincue/*/*.toc; do
     item=${toc#"$CORPUS"/}
@@ -45,6 +50,22 @@ for toc in "$CORPUS"/bincue/*/*.toc; do
             ok "$item: refused with exit 4 and a line number (libcdio reads it wrongly; see above)"
         else
             bad "$item: expected exit 4 with $name:LINE:, got $rc: $(cat "$WORK/err")"
+        fi
+        continue ;;
+    esac
+    case $truncated_for_us in *" $name "*)
+        if [ "$rc" -eq 0 ] && grep -q "^discconv: warning: $name:[0-9]*: truncated: " "$WORK/err"; then
+            ok "$item: info warns it is truncated, with a line number"
+        else
+            bad "$item: expected a truncation warning with $name:LINE:, got $rc: $(cat "$WORK/err")"
+        fi
+        (cd "$dir" && "$DISCCONV" convert -q "$name" -o "$WORK/trunc.iso") 2>"$WORK/err"
+        rc=$?
+        if [ "$rc" -eq 4 ] && [ ! -e "$WORK/trunc.iso" ] &&
+           grep -q "^discconv: $name:[0-9]*: truncated: .*(use --allow-truncated)$" "$WORK/err"; then
+            ok "$item: convert refuses it with exit 4"
+        else
+            bad "$item: expected convert to refuse with exit 4, got $rc: $(cat "$WORK/err")"
         fi
         continue ;;
     esac

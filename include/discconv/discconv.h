@@ -62,8 +62,10 @@ typedef enum dc_advice {
     DC_ADVICE_WRITE_AUDIO,    /* audio: write it as sound files (the "audio"
                                  target) */
     DC_ADVICE_ALLOW_FORM2_TRUNCATION, /* read.allow_form2_truncation */
-    DC_ADVICE_SWAP_AUDIO      /* the audio looks byte-swapped: read it again
+    DC_ADVICE_SWAP_AUDIO,     /* the audio looks byte-swapped: read it again
                                  with read.swap_audio */
+    DC_ADVICE_ALLOW_TRUNCATED /* the image holds less than it says: convert
+                                 what is there (allow_truncated) */
 } dc_advice;
 
 /*
@@ -274,6 +276,19 @@ DC_API const char *dc_image_path(const dc_image *image);
  * outside that range. */
 DC_API int dc_image_warning_count(const dc_image *image);
 DC_API const char *dc_image_warning(const dc_image *image, int i);
+/*
+ * What the image's own claims say its files lack: an ISO 9660 or UDF
+ * volume larger than its track, a cue INDEX or a TOC length past the end
+ * of its file, a lead-out past the end of the sectors, a file that ends
+ * in the middle of a sector.  NULL when nothing is missing; otherwise one
+ * line, "IMAGE: truncated: <what claims> N sectors, <what holds> M",
+ * owned by the image, and *missing_sectors (unless NULL) is how many
+ * sectors the claims want beyond what is there.  The image reads what is
+ * there; dc_convert() refuses it unless allow_truncated.  Not among the
+ * warnings above, which is where an image longer than it says is noted.
+ */
+DC_API const char *dc_image_truncation(const dc_image *image,
+                                       int64_t *missing_sectors);
 
 /*
  * Reads `count` sectors of track `track_index` (0-based position in
@@ -353,6 +368,10 @@ typedef struct dc_convert_options {
      * format or an unknown option is refused. */
     const char *const *format_options;
     bool force;              /* replace an existing output */
+    bool allow_truncated;    /* convert an image that holds less than it
+                                says (dc_image_truncation) as far as it
+                                goes, with a note; without it that is
+                                DC_ERR_FORMAT */
     bool sync;               /* make outputs durable: every file and its
                                 folder entry is on the disk (fsync) before
                                 dc_convert reports success.  Without it an
@@ -398,10 +417,11 @@ typedef struct dc_convert_result {
  * options must not be NULL.  *result is overwritten whatever the status
  * (it need not be initialised) and the caller frees it with
  * dc_convert_result_free().  Errors: DC_ERR_USAGE (unknown target, no
- * such track, a target that cannot stream), DC_ERR_CANNOT_HOLD (the
- * target cannot hold the disc as asked), DC_ERR_OUTPUT (an output exists
- * or cannot be written), DC_ERR_INPUT_IO, DC_ERR_INTERRUPTED
- * (options->progress returned false), DC_ERR_NOMEM.
+ * such track, a target that cannot stream), DC_ERR_FORMAT (the image is
+ * truncated, see dc_image_truncation, and allow_truncated is not set),
+ * DC_ERR_CANNOT_HOLD (the target cannot hold the disc as asked),
+ * DC_ERR_OUTPUT (an output exists or cannot be written), DC_ERR_INPUT_IO,
+ * DC_ERR_INTERRUPTED (options->progress returned false), DC_ERR_NOMEM.
  */
 DC_API dc_status dc_convert(dc_image *image, const char *output_path,
                             const dc_convert_options *options,

@@ -37,6 +37,7 @@ static const char *advice_hint(dc_advice advice)
     case DC_ADVICE_ALLOW_FORM2_TRUNCATION:
         return "use --allow-form2-truncation";
     case DC_ADVICE_SWAP_AUDIO: return "use --swap-audio";
+    case DC_ADVICE_ALLOW_TRUNCATED: return "use --allow-truncated";
     }
     return NULL;
 }
@@ -69,6 +70,10 @@ int cmd_info(command_line *cl)
     if (dc_image_open(&image, cl->inputs[0], cl->from, &err) != DC_OK)
         return fail(&err);
     print_warnings(image);
+    /* convert refuses a truncated image; info shows what there is. */
+    const char *truncation = dc_image_truncation(image, NULL);
+    if (truncation != NULL)
+        say("warning: ", truncation, DC_ADVICE_NONE);
     if (cl->json)
         info_print_json(stdout, image);
     else

@@ -50,7 +50,10 @@ static const struct option_group {
     const char *text;
 } option_groups[] = {
     {OPTS_INPUT, "Input",
-     "      --from FORMAT            skip detection and read as FORMAT\n"},
+     "      --from FORMAT            skip detection and read as FORMAT\n"
+     "      --allow-truncated        convert an image that holds less than\n"
+     "                               it says (info only warns), as far as\n"
+     "                               it goes\n"},
     {OPTS_OUTPUT, "Output",
      "  -o, --output PATH            where to write (required); - sends an\n"
      "                               ISO, IMG or NRG that is one file, or\n"
@@ -224,13 +227,14 @@ int cli_usage_error(const char *fmt, ...)
 enum {
     OPT_FROM = 256, OPT_TRACK, OPT_RAW, OPT_COOKED, OPT_SPLIT, OPT_VERIFY,
     OPT_FORM2, OPT_JSON, OPT_WRITE_GAPS, OPT_FORMAT, OPT_TRACKS, OPT_PREGAP,
-    OPT_NAME, OPT_SWAP_AUDIO, OPT_SYNC, OPT_OPTION
+    OPT_NAME, OPT_SWAP_AUDIO, OPT_SYNC, OPT_OPTION, OPT_ALLOW_TRUNCATED
 };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"to", required_argument, NULL, 't'},
     {"from", required_argument, NULL, OPT_FROM},
+    {"allow-truncated", no_argument, NULL, OPT_ALLOW_TRUNCATED},
     {"track", required_argument, NULL, OPT_TRACK},
     {"raw", no_argument, NULL, OPT_RAW},
     {"cooked", no_argument, NULL, OPT_COOKED},
@@ -301,6 +305,7 @@ static int parse(int argc, char **argv, command_line *cl)
         case 'o': cl->output = optarg; break;
         case 't': cl->convert.format_name = optarg; break;
         case OPT_FROM: cl->from = optarg; break;
+        case OPT_ALLOW_TRUNCATED: cl->convert.allow_truncated = true; break;
         case OPT_TRACK:
             if ((rc = parse_track(optarg, &cl->convert.track_number)) != EXIT_OK)
                 return rc;

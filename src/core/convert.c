@@ -647,6 +647,26 @@ static dc_status keep_output_names(const dc_output_set *set,
     return DC_OK;
 }
 
+/* An image that holds less than it says is converted only on request,
+ * and then says what it lacks. */
+static dc_status check_truncation(dc_write_job *job, dc_error *err)
+{
+    int64_t missing = job->source->missing_sectors;
+    const char *truncation = job->source->truncation;
+    if (missing == 0)
+        return DC_OK;
+    if (truncation == NULL) /* its message was lost to a lack of memory */
+        truncation = job->source->path;
+    if (!job->options->allow_truncated)
+        return dc_fail_advise(err, DC_ERR_FORMAT, DC_ADVICE_ALLOW_TRUNCATED,
+                              "%s; allow truncation to convert what is "
+                              "there", truncation);
+    dc_job_note(job, "%s: converted what is there; %lld sector%s the image "
+                "claims %s missing", truncation, (long long)missing,
+                missing == 1 ? "" : "s", missing == 1 ? "is" : "are");
+    return DC_OK;
+}
+
 dc_status dc_convert(dc_image *image, const char *output_path,
                      const dc_convert_options *options,
                      dc_convert_result *result, dc_error *err)
@@ -684,7 +704,8 @@ dc_status dc_convert(dc_image *image, const char *output_path,
         .result = result,
         .sectors_total = total_sectors(&image->disc, options->track_number),
     };
-    if (check_capacity(target, &job, err) != DC_OK)
+    if (check_truncation(&job, err) != DC_OK ||
+        check_capacity(target, &job, err) != DC_OK)
         return err->status;
     int audio = audio_to_route(target, &job);
     if (audio > 0 && options->to_stream)

@@ -58,6 +58,8 @@ struct dc_image {
     size_t scratch_size;
     char **warnings;
     int warning_count;
+    char *truncation;      /* the first claim the files fall short of */
+    int64_t missing_sectors; /* what the claims want beyond the files */
     dc_file_id *inputs;    /* every file the image reads, never to be
                               overwritten by a conversion */
     int input_count;
@@ -76,6 +78,17 @@ dc_status dc_image_open_file(dc_image *image, const char *path,
 /* Records a warning for the user (printf-style). */
 void dc_image_warn(dc_image *image, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Records that the image's own claims want `missing` sectors more than
+ * its files hold (printf-style: what claims, what holds, both sizes).
+ * The reader goes on with what is there; the first message is kept, the
+ * missing sectors add up. */
+void dc_image_short(dc_image *image, int64_t missing, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Checks the claims every image may carry whatever its format (the ISO
+ * 9660 and UDF volume sizes of its data tracks) against its tracks
+ * (src/core/claims.c). */
+dc_status dc_image_check_claims(dc_image *image, dc_error *err);
 
 /* Everything a writer needs: the source, where to write, how. */
 typedef struct dc_write_job {

@@ -136,7 +136,8 @@ dc_status dc_image_open(dc_image **image, const char *path,
         status = dc_image_open_file(img, descriptor, &img->source, err);
     free(descriptor);
     if (status != DC_OK || format->open(img, err) != DC_OK ||
-        dc_disc_validate(&img->disc, path, err) != DC_OK) {
+        dc_disc_validate(&img->disc, path, err) != DC_OK ||
+        dc_image_check_claims(img, err) != DC_OK) {
         dc_image_close(img);
         return err->status;
     }
@@ -158,6 +159,7 @@ void dc_image_close(dc_image *image)
     for (int i = 0; i < image->warning_count; i++)
         free(image->warnings[i]);
     free(image->warnings);
+    free(image->truncation);
     free(image->inputs);
     free(image->scratch);
     free(image->path);
@@ -188,6 +190,32 @@ void dc_image_warn(dc_image *image, const char *fmt, ...)
     va_start(args, fmt);
     dc_string_list_add(&image->warnings, &image->warning_count, fmt, args);
     va_end(args);
+}
+
+void dc_image_short(dc_image *image, int64_t missing, const char *fmt, ...)
+{
+    image->missing_sectors += missing;
+    if (image->truncation != NULL)
+        return;
+    /* Recorded as an error is, so it is one line whatever names it holds. */
+    dc_error line = {0};
+    char text[sizeof line.message];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    dc_fail(&line, DC_ERR_FORMAT, "%s", text);
+    image->truncation = dc_strdup(line.message); /* NULL: lost, as warnings */
+}
+
+const char *dc_image_truncation(const dc_image *image,
+                                int64_t *missing_sectors)
+{
+    if (missing_sectors != NULL)
+        *missing_sectors = image->missing_sectors;
+    return image->missing_sectors > 0 && image->truncation == NULL
+               ? image->path /* its message was lost to a lack of memory */
+               : image->truncation;
 }
 
 /* --- sector conversion -------------------------------------------------- */

@@ -152,11 +152,16 @@ static dc_status img_open(dc_image *image, dc_error *err)
         return dc_fail(err, DC_ERR_FORMAT, "%s: size %lld is not a whole "
                        "number of 2048, 2336, 2352 or 2448-byte sectors",
                        image->path, (long long)dc_source_size(image->source));
+    /* The part of a sector cannot be read: the whole ones are there. */
     if (dc_source_size(image->source) % layout.sector_size != 0)
-        return dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes past the last "
-                       "whole %u-byte sector", image->path,
-                       (long long)(dc_source_size(image->source) % layout.sector_size),
-                       layout.sector_size);
+        dc_image_short(image, 1, "%s: truncated: %lld bytes are %lld whole "
+                       "%u-byte sectors and %lld bytes of one more",
+                       image->path, (long long)dc_source_size(image->source),
+                       (long long)(dc_source_size(image->source) /
+                                   layout.sector_size),
+                       layout.sector_size,
+                       (long long)(dc_source_size(image->source) %
+                                   layout.sector_size));
 
     dc_track *track = dc_disc_add_track(&image->disc, err);
     if (track == NULL)

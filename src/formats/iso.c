@@ -59,10 +59,13 @@ static dc_status iso_open(dc_image *image, dc_error *err)
     int64_t sectors = (size + ISO_SECTOR - 1) / ISO_SECTOR;
     if (sectors == 0)
         return dc_fail(err, DC_ERR_FORMAT, "%s: file is empty", image->path);
+    /* The part of a sector is read padded with zeros. */
     if (size % ISO_SECTOR != 0)
-        dc_image_warn(image, "%s: %lld bytes past the last whole 2048-byte "
-                      "sector; the last sector is padded with zeros",
-                      image->path, (long long)(size % ISO_SECTOR));
+        dc_image_short(image, 1, "%s: truncated: %lld bytes are %lld whole "
+                       "2048-byte sectors and %lld bytes of one more",
+                       image->path, (long long)size,
+                       (long long)(size / ISO_SECTOR),
+                       (long long)(size % ISO_SECTOR));
 
     dc_track *track = dc_disc_add_track(&image->disc, err);
     if (track == NULL)

@@ -181,12 +181,15 @@ static dc_status finish_file(cue_parser *p, int owner, int file, int64_t byte,
     const cue_file *f = &p->priv->files[file];
     unsigned size = p->image->disc.tracks[owner].stored_size;
     int64_t rest = f->size - byte;
+    /* The part of a sector cannot be read: the file holds the whole ones. */
     if (rest % size != 0)
-        return cue_fail(p, f->line, DC_ERR_FORMAT, err,
-                        "\"%s\" is %lld bytes: the %lld bytes from TRACK %02d "
-                        "on are not a whole number of %u-byte sectors",
-                        f->name, (long long)f->size, (long long)rest,
-                        p->image->disc.tracks[owner].number, size);
+        dc_image_short(p->image, 1, "%s:%d: truncated: \"%s\" is %lld "
+                       "bytes: the %lld bytes from TRACK %02d on are %lld "
+                       "whole %u-byte sectors and %lld bytes of one more",
+                       p->cue_path, f->line, f->name, (long long)f->size,
+                       (long long)rest, p->image->disc.tracks[owner].number,
+                       (long long)(rest / size), size,
+                       (long long)(rest % size));
     return add_extent(p, owner, file, byte, rest / size, err);
 }
 
@@ -215,10 +218,17 @@ static dc_status lay_out_extents(cue_parser *p, dc_error *err)
         const cue_file *f = &p->priv->files[file];
         unsigned size = disc->tracks[owner].stored_size;
         int64_t end = byte + (e->frame - frame) * size;
-        if (end > f->size)
-            return cue_fail(p, e->line, DC_ERR_FORMAT, err,
-                            "INDEX lies beyond the end of \"%s\" (%lld bytes)",
-                            f->name, (long long)f->size);
+        if (end > f->size) {
+            /* Cut short: the sectors up to the file's end are there. */
+            int64_t held = byte + (f->size - byte) / size * size;
+            dc_image_short(p->image, (end - held) / size, "%s:%d: truncated: "
+                           "INDEX %02d of TRACK %02d says \"%s\" holds %lld "
+                           "sectors, it holds %lld", p->cue_path, e->line,
+                           disc->tracks[e->track].index[e->index_pos].number,
+                           disc->tracks[e->track].number, f->name,
+                           (long long)(end / size), (long long)(held / size));
+            end = held;
+        }
         if (add_extent(p, owner, file, byte, (end - byte) / size, err) != DC_OK)
             return err->status;
         dc_track *track = &disc->tracks[e->track];
@@ -231,8 +241,49 @@ static dc_status lay_out_extents(cue_parser *p, dc_error *err)
     return finish_file(p, owner, file, byte, err);
 }
 
+/* A file cut short leaves the indexes past its end without sectors, and
+ * the tracks whose INDEX 01 lay there: they go, and what is there stays
+ * readable.  Only a truncated image has such. */
+static void drop_missing(cue_parser *p)
+{
+    dc_disc *disc = &p->image->disc;
+    cue_track_info *infos = p->priv->tracks;
+    int kept = 0;
+    for (int i = 0; i < disc->track_count; i++) {
+        dc_track *track = &disc->tracks[i];
+        cue_track_info *info = &infos[i];
+        int64_t length = stored_so_far(info);
+        int count = 0;
+        bool has_index1 = false;
+        for (int k = 0; k < track->index_count; k++) {
+            if (track->index[k].offset >= length)
+                continue;
+            has_index1 |= track->index[k].number == 1;
+            info->index_line[count] = info->index_line[k];
+            track->index[count++] = track->index[k];
+        }
+        track->index_count = count;
+        if (!has_index1) {
+            free(info->extents);
+            for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++)
+                free(track->cdtext.field[f]);
+            continue;
+        }
+        if (kept != i) {
+            disc->tracks[kept] = *track;
+            infos[kept] = *info;
+        }
+        kept++;
+    }
+    for (int i = kept; i < disc->track_count; i++)
+        infos[i] = (cue_track_info){0};
+    disc->track_count = kept;
+}
+
 static dc_status set_lengths_and_addresses(cue_parser *p, dc_error *err)
 {
+    if (p->image->missing_sectors > 0)
+        drop_missing(p);
     dc_disc *disc = &p->image->disc;
     int64_t lba = 0;
     for (int i = 0; i < disc->track_count; i++) {

@@ -728,6 +728,41 @@ static dc_status collect_toc(ccd_parse *p, toc_track *tt, int *count,
     return DC_OK;
 }
 
+static dc_status sub_size_fail(const ccd_state *s, int64_t sectors,
+                                dc_error *err)
+{
+    return dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes, but the .img's %lld "
+                   "sectors need %lld bytes of subchannel",
+                   dc_source_name(s->sub), (long long)dc_source_size(s->sub),
+                   (long long)sectors,
+                   (long long)(sectors * DC_SUBCHANNEL_SIZE));
+}
+
+/* The .img against the TOC's `claimed` sectors: short is truncated (a
+ * part of a sector too), and a .sub holds the .img's sectors. */
+static dc_status check_img_size(ccd_parse *p, const ccd_state *s,
+                                int64_t claimed, dc_error *err)
+{
+    int64_t size = dc_source_size(s->img);
+    int64_t sectors = size / DC_RAW_SECTOR;
+    if (claimed > sectors) {
+        dc_image_short(p->image, claimed - sectors, "%s: truncated: its TOC "
+                       "says the .img holds %lld sectors, it holds %lld",
+                       dc_source_name(p->image->source), (long long)claimed,
+                       (long long)sectors);
+        return DC_OK; /* a whole .sub beside it is fine */
+    }
+    if (size % DC_RAW_SECTOR != 0)
+        dc_image_short(p->image, 1, "%s: truncated: %lld bytes are %lld "
+                       "whole 2352-byte sectors and %lld bytes of one more",
+                       dc_source_name(s->img), (long long)size,
+                       (long long)sectors, (long long)(size % DC_RAW_SECTOR));
+    if (s->has_sub && p->image->missing_sectors == 0 &&
+        dc_source_size(s->sub) != sectors * DC_SUBCHANNEL_SIZE)
+        return sub_size_fail(s, sectors, err);
+    return DC_OK;
+}
+
 static dc_status build_tracks(ccd_parse *p, ccd_state *s, dc_error *err)
 {
     toc_track tt[DC_MAX_TRACKS];
@@ -737,7 +772,7 @@ static dc_status build_tracks(ccd_parse *p, ccd_state *s, dc_error *err)
         return err->status;
     dc_disc *disc = &p->image->disc;
     int64_t img_sectors = dc_source_size(s->img) / DC_RAW_SECTOR, sector = 0;
-    int64_t previous_end = 0;
+    int64_t previous_end = 0, claimed = 0;
     for (int i = 0; i < count; i++) {
         bool first = i == 0 || tt[i].session != tt[i - 1].session;
         tt[i].pregap = pregap_of(&tt[i], first);
@@ -769,13 +804,18 @@ static dc_status build_tracks(ccd_parse *p, ccd_state *s, dc_error *err)
                              "the next track or the lead-out at %lld",
                              tt[i].number, (long long)tt[i].plba,
                              (long long)tt[i].end);
+        claimed += tt[i].end - start;
+    }
+    if (check_img_size(p, s, claimed, err) != DC_OK)
+        return err->status;
+    for (int i = 0; i < count; i++) {
+        int64_t start = tt[i].plba - tt[i].pregap;
         int64_t length = tt[i].end - start;
+        /* What a cut-short .img holds: tracks that keep their INDEX 01. */
         if (length > img_sectors - sector)
-            return line_fail(p, tt[i].entry->line, DC_ERR_FORMAT, err,
-                             "track %d's %lld sectors run past the end of "
-                             "the .img (%lld sectors, %lld used before it)",
-                             tt[i].number, (long long)length,
-                             (long long)img_sectors, (long long)sector);
+            length = img_sectors - sector;
+        if (length <= tt[i].pregap)
+            break;
         dc_track *track = dc_disc_add_track(disc, err);
         if (track == NULL)
             return err->status;
@@ -877,10 +917,7 @@ static dc_status open_payload(dc_image *image, ccd_state *s, dc_error *err)
         return err->status;
     }
     dc_status status = dc_image_open_file(image, img, &s->img, err);
-    if (status == DC_OK && dc_source_size(s->img) % DC_RAW_SECTOR != 0)
-        status = dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes is not a whole "
-                         "number of 2352-byte sectors", img,
-                         (long long)dc_source_size(s->img));
+    int64_t img_size = status == DC_OK ? dc_source_size(s->img) : 0;
     free(img);
     if (status != DC_OK)
         return status;
@@ -889,13 +926,13 @@ static dc_status open_payload(dc_image *image, ccd_state *s, dc_error *err)
         return DC_OK;
     s->has_sub = true;
     status = dc_image_open_file(image, sub, &s->sub, err);
-    int64_t sectors = dc_source_size(s->img) / DC_RAW_SECTOR;
+    /* A .sub may be whole where the .img was cut short: build_tracks
+     * holds a longer one to the TOC. */
+    int64_t sectors = img_size / DC_RAW_SECTOR;
     if (status == DC_OK &&
-        dc_source_size(s->sub) != sectors * DC_SUBCHANNEL_SIZE)
-        status = dc_fail(err, DC_ERR_FORMAT, "%s: %lld bytes, but the .img's "
-                         "%lld sectors need %lld bytes of subchannel", sub,
-                         (long long)dc_source_size(s->sub), (long long)sectors,
-                         (long long)(sectors * DC_SUBCHANNEL_SIZE));
+        (dc_source_size(s->sub) < sectors * DC_SUBCHANNEL_SIZE ||
+         dc_source_size(s->sub) % DC_SUBCHANNEL_SIZE != 0))
+        status = sub_size_fail(s, sectors, err);
     if (status == DC_OK &&
         (s->batch = malloc(READ_BATCH * (size_t)SUB_SECTOR)) == NULL)
         status = dc_fail(err, DC_ERR_NOMEM, "out of memory");

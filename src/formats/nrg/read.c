@@ -247,8 +247,11 @@ static dc_status read_chunk_area(nrg_reader *r, dc_error *err)
         return err->status;
     if (!parse_footer(tail, tail_size, size, &r->footer_id,
                       &r->footer_offset, &first_chunk))
+        /* Nero keeps its track table at the end: an NRG cut short has
+         * none left to read, nor to say what is missing. */
         return dc_fail(err, DC_ERR_FORMAT, "%s: no NER5 or NERO footer at "
-                       "the end: not an NRG image", r->image->path);
+                       "the end: not an NRG image, or one cut short",
+                       r->image->path);
     if (!chunks_fit(first_chunk, r->footer_offset))
         return footer_fail(r, err, "the first chunk's offset %llu leaves no "
                            "room for a chunk before the footer",
@@ -705,6 +708,19 @@ static dc_status read_dao_session(nrg_reader *r, const nrg_session *s,
                             (long long)s->cue->offset, entry_size);
         goto done;
     }
+    /* The header's first and last track numbers (bytes 20 and 21) count
+     * the entries too: a disagreement is an error, not a guess. */
+    int first_number = dao->data[20], last_number = dao->data[21];
+    if (first_number != sheet->tracks[0].number ||
+        last_number != sheet->tracks[sheet->track_count - 1].number) {
+        status = chunk_fail(r, dao, DC_ERR_FORMAT, err, "says tracks %d to "
+                            "%d, but holds %d entr%s for tracks %d to %d",
+                            first_number, last_number, sheet->track_count,
+                            sheet->track_count == 1 ? "y" : "ies",
+                            sheet->tracks[0].number,
+                            sheet->tracks[sheet->track_count - 1].number);
+        goto done;
+    }
     take_mcn(r, dao, dao->data + 4);
     for (int i = 0; status == DC_OK && i < sheet->track_count; i++) {
         dc_track *track = dc_disc_add_track(disc, err);
@@ -789,14 +805,17 @@ static dc_status read_tao_session(nrg_reader *r, const nrg_chunk *etn,
 
 /* SINF holds each session's track count; MagicISO writes wrong ones
  * (uif2iso patches them), so a mismatch is only worth a warning. */
-static void check_session_info(nrg_reader *r)
+static dc_status check_session_info(nrg_reader *r, dc_error *err)
 {
     const dc_disc *disc = &r->image->disc;
     int session = 0;
     for (int i = 0; i < r->chunk_count; i++) {
         const nrg_chunk *c = &r->chunks[i];
-        if (!is_chunk(c, "SINF") || c->size < 4)
+        if (!is_chunk(c, "SINF"))
             continue;
+        if (c->size != 4)
+            return chunk_fail(r, c, DC_ERR_FORMAT, err, "%u bytes, not the "
+                              "4 of a track count", c->size);
         session++;
         int tracks = 0;
         for (int t = 0; t < disc->track_count; t++)
@@ -807,6 +826,7 @@ static void check_session_info(nrg_reader *r)
                           r->image->path, (long long)c->offset, session,
                           get_be32(c->data), tracks);
     }
+    return DC_OK;
 }
 
 static dc_status read_cdtext(nrg_reader *r, dc_error *err)
@@ -903,8 +923,7 @@ static dc_status read_disc(nrg_reader *r, dc_error *err)
             return err->status;
     }
     r->image->disc.session_count = session_count;
-    check_session_info(r);
-    if (drop_empty_lead(r, err) != DC_OK)
+    if (check_session_info(r, err) != DC_OK || drop_empty_lead(r, err) != DC_OK)
         return err->status;
     /* MTYP (CD, DVD, BD) has no place in the model: DVD images are
      * 2048-byte Mode 1 tracks like any other. */

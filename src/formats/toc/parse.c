@@ -528,21 +528,33 @@ static dc_status do_file(toc_parser *p, const token *command, bool datafile,
     if (has_length) {
         bytes = len_samples >= 0 ? len_samples * SAMPLE_BYTES
                                  : len_frames * size;
-        if (bytes > file->size - offset)
-            return toc_fail(p, command->line, DC_ERR_FORMAT, err,
-                            "%lld bytes from %lld run past the end of "
-                            "\"%s\" (%lld bytes)", (long long)bytes,
-                            (long long)offset, file->name,
-                            (long long)file->size);
+        if (bytes > file->size - offset) {
+            /* Cut short: what the file holds is there. */
+            int64_t held = file->size - offset;
+            held -= held % (track->mode != DC_MODE_AUDIO ? size
+                                                          : SAMPLE_BYTES);
+            dc_image_short(p->image, (bytes - held + size - 1) / size, "%s:%d: "
+                           "truncated: the length says %lld sectors from "
+                           "byte %lld of \"%s\", it holds %lld", p->origin,
+                           command->line, (long long)(bytes / size),
+                           (long long)offset, file->name,
+                           (long long)(held / size));
+            bytes = held;
+        }
     } else {
         bytes = file->size - offset;
     }
+    if (bytes % size != 0 && track->mode != DC_MODE_AUDIO) {
+        /* The part of a sector cannot be read: the whole ones can. */
+        dc_image_short(p->image, 1, "%s:%d: truncated: the %lld bytes of "
+                       "\"%s\" from byte %lld are %lld whole %u-byte sectors "
+                       "and %lld bytes of one more", p->origin, command->line,
+                       (long long)bytes, file->name, (long long)offset,
+                       (long long)(bytes / size), size,
+                       (long long)(bytes % size));
+        bytes -= bytes % size;
+    }
     if (bytes % size != 0) {
-        if (track->mode != DC_MODE_AUDIO)
-            return toc_fail(p, command->line, DC_ERR_FORMAT, err,
-                            "%lld bytes of \"%s\" are not a whole number of "
-                            "%u-byte sectors", (long long)bytes, file->name,
-                            size);
         if (bytes % SAMPLE_BYTES != 0)
             return toc_fail(p, command->line, DC_ERR_FORMAT, err,
                             "%lld bytes of \"%s\" are not whole samples",
