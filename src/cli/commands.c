@@ -130,7 +130,6 @@ int cmd_convert(command_line *cl)
     dc_image *image;
     if (open_inputs(cl, &image, &err) != DC_OK)
         return fail(&err);
-    print_warnings(image);
 
     progress_catch_signals();
     progress *bar = progress_start("converting", !cl->quiet);
@@ -141,9 +140,12 @@ int cmd_convert(command_line *cl)
                                   &err);
     progress_finish(bar);
     int code = EXIT_OK;
+    /* A refusal is one line: what the image's warnings would say again,
+     * it says with what it means for this conversion. */
     if (status != DC_OK) {
         code = fail(&err);
     } else {
+        print_warnings(image);
         print_report(image, &result.report);
         for (int i = 0; i < result.note_count; i++)
             say("note: ", result.notes[i], result.note_advice[i]);

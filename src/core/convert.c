@@ -5,6 +5,7 @@
  */
 #include "audio_out.h"
 #include "format.h"
+#include "labels.h"
 #include "sector.h"
 
 #include <pthread.h>
@@ -692,7 +693,10 @@ dc_status dc_convert(dc_image *image, const char *output_path,
                        "written beside the %s as sound files, and a stream "
                        "takes one file: choose the data track, or write to "
                        "a file", image->path, target->info.name);
+    /* What the target cannot hold at all is said before what the sectors
+     * would make of it. */
     if ((target->check == NULL || target->check(&job, err) == DC_OK) &&
+        dc_labels_check_convert(&job, target, audio > 0, err) == DC_OK &&
         target->write(&job, err) == DC_OK &&
         (audio == 0 || route_audio(&job, audio, err) == DC_OK) &&
         keep_output_names(&outputs, result, err) == DC_OK)

@@ -61,6 +61,9 @@ struct dc_image {
     dc_file_id *inputs;    /* every file the image reads, never to be
                               overwritten by a conversion */
     int input_count;
+    struct dc_label_finding *labels; /* per track: what its raw sectors
+                                        were found to be (labels.c), or
+                                        NULL when not surveyed */
 };
 
 /* Makes `source` what the image's format reads (a container's stream, a

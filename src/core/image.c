@@ -4,6 +4,7 @@
  * stripping, regenerating, checking) happens here, once, for all formats.
  */
 #include "format.h"
+#include "labels.h"
 #include "model.h"
 #include "sector.h"
 
@@ -136,7 +137,8 @@ dc_status dc_image_open(dc_image **image, const char *path,
         status = dc_image_open_file(img, descriptor, &img->source, err);
     free(descriptor);
     if (status != DC_OK || format->open(img, err) != DC_OK ||
-        dc_disc_validate(&img->disc, path, err) != DC_OK) {
+        dc_disc_validate(&img->disc, path, err) != DC_OK ||
+        dc_labels_survey(img, err) != DC_OK) {
         dc_image_close(img);
         return err->status;
     }
@@ -159,6 +161,7 @@ void dc_image_close(dc_image *image)
         free(image->warnings[i]);
     free(image->warnings);
     free(image->inputs);
+    free(image->labels);
     free(image->scratch);
     free(image->path);
     free(image);
