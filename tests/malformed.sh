@@ -469,4 +469,25 @@ open(sys.argv[2] + "/sinf.nrg", "wb").write(mknrg.image(d, ch + mknrg.chunk(b"SI
 PY
 expect "NRG DAOX saying tracks 1-99 over one entry" 4 "$d/range.nrg"
 expect "NRG SINF chunk of 5 bytes" 4 "$d/sinf.nrg"
+
+
+# --- content against labels ---
+d=$(case_dir audio-over-data)
+cp "$WORK/fix/data.bin" "$d/data.bin"
+printf 'FILE "data.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' > "$d/sheet.cue"
+expect "AUDIO over Mode 1 sectors, to sound files" 4 "$d/sheet.cue" --to audio
+d=$(case_dir routed-data)
+cp "$WORK/fix/data.bin" "$d/data.bin"
+cp "$WORK/fix/data.bin" "$d/more.bin"
+printf 'FILE "data.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\nFILE "more.bin" BINARY\n  TRACK 02 AUDIO\n    INDEX 01 00:00:00\n' > "$d/sheet.cue"
+target=iso expect "AUDIO over Mode 1 sectors, routed out of an ISO" 4 "$d/sheet.cue"
+target=iso cue "MODE1 over audio, to ISO" 4 \
+    'FILE "data.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n' "$WORK/fix/audio.bin"
+d=$(case_dir mode2-over-audio)
+cp "$WORK/fix/audio.bin" "$d/data.bin"
+printf 'FILE "data.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n' > "$d/sheet.cue"
+expect "MODE2 over audio, cooked" 4 "$d/sheet.cue" --cooked
+d=$(case_dir img-mixed)
+cat "$WORK/fix/data.bin" "$WORK/fix/audio.bin" "$WORK/fix/data.bin" > "$d/dump.img"
+target=iso expect "IMG of data, audio, data, to ISO" 4 "$d/dump.img"
 finish

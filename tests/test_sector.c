@@ -527,6 +527,30 @@ static void test_classify_and_span(void **state)
     }
 }
 
+/* Data, audio, or nothing said: what the label checks weigh. */
+static void test_weigh(void **state)
+{
+    (void)state;
+    uint8_t raw[RAW];
+    int64_t lba = -1;
+    memset(raw, 0, sizeof raw);
+    assert_int_equal(dc_sector_weigh(raw, &lba), DC_EVIDENCE_NONE);
+    raw[RAW - 1] = 1; /* one sample not silent */
+    assert_int_equal(dc_sector_weigh(raw, &lba), DC_EVIDENCE_AUDIO);
+    dc_sector_write_header(raw, 1234, 2);
+    assert_int_equal(dc_sector_weigh(raw, &lba), DC_EVIDENCE_DATA);
+    assert_int_equal(lba, 1234);
+    dc_sector_write_header(raw, 0, 0); /* an empty Mode 0 sector is data */
+    assert_int_equal(dc_sector_weigh(raw, &lba), DC_EVIDENCE_DATA);
+    raw[15] = 3;
+    assert_int_equal(dc_sector_weigh(raw, &lba), DC_EVIDENCE_NONE);
+    dc_sector_write_header(raw, 0, 1);
+    raw[13] = 0x6A; /* seconds 6A: not BCD */
+    assert_int_equal(dc_sector_weigh(raw, &lba), DC_EVIDENCE_NONE);
+    raw[0] = 1; /* the sync broken: samples */
+    assert_int_equal(dc_sector_weigh(raw, &lba), DC_EVIDENCE_AUDIO);
+}
+
 /* --- 6: round trips on generated data ---------------------------------- */
 
 static void assert_round_trip(const uint8_t *raw, int64_t lba,
@@ -596,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_header_msf),
         cmocka_unit_test(test_header_rejects_non_bcd),
         cmocka_unit_test(test_classify_and_span),
+        cmocka_unit_test(test_weigh),
         FOR_EACH_CODEC(test_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

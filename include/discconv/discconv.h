@@ -396,6 +396,19 @@ typedef struct dc_convert_options {
     void *progress_context;
 } dc_convert_options;
 
+/* Why a sector was found bad. */
+typedef enum dc_bad_kind {
+    DC_BAD_EDC,  /* its EDC or ECC does not verify (read.verify) */
+    DC_BAD_MODE  /* its mode byte does not fit its track */
+} dc_bad_kind;
+
+/* A run of consecutive sectors found bad for the same reason. */
+typedef struct dc_bad_range {
+    int64_t first_lba;
+    int64_t count;
+    dc_bad_kind kind;
+} dc_bad_range;
+
 typedef struct dc_convert_result {
     dc_read_report report;
     int output_count;
@@ -405,6 +418,13 @@ typedef struct dc_convert_result {
                                 (audio routed out, audio that looks
                                 byte-swapped...) */
     dc_advice *note_advice;  /* one per note: what would help, if anything */
+    /* Every sector counted in report.bad_edc and report.mode_mismatch, as
+     * runs ascending by first_lba (EDC before mode at the same LBA): a
+     * sector bad both ways is in a run of each kind, one read twice is in
+     * one run.  Bounded: a disc has at most DC_MAX_DISC_SECTORS sectors,
+     * so at most twice as many runs. */
+    int bad_range_count;
+    dc_bad_range *bad_ranges;
 } dc_convert_result;
 
 /*

@@ -53,6 +53,8 @@ int cmd_formats(command_line *cl);
 /* info.c */
 void info_print_text(FILE *out, dc_image *image);
 void info_print_json(FILE *out, dc_image *image);
+/* A JSON string of s, whatever bytes it holds. */
+void json_string(FILE *out, const char *s);
 
 /* progress.c: a bar on stderr when it is a terminal and the work is long */
 typedef struct progress progress;

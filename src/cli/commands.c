@@ -82,23 +82,112 @@ int cmd_info(command_line *cl)
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
 }
 
-static void print_report(const dc_image *image, const dc_read_report *report)
+static const char *bad_kind_name(dc_bad_kind kind)
+{
+    return kind == DC_BAD_EDC ? "EDC" : "mode";
+}
+
+/* One line: "bad sectors: LBA 1200-1209, 3000 (EDC), 4000-4003 (mode)",
+ * every run, the reason after each group of runs that share it, then the
+ * counts. */
+static void print_bad_sectors(const char *path, const dc_convert_result *r)
+{
+    const dc_read_report *report = &r->report;
+    if (report->bad_edc + report->mode_mismatch == 0)
+        return;
+    fprintf(stderr, "%s: warning: %s: bad sectors: LBA ", CLI_PROGRAM, path);
+    for (int i = 0; i < r->bad_range_count; i++) {
+        const dc_bad_range *b = &r->bad_ranges[i];
+        fprintf(stderr, "%s%lld", i > 0 ? ", " : "", (long long)b->first_lba);
+        if (b->count > 1)
+            fprintf(stderr, "-%lld", (long long)(b->first_lba + b->count - 1));
+        if (i + 1 == r->bad_range_count || r->bad_ranges[i + 1].kind != b->kind)
+            fprintf(stderr, " (%s)", bad_kind_name(b->kind));
+    }
+    if (report->bad_edc > 0)
+        fprintf(stderr, "; %lld failed EDC/ECC verification",
+                (long long)report->bad_edc);
+    if (report->mode_mismatch > 0)
+        fprintf(stderr, "; %lld have a mode that does not match their "
+                "track, and each was read by its own mode byte",
+                (long long)report->mode_mismatch);
+    fputc('\n', stderr);
+}
+
+static void print_report(const dc_image *image, const dc_convert_result *r)
 {
     const char *path = dc_image_path(image);
-    if (report->mode_mismatch > 0)
-        fprintf(stderr, "%s: warning: %s: %lld sectors have a mode that does "
-                "not match their track (first at LBA %lld); each was read by "
-                "its own mode byte\n", CLI_PROGRAM, path,
-                (long long)report->mode_mismatch,
-                (long long)report->first_bad_lba);
-    if (report->bad_edc > 0)
-        fprintf(stderr, "%s: warning: %s: %lld sectors failed EDC/ECC "
-                "verification (first at LBA %lld)\n", CLI_PROGRAM, path,
-                (long long)report->bad_edc, (long long)report->first_bad_lba);
+    const dc_read_report *report = &r->report;
+    print_bad_sectors(path, r);
     if (report->form2_truncated > 0)
         fprintf(stderr, "%s: warning: %s: %lld Mode 2 Form 2 sectors were "
                 "cut to 2048 bytes\n", CLI_PROGRAM, path,
                 (long long)report->form2_truncated);
+}
+
+static void json_strings(FILE *out, const char *name, int count,
+                         const char *(*item)(const void *, int),
+                         const void *from)
+{
+    fprintf(out, "  \"%s\": [", name);
+    for (int i = 0; i < count; i++) {
+        fputs(i > 0 ? ", " : "", out);
+        json_string(out, item(from, i));
+    }
+    fputs("],\n", out);
+}
+
+static const char *output_at(const void *r, int i)
+{
+    return ((const dc_convert_result *)r)->outputs[i];
+}
+
+static const char *note_at(const void *r, int i)
+{
+    return ((const dc_convert_result *)r)->notes[i];
+}
+
+static const char *warning_at(const void *image, int i)
+{
+    return dc_image_warning(image, i);
+}
+
+/* Every bad sector of one kind, by LBA. */
+static void json_bad_lbas(FILE *out, const dc_convert_result *r,
+                          dc_bad_kind kind)
+{
+    fprintf(out, "\"%s\": [", kind == DC_BAD_EDC ? "edc" : "mode");
+    const char *separator = "";
+    for (int i = 0; i < r->bad_range_count; i++) {
+        const dc_bad_range *b = &r->bad_ranges[i];
+        for (int64_t k = 0; b->kind == kind && k < b->count; k++) {
+            fprintf(out, "%s%lld", separator, (long long)(b->first_lba + k));
+            separator = ", ";
+        }
+    }
+    fputc(']', out);
+}
+
+/* convert --json: what was written and what the reads found, with every
+ * bad sector's LBA, for scripts. */
+static void print_result_json(FILE *out, const dc_image *image,
+                              const dc_convert_result *r)
+{
+    fputs("{\n  \"image\": ", out);
+    json_string(out, dc_image_path(image));
+    fputs(",\n", out);
+    json_strings(out, "outputs", r->output_count, output_at, r);
+    json_strings(out, "warnings", dc_image_warning_count(image), warning_at,
+                 image);
+    json_strings(out, "notes", r->note_count, note_at, r);
+    fprintf(out, "  \"bad_edc\": %lld,\n  \"mode_mismatch\": %lld,\n"
+            "  \"form2_truncated\": %lld,\n  \"bad_sectors\": {",
+            (long long)r->report.bad_edc, (long long)r->report.mode_mismatch,
+            (long long)r->report.form2_truncated);
+    json_bad_lbas(out, r, DC_BAD_EDC);
+    fputs(", ", out);
+    json_bad_lbas(out, r, DC_BAD_MODE);
+    fputs("}\n}\n", out);
 }
 
 /* One image, or several sound files as the tracks of one audio disc. */
@@ -129,13 +218,15 @@ int cmd_convert(command_line *cl)
     if (cl->output == NULL)
         return cli_usage_error("%s needs an output: -o PATH", cl->command);
     int rc;
+    if (strcmp(cl->output, "-") == 0 && cl->json)
+        return cli_usage_error("--json prints to standard output, which -o - "
+                               "takes for the image");
     if (strcmp(cl->output, "-") == 0 && (rc = use_standard_output(cl)) != EXIT_OK)
         return rc;
     dc_error err = {0};
     dc_image *image;
     if (open_inputs(cl, &image, &err) != DC_OK)
         return fail(&err);
-    print_warnings(image);
 
     progress_catch_signals();
     progress *bar = progress_start("converting", !cl->quiet);
@@ -146,13 +237,18 @@ int cmd_convert(command_line *cl)
                                   &err);
     progress_finish(bar);
     int code = EXIT_OK;
+    /* A refusal is one line: what the image's warnings would say again,
+     * it says with what it means for this conversion. */
     if (status != DC_OK) {
         code = fail(&err);
     } else {
-        print_report(image, &result.report);
+        print_warnings(image);
+        print_report(image, &result);
         for (int i = 0; i < result.note_count; i++)
             say("note: ", result.notes[i], result.note_advice[i]);
-        if (!cl->quiet && !cl->convert.to_stream)
+        if (cl->json)
+            print_result_json(stdout, image, &result);
+        else if (!cl->quiet && !cl->convert.to_stream)
             for (int i = 0; i < result.output_count; i++)
                 printf("wrote %s\n", result.outputs[i]);
         if (result.report.bad_edc > 0 || result.report.mode_mismatch > 0)

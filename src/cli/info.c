@@ -167,7 +167,7 @@ static int utf8_length(const unsigned char *p)
 
 /* JSON must be UTF-8: bytes that are not (a Latin-1 file name) become
  * U+FFFD rather than break the document. */
-static void json_string(FILE *out, const char *s)
+void json_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p;) {

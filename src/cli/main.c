@@ -35,7 +35,8 @@ static const command commands[] = {
      "convert an image to another format (the audio tracks of a disc "
      "converted to ISO are written beside it as sound files), or make an "
      "audio BIN/CUE from WAV, AIFF or FLAC files, one track each",
-     OPTS_INPUT | OPTS_OUTPUT | OPTS_CONVERT | OPTS_SOUND, DC_MAX_TRACKS},
+     OPTS_INPUT | OPTS_OUTPUT | OPTS_CONVERT | OPTS_SOUND | OPTS_INFO,
+     DC_MAX_TRACKS},
     {"extract-audio", cmd_extract_audio, "IMAGE -o DIR",
      "write the audio tracks as sound files, with a cue sheet that rebuilds "
      "the disc", OPTS_INPUT | OPTS_OUTPUT | OPTS_SOUND, 1},
@@ -61,7 +62,8 @@ static const struct option_group {
      "                               AIFF, to standard output (convert\n"
      "                               needs --to)\n"
      "      --verify                 check EDC/ECC of raw sectors while\n"
-     "                               reading; report bad sectors by LBA\n"
+     "                               reading; report every bad sector (LBA\n"
+     "                               ranges; each LBA with --json)\n"
      "  -f, --force                  replace existing output files\n"
      "      --sync                   make outputs durable: on the disk, with\n"
      "                               their folder entries, before discconv\n"
@@ -101,7 +103,9 @@ static const struct option_group {
      "      --swap-audio             the image's audio has the wrong byte\n"
      "                               order: swap every sample\n"},
     {OPTS_INFO, "Listing",
-     "      --json                   print JSON\n"},
+     "      --json                   print JSON; convert prints what it\n"
+     "                               wrote and found, every bad sector's\n"
+     "                               LBA included\n"},
 };
 
 static const char other_options[] =

@@ -8,6 +8,7 @@
  */
 #include "audio_out.h"
 #include "cuesheet.h"
+#include "labels.h"
 #include "model.h"
 
 #include <FLAC/metadata.h>
@@ -957,7 +958,8 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
         plan->layout = calloc((size_t)disc->track_count, sizeof *plan->layout);
     if (plan == NULL || plan->layout == NULL)
         status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    if (status == DC_OK && plan_files(job, selected, plan, err) == DC_OK &&
+    if (status == DC_OK && dc_labels_check_sound(job, selected, err) == DC_OK &&
+        plan_files(job, selected, plan, err) == DC_OK &&
         name_files(job, dir, name, plan, err) == DC_OK) {
         for (int i = 0; status == DC_OK && i < plan->file_count; i++)
             status = write_sound_file(job, &plan->files[i], &lost, err);
@@ -988,7 +990,8 @@ dc_status dc_audio_write_stream(dc_write_job *job, const bool *selected,
                               sizeof *plan->layout);
     if (plan == NULL || plan->layout == NULL)
         status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    else if (plan_files(job, selected, plan, err) != DC_OK)
+    else if (dc_labels_check_sound(job, selected, err) != DC_OK ||
+             plan_files(job, selected, plan, err) != DC_OK)
         status = err->status;
     else if (plan->file_count != 1)
         status = dc_fail(err, DC_ERR_USAGE, "%s: these tracks make %d sound "

@@ -5,6 +5,7 @@
  */
 #include "audio_out.h"
 #include "format.h"
+#include "labels.h"
 #include "sector.h"
 
 #include <pthread.h>
@@ -73,8 +74,9 @@ typedef struct chunk_read {
 static void *read_chunk(void *arg)
 {
     chunk_read *r = arg;
-    dc_image_read(r->job->source, r->track_index, r->first, r->count, r->form,
-                  &r->job->options->read, r->buffer, r->job->report, &r->err);
+    dc_image_read_noting(r->job->source, r->track_index, r->first, r->count,
+                         r->form, &r->job->options->read, r->buffer,
+                         r->job->report, r->job->bad, &r->err);
     return NULL;
 }
 
@@ -183,6 +185,7 @@ typedef struct worker {
     pipeline *p;
     dc_worker_buffers buffers;
     dc_read_report report;
+    dc_bad_list bad;
 } worker;
 
 /* Makes sure the job has buffers for n workers. */
@@ -292,7 +295,7 @@ static void *run_worker(void *arg)
         bool placed = false;
         if (dc_image_convert(p->job->source, p->track_index, first, count,
                              p->form, p->read, w->buffers.stored,
-                             w->buffers.out, &chunk, &w->report,
+                             w->buffers.out, &chunk, &w->report, &w->bad,
                              &err) != DC_OK ||
             (p->blocks_at && count == DC_STREAM_CHUNK_SECTORS &&
              (uintptr_t)chunk % DC_IO_ALIGN == 0 &&
@@ -308,11 +311,14 @@ static void *run_worker(void *arg)
         if (end_turn(p, count, &err) != DC_OK)
             break;
     }
-    if (err.status != DC_OK)
-        pipeline_fail(p, &err);
     pthread_mutex_lock(&p->lock);
     dc_read_report_merge(&p->report, &w->report);
+    if (p->job->bad != NULL)
+        dc_bad_list_merge(p->job->bad, &w->bad, &err);
     pthread_mutex_unlock(&p->lock);
+    dc_bad_list_free(&w->bad);
+    if (err.status != DC_OK)
+        pipeline_fail(p, &err);
     return NULL;
 }
 
@@ -336,7 +342,7 @@ static dc_status run_pipeline(pipeline *p, dc_error *err)
     worker workers[MAX_WORKERS];
     pthread_t threads[MAX_WORKERS];
     for (int i = 0; i < n; i++)
-        workers[i] = (worker){p, p->job->buffers[i], {0}};
+        workers[i] = (worker){p, p->job->buffers[i], {0}, {0}};
     /* The calling thread is worker 0. */
     int started = 0;
     for (int i = 1; i < n; i++, started++)
@@ -695,12 +701,14 @@ dc_status dc_convert(dc_image *image, const char *output_path,
     dc_output_set outputs;
     dc_output_set_init(&outputs, &policy);
     dc_output_set_protect(&outputs, image->inputs, image->input_count);
+    dc_bad_list bad = {0};
     dc_write_job job = {
         .source = image,
         .output_path = output_path,
         .options = options,
         .outputs = &outputs,
         .report = &result->report,
+        .bad = &bad,
         .result = result,
         .sectors_total = total_sectors(&image->disc, options->track_number),
     };
@@ -713,11 +721,16 @@ dc_status dc_convert(dc_image *image, const char *output_path,
                        "written beside the %s as sound files, and a stream "
                        "takes one file: choose the data track, or write to "
                        "a file", image->path, target->info.name);
+    /* What the target cannot hold at all is said before what the sectors
+     * would make of it. */
     if ((target->check == NULL || target->check(&job, err) == DC_OK) &&
+        dc_labels_check_convert(&job, target, audio > 0, err) == DC_OK &&
         target->write(&job, err) == DC_OK &&
         (audio == 0 || route_audio(&job, audio, err) == DC_OK) &&
         keep_output_names(&outputs, result, err) == DC_OK)
         dc_output_set_commit(&outputs, err);
+    result->bad_ranges = bad.ranges;
+    result->bad_range_count = bad.count;
     dc_job_free_buffers(&job);
     dc_output_set_abort(&outputs);
     return err->status;
@@ -732,5 +745,6 @@ void dc_convert_result_free(dc_convert_result *result)
         free(result->notes[i]);
     free(result->notes);
     free(result->note_advice);
+    free(result->bad_ranges);
     memset(result, 0, sizeof *result);
 }

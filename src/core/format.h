@@ -33,6 +33,22 @@ enum {
     DC_PROBE_CERTAIN = 100   /* a magic number or signature matched */
 };
 
+/* Bad sectors as reads find them (bad_sectors.c), for the result's
+ * bad_ranges. */
+typedef struct dc_bad_list {
+    dc_bad_range *ranges;
+    int count;
+    int capacity;
+} dc_bad_list;
+/* Adds one sector: extends a run it continues, ignores one it is in. */
+dc_status dc_bad_list_add(dc_bad_list *list, int64_t lba, dc_bad_kind kind,
+                          dc_error *err);
+/* Moves every run of `from` into `into`, ascending by LBA, runs of a kind
+ * that touch joined; `from` is left empty. */
+dc_status dc_bad_list_merge(dc_bad_list *into, dc_bad_list *from,
+                            dc_error *err);
+void dc_bad_list_free(dc_bad_list *list);
+
 typedef struct dc_image_ops {
     /* Reads `count` sectors of stored_size bytes each.  Never called by
      * two threads at once. */
@@ -63,6 +79,9 @@ struct dc_image {
     dc_file_id *inputs;    /* every file the image reads, never to be
                               overwritten by a conversion */
     int input_count;
+    struct dc_label_finding *labels; /* per track: what its raw sectors
+                                        were found to be (labels.c), or
+                                        NULL when not surveyed */
 };
 
 /* Makes `source` what the image's format reads (a container's stream, a
@@ -97,6 +116,7 @@ typedef struct dc_write_job {
     const dc_convert_options *options;
     dc_output_set *outputs;
     dc_read_report *report;
+    dc_bad_list *bad;      /* where report's bad sectors are listed */
     dc_convert_result *result;
     int64_t sectors_done;  /* progress, over all tracks */
     int64_t sectors_total;
@@ -126,8 +146,10 @@ dc_status dc_image_check_read(const dc_image *image, int track_index,
                               dc_sector_form form, dc_error *err);
 /* Adds a report's counts to another's. */
 void dc_read_report_merge(dc_read_report *into, const dc_read_report *from);
+
 /* Converts `count` sectors read by read_stored into `stored` to `form`
- * (what dc_image_read does after reading); *result is where they are:
+ * (what dc_image_read does after reading), listing bad sectors in `bad`
+ * (or not, when NULL); *result is where they are:
  * `stored` itself when the form is what the image stores, else `out`,
  * which has room for count sectors of the form.  The range must already be
  * checked.  Safe on several threads with their own buffers and reports. */
@@ -136,7 +158,15 @@ dc_status dc_image_convert(const dc_image *image, int track_index,
                            const dc_read_options *options,
                            const uint8_t *stored, uint8_t *out,
                            const uint8_t **result, dc_read_report *report,
-                           dc_error *err);
+                           dc_bad_list *bad, dc_error *err);
+/* dc_image_read, with the bad sectors it finds added to `bad` (which may
+ * be NULL). */
+dc_status dc_image_read_noting(dc_image *image, int track_index,
+                               int64_t first, int64_t count,
+                               dc_sector_form form,
+                               const dc_read_options *options, void *buffer,
+                               dc_read_report *report, dc_bad_list *bad,
+                               dc_error *err);
 
 /* Swaps the bytes of each 16-bit sample of one 2352-byte audio sector. */
 void dc_swap_sample_bytes(uint8_t *sector);

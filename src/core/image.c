@@ -4,6 +4,7 @@
  * stripping, regenerating, checking) happens here, once, for all formats.
  */
 #include "format.h"
+#include "labels.h"
 #include "model.h"
 #include "sector.h"
 
@@ -137,7 +138,8 @@ dc_status dc_image_open(dc_image **image, const char *path,
     free(descriptor);
     if (status != DC_OK || format->open(img, err) != DC_OK ||
         dc_disc_validate(&img->disc, path, err) != DC_OK ||
-        dc_image_check_claims(img, err) != DC_OK) {
+        dc_image_check_claims(img, err) != DC_OK ||
+        dc_labels_survey(img, err) != DC_OK) {
         dc_image_close(img);
         return err->status;
     }
@@ -161,6 +163,7 @@ void dc_image_close(dc_image *image)
     free(image->warnings);
     free(image->truncation);
     free(image->inputs);
+    free(image->labels);
     free(image->scratch);
     free(image->path);
     free(image);
@@ -261,6 +264,8 @@ typedef struct convert_job {
     int64_t first_lba;
     int64_t count;
     dc_read_report report;
+    dc_bad_list *bad;        /* NULL: bad sectors are only counted */
+    dc_error bad_err;        /* listing them ran out of memory */
     bool form2_refused;      /* a Form 2 sector met a 2048-byte USER read */
     int64_t form2_lba;
 } convert_job;
@@ -275,6 +280,18 @@ static void note_bad(dc_read_report *report, int64_t lba)
 {
     if (bad_count(report) == 0 || lba < report->first_bad_lba)
         report->first_bad_lba = lba;
+}
+
+/* Counts a bad sector in the job's report and lists it. */
+static void count_bad(convert_job *job, int64_t lba, dc_bad_kind kind)
+{
+    note_bad(&job->report, lba);
+    if (kind == DC_BAD_EDC)
+        job->report.bad_edc++;
+    else
+        job->report.mode_mismatch++;
+    if (job->bad != NULL)
+        dc_bad_list_add(job->bad, lba, kind, &job->bad_err);
 }
 
 /* Makes a full raw sector from whatever the image stored. */
@@ -321,10 +338,8 @@ static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba,
 {
     size_t want = dc_track_user_size(job->track);
     dc_sector_kind kind = dc_sector_classify(raw);
-    if (!kind_fits_track(kind, job->track->mode)) {
-        note_bad(&job->report, lba);
-        job->report.mode_mismatch++;
-    }
+    if (!kind_fits_track(kind, job->track->mode))
+        count_bad(job, lba, DC_BAD_MODE);
     size_t offset, size;
     dc_sector_user_span(kind, &offset, &size);
     if (kind == DC_SECTOR_MODE0) {
@@ -385,10 +400,8 @@ static void convert_run(convert_job *job)
             synthesise_raw(track, in, lba, made);
             raw = made;
         }
-        if (checkable && dc_sector_verify(raw) != DC_CHECK_OK) {
-            note_bad(&job->report, lba);
-            job->report.bad_edc++;
-        }
+        if (checkable && dc_sector_verify(raw) != DC_CHECK_OK)
+            count_bad(job, lba, DC_BAD_EDC);
         switch (job->form) {
         case DC_FORM_RAW:
             if (raw != out)
@@ -450,7 +463,7 @@ dc_status dc_image_convert(const dc_image *image, int track_index,
                            const dc_read_options *options,
                            const uint8_t *stored, uint8_t *out,
                            const uint8_t **result, dc_read_report *report,
-                           dc_error *err)
+                           dc_bad_list *bad, dc_error *err)
 {
     const dc_track *track = &image->disc.tracks[track_index];
     *result = stored;
@@ -459,9 +472,11 @@ dc_status dc_image_convert(const dc_image *image, int track_index,
     convert_job job = {
         .track = track, .form = form, .options = options,
         .stored = stored, .out = out,
-        .first_lba = track->start_lba + first, .count = count,
+        .first_lba = track->start_lba + first, .count = count, .bad = bad,
     };
     convert_run(&job);
+    if (job.bad_err.status != DC_OK)
+        return dc_fail(err, job.bad_err.status, "%s", job.bad_err.message);
     if (job.form2_refused)
         return dc_fail_advise(err, DC_ERR_CANNOT_HOLD,
                               DC_ADVICE_ALLOW_FORM2_TRUNCATION, "%s: track "
@@ -493,6 +508,17 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
                         const dc_read_options *options, void *buffer,
                         dc_read_report *report, dc_error *err)
 {
+    return dc_image_read_noting(image, track_index, first, count, form,
+                                options, buffer, report, NULL, err);
+}
+
+dc_status dc_image_read_noting(dc_image *image, int track_index,
+                               int64_t first, int64_t count,
+                               dc_sector_form form,
+                               const dc_read_options *options, void *buffer,
+                               dc_read_report *report, dc_bad_list *bad,
+                               dc_error *err)
+{
     static const dc_read_options defaults = {0};
     if (options == NULL)
         options = &defaults;
@@ -512,5 +538,6 @@ dc_status dc_image_read(dc_image *image, int track_index, int64_t first,
                                 image->scratch, err) != DC_OK)
         return err->status;
     return dc_image_convert(image, track_index, first, count, form, options,
-                            image->scratch, buffer, &converted, report, err);
+                            image->scratch, buffer, &converted, report, bad,
+                            err);
 }

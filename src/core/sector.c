@@ -616,6 +616,22 @@ static bool edc_matches(const uint8_t *raw, size_t from, size_t edc_offset)
            load_le32(raw + edc_offset);
 }
 
+static bool all_zero(const uint8_t *bytes, size_t len)
+{
+    return bytes[0] == 0 && memcmp(bytes, bytes + 1, len - 1) == 0;
+}
+
+dc_sector_evidence dc_sector_weigh(const uint8_t *raw, int64_t *header_lba)
+{
+    if (memcmp(raw, dc_sync_pattern, DC_SYNC_SIZE) != 0)
+        return all_zero(raw, RAW_SIZE) ? DC_EVIDENCE_NONE : DC_EVIDENCE_AUDIO;
+    /* A sync with a valid address and mode is 16 bytes that samples
+     * practically never hold; a damaged header proves nothing. */
+    if (raw[MODE_OFFSET] > 2 || !dc_sector_header_lba(raw, header_lba))
+        return DC_EVIDENCE_NONE;
+    return DC_EVIDENCE_DATA;
+}
+
 dc_sector_check dc_sector_verify(const uint8_t *raw)
 {
     switch (dc_sector_classify(raw)) {

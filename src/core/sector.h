@@ -90,6 +90,18 @@ void dc_sector_encode_from_2336(uint8_t *raw, int64_t lba,
 
 dc_sector_kind dc_sector_classify(const uint8_t *raw);
 
+/* What a 2352-byte sector's bytes say about its track: data or audio. */
+typedef enum dc_sector_evidence {
+    DC_EVIDENCE_NONE,  /* all zeros (silence, or an empty dump), or a sync
+                          pattern without a valid header: says nothing */
+    DC_EVIDENCE_AUDIO, /* no sync pattern: samples */
+    DC_EVIDENCE_DATA   /* sync, a BCD address and mode 0, 1 or 2 */
+} dc_sector_evidence;
+
+/* Weighs one raw sector; for DATA, *header_lba receives its address.
+ * Cheap: most sectors are decided by the sync compare. */
+dc_sector_evidence dc_sector_weigh(const uint8_t *raw, int64_t *header_lba);
+
 /* Checks EDC and ECC of a Mode 1 / Form 1 sector, EDC of a Form 2 sector
  * (a zero Form 2 EDC means "not computed" and passes).  Audio, Mode 0 and
  * formless Mode 2 sectors have nothing to check and pass. */

@@ -78,12 +78,15 @@ static int img_probe(const dc_probe_input *input)
     return detect_layout(input, &layout);
 }
 
+/* Tracks follow each other in the file, one sector per LBA. */
 static dc_status img_read_stored(dc_image *image, int track_index,
                                  int64_t first, int64_t count,
                                  uint8_t *buffer, dc_error *err)
 {
-    unsigned size = image->disc.tracks[track_index].stored_size;
-    return dc_source_read_at(image->source, first * size, buffer,
+    const dc_track *track = &image->disc.tracks[track_index];
+    int64_t before = track->start_lba - image->disc.tracks[0].start_lba;
+    unsigned size = track->stored_size;
+    return dc_source_read_at(image->source, (before + first) * size, buffer,
                              (size_t)count * size, err);
 }
 
@@ -136,6 +139,141 @@ static dc_status read_track_mode(dc_source *source, const img_layout *layout,
     return DC_OK;
 }
 
+/*
+ * A raw dump of a mixed-mode disc holds its data track, then its audio.
+ * Without a track table the boundary is found in the sectors: samples
+ * spread over the file place it between the last one framed as data and
+ * the next one that is audio, a binary search finds the first sector
+ * without data framing, and the sectors either side of it must agree.
+ * A few hundred sectors are read, whatever the size of the file.
+ */
+#define TYPE_SAMPLES 64
+#define BOUNDARY_CHECK 16
+
+typedef struct dump {
+    dc_source *source;
+    unsigned sector_size;
+    int64_t length;
+} dump;
+
+static dc_status weigh_at(const dump *d, int64_t i, dc_sector_evidence *e,
+                          dc_error *err)
+{
+    uint8_t raw[DC_RAW_SECTOR];
+    int64_t header;
+    if (dc_source_read_at(d->source, i * d->sector_size, raw, sizeof raw,
+                          err) != DC_OK)
+        return err->status;
+    *e = dc_sector_weigh(raw, &header);
+    return DC_OK;
+}
+
+/* Samples sectors from..to spread evenly: *last_data becomes the last
+ * framed as data (unchanged if none), *audio_after the first audio one
+ * after it (-1 if none), *audio_before whether audio came before it. */
+static dc_status sample_dump(const dump *d, int64_t from, int64_t to,
+                             int64_t *last_data, int64_t *audio_after,
+                             bool *audio_before, dc_error *err)
+{
+    *audio_after = -1;
+    for (int64_t k = 0; k < TYPE_SAMPLES; k++) {
+        int64_t i = from + (to - from) * k / (TYPE_SAMPLES - 1);
+        dc_sector_evidence e;
+        if (weigh_at(d, i, &e, err) != DC_OK)
+            return err->status;
+        if (e == DC_EVIDENCE_DATA) {
+            *audio_before |= *audio_after >= 0;
+            *last_data = i;
+            *audio_after = -1;
+        } else if (e == DC_EVIDENCE_AUDIO && *audio_after < 0) {
+            *audio_after = i;
+        }
+    }
+    return DC_OK;
+}
+
+/* True when sectors [from, to) are all framed as data (want_data) or
+ * none is. */
+static dc_status all_are(const dump *d, int64_t from, int64_t to,
+                         bool want_data, bool *yes, dc_error *err)
+{
+    *yes = true;
+    for (int64_t i = from < 0 ? 0 : from; i < to && i < d->length && *yes;
+         i++) {
+        dc_sector_evidence e;
+        if (weigh_at(d, i, &e, err) != DC_OK)
+            return err->status;
+        *yes = (e == DC_EVIDENCE_DATA) == want_data;
+    }
+    return DC_OK;
+}
+
+/* Where a dump that starts with data stops being data and turns to audio:
+ * *boundary is the first audio sector, or 0 when the dump is not one data
+ * run then audio. */
+static dc_status find_audio_start(const dump *d, int64_t *boundary,
+                                  dc_error *err)
+{
+    *boundary = 0;
+    int64_t lo = 0, hi;
+    bool audio_before = false;
+    if (d->length < 2 ||
+        sample_dump(d, 0, d->length - 1, &lo, &hi, &audio_before, err) !=
+            DC_OK)
+        return err->status;
+    /* An audio track that ends in silence may hide between samples. */
+    if (hi < 0 && lo + 1 < d->length &&
+        sample_dump(d, lo + 1, d->length - 1, &lo, &hi, &audio_before,
+                    err) != DC_OK)
+        return err->status;
+    if (hi < 0 || audio_before)
+        return DC_OK; /* all data, or mixed beyond one run of each */
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        dc_sector_evidence e;
+        if (weigh_at(d, mid, &e, err) != DC_OK)
+            return err->status;
+        *(e == DC_EVIDENCE_DATA ? &lo : &hi) = mid;
+    }
+    bool data_before, none_after;
+    if (all_are(d, hi - BOUNDARY_CHECK, hi, true, &data_before, err) !=
+            DC_OK ||
+        all_are(d, hi, hi + BOUNDARY_CHECK, false, &none_after, err) != DC_OK)
+        return err->status;
+    if (data_before && none_after)
+        *boundary = hi;
+    return DC_OK;
+}
+
+/* Cuts the dump's one data track where its audio starts, if it does. */
+static dc_status split_off_audio(dc_image *image, dc_error *err)
+{
+    const dc_track *data = &image->disc.tracks[0];
+    dump d = {image->source, data->stored_size, data->length};
+    int64_t boundary;
+    if (data->mode == DC_MODE_AUDIO || data->stored_size < DC_RAW_SECTOR ||
+        find_audio_start(&d, &boundary, err) != DC_OK || boundary == 0)
+        return err->status;
+    if (boundary <= dc_track_pregap(data))
+        return DC_OK; /* the data would be no more than a pregap */
+    dc_track *audio = dc_disc_add_track(&image->disc, err);
+    if (audio == NULL)
+        return err->status;
+    data = &image->disc.tracks[0]; /* adding may have moved it */
+    audio->number = 2;
+    audio->mode = DC_MODE_AUDIO;
+    audio->stored_size = data->stored_size;
+    audio->has_subchannel = data->has_subchannel;
+    audio->start_lba = data->start_lba + boundary;
+    audio->length = data->length - boundary;
+    image->disc.tracks[0].length = boundary;
+    dc_image_warn(image, "%s: no track table: its sectors make a %s track "
+                  "of %lld sectors, then audio from LBA %lld", image->path,
+                  dc_track_mode_name(data->mode), (long long)boundary,
+                  (long long)audio->start_lba);
+    return dc_track_add_index(audio, 1, 0, err);
+}
+
 static dc_status img_open(dc_image *image, dc_error *err)
 {
     image->ops = &img_ops;
@@ -178,13 +316,16 @@ static dc_status img_open(dc_image *image, dc_error *err)
     if (track->mode != DC_MODE_AUDIO)
         track->flags = DC_FLAG_DATA;
     /* A dump that starts in track 1's pregap has INDEX 00 there. */
+    dc_status status;
     if (track->start_lba < 0 && track->length > -track->start_lba) {
-        if (dc_track_add_index(track, 0, 0, err) != DC_OK)
-            return err->status;
-        return dc_track_add_index(track, 1, -track->start_lba, err);
+        status = dc_track_add_index(track, 0, 0, err);
+        if (status == DC_OK)
+            status = dc_track_add_index(track, 1, -track->start_lba, err);
+    } else {
+        track->start_lba = 0;
+        status = dc_track_add_index(track, 1, 0, err);
     }
-    track->start_lba = 0;
-    return dc_track_add_index(track, 1, 0, err);
+    return status == DC_OK ? split_off_audio(image, err) : status;
 }
 
 static dc_status img_check(const dc_write_job *job, dc_error *err)
