@@ -134,7 +134,7 @@ static dc_status read_cdtext_file(cue_parser *p, dc_error *err)
         status = dc_source_read_all(source, CDTEXT_MAX_SIZE, &data, &size,
                                     err);
     if (status == DC_OK)
-        status = dc_disc_set_cdtext_packs(&p->image->disc, data, size, origin,
+        status = dc_disc_set_cdtext_packs(&p->image->disc, p->image, data, size, origin,
                                           err);
     free(data);
     free(path);

@@ -802,7 +802,7 @@ static dc_status build_tracks(ccd_parse *p, ccd_state *s, dc_error *err)
         char origin[600];
         snprintf(origin, sizeof origin, "%s:%d: [CDText]", dc_source_name(p->image->source),
                  p->cdtext_line);
-        return dc_disc_set_cdtext_packs(disc, p->packs,
+        return dc_disc_set_cdtext_packs(disc, p->image, p->packs,
                                         (size_t)p->pack_count.value *
                                             CDTEXT_PACK_SIZE,
                                         origin, err);

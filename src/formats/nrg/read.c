@@ -818,7 +818,7 @@ static dc_status read_cdtext(nrg_reader *r, dc_error *err)
         char origin[600];
         snprintf(origin, sizeof origin, "%s: chunk CDTX at offset %lld",
                  r->image->path, (long long)c->offset);
-        return dc_disc_set_cdtext_packs(&r->image->disc, c->data, c->size,
+        return dc_disc_set_cdtext_packs(&r->image->disc, r->image, c->data, c->size,
                                         origin, err);
     }
     return DC_OK;
