@@ -514,6 +514,7 @@ typedef struct block_writer {
     int count;                /* packs so far, size information included */
     int per_type[TYPE_COUNT];
     bool overflow;
+    bool noted_full_width;
     /* the pack being filled */
     uint8_t payload[PAYLOAD];
     int used, pack_track, pack_position;
@@ -608,27 +609,34 @@ static char *encode_text(const char *utf8, int charset)
     return bytes;
 }
 
-/* What the block's strings become when a character set cannot hold
- * them: Latin-1 with '?' for the rest, said in a note. */
-static char *latin1_lossy(const char *utf8)
+/* Text in a character set that cannot hold all of it: '?' for each
+ * character it lacks. */
+static char *encode_lossy(const char *utf8, int charset)
 {
-    char *out = dc_strdup(utf8);
-    if (out == NULL)
-        return NULL;
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)utf8; *p; p++) {
-        if (*p < 0x80) {
-            out[n++] = (char)*p;
-        } else if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-            unsigned c = (unsigned)(*p & 0x1F) << 6 | (p[1] & 0x3F);
-            out[n++] = c < 0x100 ? (char)c : '?';
-            p++;
-        } else if ((*p & 0xC0) != 0x80) {
-            out[n++] = '?';
+    dc_text_buffer out = {0};
+    dc_text_append(&out, "%s", "");
+    for (const char *p = utf8; *p != '\0';) {
+        size_t n = 1;
+        while (((unsigned char)p[n] & 0xC0) == 0x80 && n < 4)
+            n++;
+        char one[5] = {0};
+        memcpy(one, p, n);
+        p += n;
+        char *bytes = encode_text(one, charset);
+        if (bytes == NULL)
+            bytes = encode_text("?", charset);
+        if (bytes == NULL) {
+            free(out.data);
+            return NULL;
         }
+        dc_text_append(&out, "%s", bytes);
+        free(bytes);
     }
-    out[n] = '\0';
-    return out;
+    if (out.failed) {
+        free(out.data);
+        return NULL;
+    }
+    return out.data;
 }
 
 static const char *field_name(int type)
@@ -649,9 +657,20 @@ static char *string_bytes(block_writer *w, int type, int track,
     bool block_set = in_block_charset(type);
     int charset = block_set ? w->charset : DC_CDTEXT_ISO_8859_1;
     char *bytes = encode_text(utf8, charset);
+    bool ascii = false;
+    for (const char *c = utf8; *c; c++)
+        ascii |= *c >= ' ' && *c < 0x7F;
+    if (bytes != NULL && charset == DC_CDTEXT_MS_JIS && ascii &&
+        !w->noted_full_width && w->job != NULL) {
+        w->noted_full_width = true;
+        dc_job_note(w->job, "CD-TEXT block %d (%s) is written in MS-JIS, "
+                    "whose text has two-byte characters only: its ASCII "
+                    "characters become their full-width forms", w->block,
+                    w->language);
+    }
     if (bytes != NULL)
         return bytes;
-    bytes = latin1_lossy(utf8);
+    bytes = encode_lossy(utf8, charset);
     if (w->job != NULL) {
         char where[24] = "the disc";
         if (track > 0)
@@ -741,10 +760,11 @@ static dc_status add_text_packs(block_writer *w, int type,
     return DC_OK;
 }
 
-/* Whether every string of the types in the block's character set fits
- * `charset`. */
-static bool block_fits(const dc_disc *disc, int block, int charset)
+/* How many strings of the types in the block's character set `charset`
+ * cannot hold. */
+static int block_misfits(const dc_disc *disc, int block, int charset)
 {
+    int misfits = 0;
     for (int i = -1; i < disc->track_count; i++)
         for (int t = PACK_TITLE; t < PACK_DISC_ID; t++) {
             const char *value = block_text(disc, block, i)->field[
@@ -752,26 +772,29 @@ static bool block_fits(const dc_disc *disc, int block, int charset)
             if (value == NULL)
                 continue;
             char *bytes = encode_text(value, charset);
+            misfits += bytes == NULL;
             free(bytes);
-            if (bytes == NULL)
-                return false;
         }
-    return true;
+    return misfits;
 }
 
 /* The block's character set: its own when its text fits, else
- * ISO-8859-1, else MS-JIS; when none holds it, its own (or Latin-1) with
- * notes on what is lost. */
+ * ISO-8859-1, else MS-JIS; when none holds all of it, the one that holds
+ * the most strings (the rest lose characters, in notes). */
 static int choose_charset(const dc_disc *disc, int block, int declared)
 {
     int candidates[] = {declared, DC_CDTEXT_ISO_8859_1, DC_CDTEXT_MS_JIS};
+    int best = DC_CDTEXT_ISO_8859_1, fewest = -1;
     for (int c = 0; c < COUNT_OF(candidates); c++) {
         if (iconv_name(candidates[c]) == NULL)
             continue;
-        if (block_fits(disc, block, candidates[c]))
-            return candidates[c];
+        int misfits = block_misfits(disc, block, candidates[c]);
+        if (fewest < 0 || misfits < fewest) {
+            best = candidates[c];
+            fewest = misfits;
+        }
     }
-    return iconv_name(declared) != NULL ? declared : DC_CDTEXT_ISO_8859_1;
+    return best;
 }
 
 static bool block_has_text(const dc_disc *disc, int block)

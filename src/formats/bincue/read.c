@@ -543,7 +543,8 @@ const dc_format dc_format_bincue = {
         .options = cue_options,
         .option_count = sizeof cue_options / sizeof cue_options[0],
     },
-    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS | DC_CAP_FILES,
+    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS | DC_CAP_FILES |
+            DC_CAP_CDTEXT,
     .priv_size = sizeof(cue_priv),
     .probe = cue_probe,
     .describes = cue_describes,

@@ -988,7 +988,7 @@ const dc_format dc_format_ccd = {
         .streams = false,
     },
     .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS |
-            DC_CAP_SUBCHANNEL | DC_CAP_FILES,
+            DC_CAP_SUBCHANNEL | DC_CAP_FILES | DC_CAP_CDTEXT,
     .priv_size = sizeof(ccd_state),
     .probe = ccd_probe,
     .describes = ccd_describes,

@@ -945,7 +945,7 @@ const dc_format dc_format_nrg = {
         .streams = true,
     },
     .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS |
-            DC_CAP_SUBCHANNEL,
+            DC_CAP_SUBCHANNEL | DC_CAP_CDTEXT,
     .priv_size = sizeof(nrg_state),
     .probe = nrg_probe,
     .open = nrg_open,
