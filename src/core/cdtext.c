@@ -656,18 +656,18 @@ static char *string_bytes(block_writer *w, int type, int track,
 {
     bool block_set = in_block_charset(type);
     int charset = block_set ? w->charset : DC_CDTEXT_ISO_8859_1;
-    char *bytes = encode_text(utf8, charset);
     bool ascii = false;
     for (const char *c = utf8; *c; c++)
         ascii |= *c >= ' ' && *c < 0x7F;
-    if (bytes != NULL && charset == DC_CDTEXT_MS_JIS && ascii &&
-        !w->noted_full_width && w->job != NULL) {
+    if (charset == DC_CDTEXT_MS_JIS && ascii && !w->noted_full_width &&
+        w->job != NULL) {
         w->noted_full_width = true;
         dc_job_note(w->job, "CD-TEXT block %d (%s) is written in MS-JIS, "
                     "whose text has two-byte characters only: its ASCII "
                     "characters become their full-width forms", w->block,
                     w->language);
     }
+    char *bytes = encode_text(utf8, charset);
     if (bytes != NULL)
         return bytes;
     bytes = encode_lossy(utf8, charset);
