@@ -25,17 +25,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dc_disc disc, again;
     make_disc(&disc);
     dc_error err = {0};
-    dc_status status = dc_disc_set_cdtext_packs(&disc, data, size,
+    dc_status status = dc_disc_set_cdtext_packs(&disc, NULL, data, size,
                                                 "fuzz.cdt", &err);
     fuzz_check_error(status, &err);
     if (status == DC_OK) {
         uint8_t *packs = NULL;
         size_t packs_size = 0;
-        status = dc_cdtext_encode(&disc, &packs, &packs_size, &err);
+        status = dc_cdtext_encode(&disc, NULL, &packs, &packs_size, &err);
         fuzz_check_error(status, &err);
         if (status == DC_OK && packs != NULL) {
             make_disc(&again);
-            status = dc_disc_set_cdtext_packs(&again, packs, packs_size,
+            status = dc_disc_set_cdtext_packs(&again, NULL, packs, packs_size,
                                               "encoded", &err);
             if (status != DC_OK)
                 abort(); /* our own packs must read back */

@@ -17,7 +17,8 @@ tracks() {
     "$DISCCONV" info --json "$1" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-for k in ("image", "format"):
+# Block information (language, character set) comes with packs alone.
+for k in ("image", "format", "cdtext_blocks"):
     d.pop(k, None)
 print(json.dumps(d, sort_keys=True, indent=1))'
 }

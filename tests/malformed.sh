@@ -490,4 +490,45 @@ expect "MODE2 over audio, cooked" 4 "$d/sheet.cue" --cooked
 d=$(case_dir img-mixed)
 cat "$WORK/fix/data.bin" "$WORK/fix/audio.bin" "$WORK/fix/data.bin" > "$d/dump.img"
 target=iso expect "IMG of data, audio, data, to ISO" 4 "$d/dump.img"
+
+# --- CD-TEXT ---
+# cdtext NAME SPOIL: a cue whose CDTEXTFILE holds a title pack and its size
+# information (good CRCs), spoiled as SPOIL says, must be refused.
+cdtext() {
+    d=$(case_dir "cdtext-$1")
+    cp "$WORK/fix/audio.bin" "$d/data.bin"
+    python3 - "$d/sheet.cdt" "$2" <<'PY'
+import sys
+def crc(p):
+    c = 0
+    for b in p[:16]:
+        c ^= b << 8
+        for _ in range(8):
+            c = ((c << 1) ^ 0x1021 if c & 0x8000 else c << 1) & 0xFFFF
+    return ~c & 0xFFFF
+info = bytearray(36)
+info[1] = info[2] = 1
+info[4], info[19], info[20], info[28] = 1, 3, 3, 9
+packs = [bytearray([0x80, 0, 0, 0]) + b"Title".ljust(12, b"\0")]
+packs += [bytearray([0x8F, n, 1 + n, 0]) + info[12 * n:12 * n + 12]
+          for n in range(3)]
+spoil = sys.argv[2]
+if spoil == "sequence":
+    packs[2][2] = 9
+elif spoil == "count":
+    packs[1][4 + 4] = 2
+elif spoil == "order":
+    packs[0][3] = packs[1][3] = 0x10
+out = b""
+for p in packs:
+    c = crc(p)
+    out += bytes(p) + bytes([c >> 8, c & 0xFF])
+open(sys.argv[1], "wb").write(out)
+PY
+    printf 'CDTEXTFILE "sheet.cdt"\nFILE "data.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' > "$d/sheet.cue"
+    expect "CD-TEXT: $3" 4 "$d/sheet.cue"
+}
+cdtext sequence sequence "a gap in a block's sequence numbers"
+cdtext count count "size information that miscounts its packs"
+cdtext order order "a block after a later one"
 finish

@@ -129,7 +129,7 @@ static void test_cdtext_packs_from_corpus(void **state)
     for (int n = 1; n <= 3; n++)
         add(&disc, n, (n - 1) * 300, 300);
     dc_error err = {0};
-    assert_int_equal(dc_disc_set_cdtext_packs(&disc, packs, len, path, &err),
+    assert_int_equal(dc_disc_set_cdtext_packs(&disc, NULL, packs, len, path, &err),
                      DC_OK);
     assert_string_equal(disc.cdtext.field[DC_CDTEXT_TITLE],
                         "The Voice of the Gnu");
@@ -150,14 +150,14 @@ static void test_cdtext_packs_from_corpus(void **state)
     memcpy(with_header + 4, packs, body);
     dc_disc again = {0};
     add(&again, 1, 0, 300);
-    assert_int_equal(dc_disc_set_cdtext_packs(&again, with_header, body + 4,
+    assert_int_equal(dc_disc_set_cdtext_packs(&again, NULL, with_header, body + 4,
                                               path, &err), DC_OK);
     assert_string_equal(again.cdtext.field[DC_CDTEXT_TITLE],
                         "The Voice of the Gnu");
     assert_memory_equal(again.cdtext_packs, packs, body);
 
     /* A pack stream cut short is refused, naming the origin. */
-    assert_int_equal(dc_disc_set_cdtext_packs(&again, packs, 17, "cut.cdt",
+    assert_int_equal(dc_disc_set_cdtext_packs(&again, NULL, packs, 17, "cut.cdt",
                                               &err), DC_ERR_FORMAT);
     assert_non_null(strstr(err.message, "cut.cdt"));
     dc_disc_free(&again);
@@ -183,14 +183,14 @@ static void test_cdtext_encode_round_trip(void **state)
     dc_cdtext_set(&disc.tracks[1].cdtext, DC_CDTEXT_SONGWRITER, "Writer", &err);
     uint8_t *packs;
     size_t size;
-    assert_int_equal(dc_cdtext_encode(&disc, &packs, &size, &err), DC_OK);
+    assert_int_equal(dc_cdtext_encode(&disc, NULL, &packs, &size, &err), DC_OK);
     assert_non_null(packs);
     assert_int_equal(size % 18, 0);
 
     dc_disc copy = {0};
     for (int n = 1; n <= 3; n++)
         add(&copy, n, (n - 1) * 300, 300);
-    assert_int_equal(dc_disc_set_cdtext_packs(&copy, packs, size, "encoded",
+    assert_int_equal(dc_disc_set_cdtext_packs(&copy, NULL, packs, size, "encoded",
                                               &err), DC_OK);
     assert_string_equal(copy.cdtext.field[DC_CDTEXT_TITLE],
                         disc.cdtext.field[DC_CDTEXT_TITLE]);
@@ -206,7 +206,7 @@ static void test_cdtext_encode_round_trip(void **state)
     /* No text, no packs. */
     dc_disc bare = {0};
     add(&bare, 1, 0, 10);
-    assert_int_equal(dc_cdtext_encode(&bare, &packs, &size, &err), DC_OK);
+    assert_int_equal(dc_cdtext_encode(&bare, NULL, &packs, &size, &err), DC_OK);
     assert_null(packs);
     dc_disc_free(&bare);
     dc_disc_free(&disc);
@@ -229,12 +229,12 @@ static void test_cdtext_encode_corpus(void **state)
         add(&disc, n, (n - 1) * 300, 300);
         add(&again, n, (n - 1) * 300, 300);
     }
-    assert_int_equal(dc_disc_set_cdtext_packs(&disc, original, len, path, &err),
+    assert_int_equal(dc_disc_set_cdtext_packs(&disc, NULL, original, len, path, &err),
                      DC_OK);
     uint8_t *packs;
     size_t size;
-    assert_int_equal(dc_cdtext_encode(&disc, &packs, &size, &err), DC_OK);
-    assert_int_equal(dc_disc_set_cdtext_packs(&again, packs, size, "again",
+    assert_int_equal(dc_cdtext_encode(&disc, NULL, &packs, &size, &err), DC_OK);
+    assert_int_equal(dc_disc_set_cdtext_packs(&again, NULL, packs, size, "again",
                                               &err), DC_OK);
     for (int f = 0; f <= DC_CDTEXT_DISC_ID; f++) {
         for (int t = -1; t < 3; t++) {
@@ -285,7 +285,7 @@ static void test_cdtext_decode_matches_libcdio(void **state)
         dc_error err = {0};
         for (int n = 1; n <= 20; n++)
             add(&disc, n, n * 10, 10);
-        assert_int_equal(dc_disc_set_cdtext_packs(&disc, data, len, files[i],
+        assert_int_equal(dc_disc_set_cdtext_packs(&disc, NULL, data, len, files[i],
                                                   &err), DC_OK);
         cdtext_t *reference = cdtext_init();
         size_t skip_header = data[0] < 0x80 ? 4 : 0;
@@ -329,7 +329,7 @@ static void test_cdtext_decode_real_disc(void **state)
     dc_error err = {0};
     for (int n = 1; n <= 10; n++)
         add(&disc, n, n * 10, 10);
-    assert_int_equal(dc_disc_set_cdtext_packs(&disc, data, len, path, &err),
+    assert_int_equal(dc_disc_set_cdtext_packs(&disc, NULL, data, len, path, &err),
                      DC_OK);
     assert_string_equal(disc.cdtext.field[DC_CDTEXT_TITLE],
                         "A Memoir of Free Will");

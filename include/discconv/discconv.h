@@ -152,6 +152,35 @@ typedef struct dc_cdtext {
     char *field[DC_CDTEXT_FIELD_COUNT]; /* UTF-8 or NULL */
 } dc_cdtext;
 
+/*
+ * CD-TEXT comes in up to eight blocks, one language each.  Block 0 is
+ * dc_disc.cdtext and dc_track.cdtext, which every user that knows one
+ * language reads; blocks 1..7 are cdtext_other[block - 1] beside them.
+ * dc_disc_cdtext() and dc_track_cdtext() reach any block by its number.
+ */
+#define DC_CDTEXT_MAX_BLOCKS 8
+
+/* The character sets a block can declare (its size information's code). */
+typedef enum dc_cdtext_charset {
+    DC_CDTEXT_ISO_8859_1 = 0x00,
+    DC_CDTEXT_ASCII = 0x01,    /* ISO 646, 7 bits */
+    DC_CDTEXT_MS_JIS = 0x80,   /* Shift-JIS, two bytes per character */
+    DC_CDTEXT_KOREAN = 0x81,   /* named only: its text is not decoded */
+    DC_CDTEXT_MANDARIN = 0x82  /* named only: its text is not decoded */
+} dc_cdtext_charset;
+
+/* What one block says about itself. */
+typedef struct dc_cdtext_block {
+    int language;      /* EBU Tech 3264 code: 0x09 English, 0x08 German,
+                          0x69 Japanese...; 0 unknown */
+    int charset;       /* dc_cdtext_charset the block is written in; a
+                          writer keeps it when the text fits */
+    int genre_code;    /* the genre pack's code: 0 none ("not used"),
+                          1 "not defined", 2..27 a genre
+                          (dc_cdtext_genre_name) */
+    bool copyright;    /* the block's text is marked copyrighted */
+} dc_cdtext_block;
+
 typedef struct dc_index {
     int number;      /* 0..99 */
     int64_t offset;  /* sectors from the track's first stored sector */
@@ -180,7 +209,8 @@ typedef struct dc_track {
     dc_index index[DC_MAX_INDEXES]; /* ascending; INDEX 01 always present */
     unsigned flags;         /* DC_FLAG_* */
     char isrc[13];          /* 12 characters or empty */
-    dc_cdtext cdtext;
+    dc_cdtext cdtext;       /* CD-TEXT block 0 */
+    dc_cdtext cdtext_other[DC_CDTEXT_MAX_BLOCKS - 1]; /* blocks 1..7 */
 } dc_track;
 
 typedef struct dc_disc {
@@ -188,7 +218,13 @@ typedef struct dc_disc {
     dc_track *tracks;       /* ascending by number */
     int session_count;
     char mcn[14];           /* 13 digits or empty */
-    dc_cdtext cdtext;       /* disc-level CD-TEXT */
+    dc_cdtext cdtext;       /* disc-level CD-TEXT, block 0 */
+    dc_cdtext cdtext_other[DC_CDTEXT_MAX_BLOCKS - 1]; /* blocks 1..7 */
+    /* The blocks the CD-TEXT has, 0..cdtext_block_count-1, and what each
+     * says of itself.  0 when the text came without block information
+     * (cue TITLE lines, tags): block 0 alone, language unknown. */
+    int cdtext_block_count;
+    dc_cdtext_block cdtext_block[DC_CDTEXT_MAX_BLOCKS];
     uint8_t *cdtext_packs;  /* raw CD-TEXT packs, when the image has them */
     size_t cdtext_packs_size;
     char **comments;        /* cue REM lines (without "REM "), kept in order */
@@ -197,6 +233,18 @@ typedef struct dc_disc {
 
 /* The functions on a track read it only, keep nothing and cannot fail;
  * the track must not be NULL. */
+
+/* CD-TEXT block `block` (0..7) of the disc or of a track: block 0 is
+ * dc_disc.cdtext / dc_track.cdtext.  NULL for a number outside 0..7. */
+DC_API const dc_cdtext *dc_disc_cdtext(const dc_disc *disc, int block);
+DC_API const dc_cdtext *dc_track_cdtext(const dc_track *track, int block);
+/* Names for CD-TEXT codes, static strings: a language ("English",
+ * "Japanese"; "unknown" for 0 or a code without a name), a character set
+ * ("ISO-8859-1", "MS-JIS"; "unknown" outside dc_cdtext_charset), a genre
+ * code ("World Music"; NULL outside 0..27). */
+DC_API const char *dc_cdtext_language_name(int language);
+DC_API const char *dc_cdtext_charset_name(int charset);
+DC_API const char *dc_cdtext_genre_name(int genre_code);
 
 /* Offset of INDEX 01 within the track (the stored pregap length). */
 DC_API int64_t dc_track_pregap(const dc_track *track);

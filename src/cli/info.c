@@ -1,8 +1,10 @@
 /* `discconv info`: the track table, metadata and file systems, as text or
  * JSON.  Both print the same facts; JSON is for scripts and tests. */
 #include "cli.h"
+#include "text.h" /* dc_text_printable */
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FRAMES_PER_SECOND 75
@@ -57,13 +59,19 @@ static void flags_text(const dc_track *t, char *text, size_t size)
         snprintf(text, size, "-");
 }
 
+/* CD-TEXT comes from the image: what it holds reaches the terminal
+ * without its control characters. */
 static void print_cdtext_text(FILE *out, const char *indent,
                               const dc_cdtext *text)
 {
-    for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++)
-        if (text->field[f] != NULL)
-            fprintf(out, "%s%-10s %s\n", indent, cdtext_names[f],
-                    text->field[f]);
+    for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++) {
+        if (text->field[f] == NULL)
+            continue;
+        char *printable = dc_text_printable(text->field[f]);
+        fprintf(out, "%s%-10s %s\n", indent, cdtext_names[f],
+                printable != NULL ? printable : "?");
+        free(printable);
+    }
 }
 
 static bool has_cdtext(const dc_cdtext *text)
@@ -72,6 +80,41 @@ static bool has_cdtext(const dc_cdtext *text)
         if (text->field[f] != NULL)
             return true;
     return false;
+}
+
+/* "CD-TEXT block 1 (German, ISO-8859-1):", the disc's text, the genre
+ * code. */
+static void print_disc_block(FILE *out, const dc_disc *disc, int block)
+{
+    const dc_cdtext_block *b = &disc->cdtext_block[block];
+    if (disc->cdtext_block_count == 0)
+        fprintf(out, "CD-TEXT:\n");
+    else
+        fprintf(out, "CD-TEXT block %d (%s, %s%s):\n", block,
+                dc_cdtext_language_name(b->language),
+                dc_cdtext_charset_name(b->charset),
+                b->copyright ? ", copyrighted" : "");
+    print_cdtext_text(out, "  ", dc_disc_cdtext(disc, block));
+    const char *genre = dc_cdtext_genre_name(b->genre_code);
+    if (b->genre_code != 0)
+        fprintf(out, "  %-10s %d (%s)\n", "genre code", b->genre_code,
+                genre != NULL ? genre : "unknown");
+}
+
+/* Blocks 1..7 after the track table: the disc's text, then each track's. */
+static void print_other_blocks(FILE *out, const dc_disc *disc)
+{
+    for (int k = 1; k < disc->cdtext_block_count; k++) {
+        fputc('\n', out);
+        print_disc_block(out, disc, k);
+        for (int i = 0; i < disc->track_count; i++) {
+            const dc_cdtext *text = dc_track_cdtext(&disc->tracks[i], k);
+            if (!has_cdtext(text))
+                continue;
+            fprintf(out, "  track %d:\n", disc->tracks[i].number);
+            print_cdtext_text(out, "    ", text);
+        }
+    }
 }
 
 static void print_fsinfo_text(FILE *out, int number, const dc_fsinfo *fs)
@@ -114,9 +157,8 @@ void info_print_text(FILE *out, dc_image *image)
             disc->session_count, disc->session_count == 1 ? "" : "s", a);
     if (disc->mcn[0] != '\0')
         fprintf(out, "MCN:       %s\n", disc->mcn);
-    if (has_cdtext(&disc->cdtext)) {
-        fprintf(out, "CD-TEXT:\n");
-        print_cdtext_text(out, "  ", &disc->cdtext);
+    if (has_cdtext(&disc->cdtext) || disc->cdtext_block_count > 0) {
+        print_disc_block(out, disc, 0);
     }
     fprintf(out, "\n  #  Sess  Type         Size  Start     LBA       "
                  "Length    Pregap    Flags         ISRC\n");
@@ -141,8 +183,10 @@ void info_print_text(FILE *out, dc_image *image)
         print_cdtext_text(out, "      ", &t->cdtext);
     }
     msf_of_lba(leadout_lba(disc), a);
-    fprintf(out, "leadout               %s  %" PRId64 "\n\n", a,
+    fprintf(out, "leadout               %s  %" PRId64 "\n", a,
             leadout_lba(disc));
+    print_other_blocks(out, disc);
+    fputc('\n', out);
     for (int i = 0; i < disc->track_count; i++) {
         if (!dc_track_is_data(&disc->tracks[i]))
             continue;
@@ -177,8 +221,12 @@ void json_string(FILE *out, const char *s)
             p++;
         } else if (*p == '"' || *p == '\\') {
             fprintf(out, "\\%c", *p++);
-        } else if (*p < 0x20) {
+        } else if (*p < 0x20 || *p == 0x7F) {
             fprintf(out, "\\u%04x", *p++);
+        } else if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
+            /* a C1 control (U+0080..U+009F): escaped like C0 and DEL */
+            fprintf(out, "\\u%04x", p[1]);
+            p += 2;
         } else {
             fwrite(p, 1, (size_t)n, out);
             p += n;
@@ -199,6 +247,38 @@ static void json_cdtext(FILE *out, const dc_cdtext *text)
         first = false;
     }
     fputc('}', out);
+}
+
+/* Every block with what it says of itself and its text; block 0's text
+ * is also the disc's and tracks' "cdtext". */
+static void json_cdtext_blocks(FILE *out, const dc_disc *disc)
+{
+    fputc('[', out);
+    for (int k = 0; k < disc->cdtext_block_count; k++) {
+        const dc_cdtext_block *b = &disc->cdtext_block[k];
+        fprintf(out, "%s\n    {\"block\": %d, \"language\": %d, "
+                "\"language_name\": \"%s\", \"charset\": \"%s\", "
+                "\"genre_code\": %d, \"genre_name\": ", k ? "," : "", k,
+                b->language, dc_cdtext_language_name(b->language),
+                dc_cdtext_charset_name(b->charset), b->genre_code);
+        const char *genre = dc_cdtext_genre_name(b->genre_code);
+        if (genre != NULL)
+            json_string(out, genre);
+        else
+            fputs("null", out);
+        fprintf(out, ", \"copyright\": %s,\n     \"disc\": ",
+                b->copyright ? "true" : "false");
+        json_cdtext(out, dc_disc_cdtext(disc, k));
+        fprintf(out, ", \"tracks\": [");
+        for (int i = 0; i < disc->track_count; i++) {
+            fprintf(out, "%s{\"number\": %d, \"cdtext\": ", i ? ", " : "",
+                    disc->tracks[i].number);
+            json_cdtext(out, dc_track_cdtext(&disc->tracks[i], k));
+            fputc('}', out);
+        }
+        fprintf(out, "]}");
+    }
+    fprintf(out, "%s]", disc->cdtext_block_count > 0 ? "\n  " : "");
 }
 
 static void json_flags(FILE *out, unsigned flags)
@@ -288,6 +368,8 @@ void info_print_json(FILE *out, dc_image *image)
         fputs("null", out);
     fprintf(out, ",\n  \"cdtext\": ");
     json_cdtext(out, &disc->cdtext);
+    fprintf(out, ",\n  \"cdtext_blocks\": ");
+    json_cdtext_blocks(out, disc);
     fprintf(out, ",\n  \"comments\": [");
     for (int i = 0; i < disc->comment_count; i++) {
         fputs(i ? ", " : "", out);

@@ -602,6 +602,41 @@ static dc_status check_capacity(const dc_format *target, dc_write_job *job,
     return DC_OK;
 }
 
+/* CD-TEXT and ISRCs a target has no place for are said to be lost; sound
+ * files keep block 0 as tags, not the other languages. */
+static void note_lost_text(const dc_format *target, dc_write_job *job)
+{
+    const dc_disc *disc = &job->source->disc;
+    if (target->caps & DC_CAP_CDTEXT)
+        return;
+    int blocks = 0; /* up to the last block with text */
+    for (int k = 0; k < DC_CDTEXT_MAX_BLOCKS; k++)
+        for (int i = -1; i < disc->track_count; i++) {
+            const dc_cdtext *t = i < 0 ? dc_disc_cdtext(disc, k)
+                                       : dc_track_cdtext(&disc->tracks[i], k);
+            for (int f = 0; f < DC_CDTEXT_FIELD_COUNT; f++)
+                if (t->field[f] != NULL)
+                    blocks = k + 1;
+        }
+    bool text = blocks > 0, isrc = false;
+    for (int i = 0; i < disc->track_count; i++)
+        isrc |= disc->tracks[i].isrc[0] != '\0';
+    const char *output = dc_path_basename(job->output_path);
+    if (target == &dc_format_audio) {
+        if (blocks > 1)
+            dc_job_note(job, "sound file tags hold one language: CD-TEXT "
+                        "block%s 1%s%.0d %s left out", blocks > 2 ? "s" : "",
+                        blocks > 2 ? "-" : "", blocks > 2 ? blocks - 1 : 0,
+                        blocks > 2 ? "are" : "is");
+    } else if (text || isrc) {
+        dc_job_note(job, "%s keeps no %s: the disc's %s left out of %s",
+                    target->info.name,
+                    text && isrc ? "CD-TEXT or ISRCs" : text ? "CD-TEXT"
+                                                           : "ISRCs",
+                    text && isrc ? "are" : text ? "is" : "are", output);
+    }
+}
+
 /* Audio tracks a target cannot hold go beside its output as sound files,
  * unless one track was chosen. */
 static int audio_to_route(const dc_format *target, const dc_write_job *job)
@@ -715,6 +750,7 @@ dc_status dc_convert(dc_image *image, const char *output_path,
     if (check_truncation(&job, err) != DC_OK ||
         check_capacity(target, &job, err) != DC_OK)
         return err->status;
+    note_lost_text(target, &job);
     int audio = audio_to_route(target, &job);
     if (audio > 0 && options->to_stream)
         return dc_fail(err, DC_ERR_USAGE, "%s: its audio tracks would be "

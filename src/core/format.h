@@ -182,7 +182,8 @@ enum {
     DC_CAP_DATA_TRACKS = 0x2, /* several data tracks */
     DC_CAP_SESSIONS = 0x4,    /* several sessions */
     DC_CAP_SUBCHANNEL = 0x8,  /* the 96 subchannel bytes of each sector */
-    DC_CAP_FILES = 0x10       /* writes several files */
+    DC_CAP_FILES = 0x10,      /* writes several files */
+    DC_CAP_CDTEXT = 0x20      /* CD-TEXT in every language, and ISRCs */
 };
 
 typedef struct dc_format {

@@ -133,9 +133,11 @@ static void free_cdtext(dc_cdtext *text)
 void dc_disc_free(dc_disc *disc)
 {
     for (int i = 0; i < disc->track_count; i++)
-        free_cdtext(&disc->tracks[i].cdtext);
+        for (int b = 0; b < DC_CDTEXT_MAX_BLOCKS; b++)
+            free_cdtext((dc_cdtext *)dc_track_cdtext(&disc->tracks[i], b));
     free(disc->tracks);
-    free_cdtext(&disc->cdtext);
+    for (int b = 0; b < DC_CDTEXT_MAX_BLOCKS; b++)
+        free_cdtext((dc_cdtext *)dc_disc_cdtext(disc, b));
     free(disc->cdtext_packs);
     for (int i = 0; i < disc->comment_count; i++)
         free(disc->comments[i]);

@@ -13,17 +13,31 @@ dc_status dc_track_add_index(dc_track *track, int number, int64_t offset,
 dc_status dc_cdtext_set(dc_cdtext *text, dc_cdtext_field field,
                         const char *value, dc_error *err);
 dc_status dc_disc_add_comment(dc_disc *disc, const char *text, dc_error *err);
-/* Parses raw CD-TEXT packs (a .cdt file, NRG CDTX) into the disc's and
- * tracks' fields and keeps the packs; tolerates the 4-byte MMC header and a
- * trailing NUL. */
-dc_status dc_disc_set_cdtext_packs(dc_disc *disc, const uint8_t *data,
-                                   size_t size, const char *origin,
-                                   dc_error *err);
-/* Encodes the disc's and tracks' CD-TEXT fields as raw packs (block 0,
- * ISO-8859-1, English) for formats that store packs: the inverse of
- * dc_disc_set_cdtext_packs.  *packs is NULL when there is no text. */
-dc_status dc_cdtext_encode(const dc_disc *disc, uint8_t **packs,
-                           size_t *size, dc_error *err);
+/* Parses raw CD-TEXT packs (a .cdt file, NRG CDTX, CloneCD [CDText]) into
+ * the disc: every block's text, language, character set, genre
+ * code and copyright flag, and keeps the packs; tolerates the 4-byte MMC
+ * header and a trailing NUL.  A stream whose structure contradicts itself
+ * (blocks out of order, a gap in a block's sequence numbers, size
+ * information that miscounts its block) is DC_ERR_FORMAT; what only
+ * loses text (a bad CRC, no size information, a character set we do not
+ * decode) is a warning to `warn_to` (NULL: unsaid).  The disc's tracks
+ * must be there. */
+dc_status dc_disc_set_cdtext_packs(dc_disc *disc, dc_image *warn_to,
+                                   const uint8_t *data, size_t size,
+                                   const char *origin, dc_error *err);
+/* Encodes the disc's CD-TEXT blocks as raw packs for formats that store
+ * packs: the inverse of dc_disc_set_cdtext_packs.  Each block keeps its
+ * character set when its text fits, else takes ISO-8859-1 or MS-JIS;
+ * what no set holds is written as '?' and said in a note to `job` (NULL:
+ * unsaid).  *packs is NULL when there is no text; a block longer than its
+ * 256 packs is DC_ERR_CANNOT_HOLD. */
+struct dc_write_job;
+dc_status dc_cdtext_encode(const dc_disc *disc, struct dc_write_job *job,
+                           uint8_t **packs, size_t *size, dc_error *err);
+/* Whether the disc's CD-TEXT holds more than a cue sheet's commands carry
+ * (block 0's title, performer, songwriter, composer, arranger, message):
+ * other languages, a disc id, a genre, UPC/ISRC text. */
+bool dc_cdtext_beyond_cue(const dc_disc *disc);
 /* Checks what every reader must guarantee: numbers ascending and in range,
  * lengths positive, indexes ascending and inside the track, INDEX 01 there,
  * tracks not overlapping.  `origin` names the image in the message. */

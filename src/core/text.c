@@ -2,6 +2,8 @@
 #include "text.h"
 #include "paths.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,4 +86,97 @@ void dc_text_append(dc_text_buffer *b, const char *fmt, ...)
     vsnprintf(b->data + b->len, b->cap - b->len, fmt, args);
     va_end(args);
     b->len += (size_t)n;
+}
+
+/* Converts with iconv, growing the output as needed; NULL when a byte
+ * sequence is invalid or has no counterpart in `to`. */
+static char *convert(const char *in, size_t in_len, const char *from,
+                     const char *to, size_t *out_len)
+{
+    iconv_t cd = iconv_open(to, from);
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = in_len * 4 + 8, used = 0;
+    char *out = malloc(cap);
+    char *src = (char *)in;
+    size_t left = in_len;
+    while (out != NULL) {
+        char *dst = out + used;
+        size_t room = cap - used - 1;
+        size_t done = iconv(cd, &src, &left, &dst, &room);
+        used = (size_t)(dst - out);
+        if (done != (size_t)-1 && left == 0) {
+            /* iconv counts characters it could only approximate: a
+             * conversion that substituted is no conversion. */
+            if (done > 0) {
+                free(out);
+                out = NULL;
+            }
+            break;
+        }
+        if (errno != E2BIG) {
+            free(out);
+            out = NULL;
+            break;
+        }
+        cap *= 2;
+        char *grown = realloc(out, cap);
+        if (grown == NULL)
+            free(out);
+        out = grown;
+    }
+    iconv_close(cd);
+    if (out != NULL) {
+        out[used] = '\0';
+        if (out_len != NULL)
+            *out_len = used;
+    }
+    return out;
+}
+
+char *dc_text_from_charset(const char *bytes, size_t len, const char *charset)
+{
+    return convert(bytes, len, charset, "UTF-8", NULL);
+}
+
+char *dc_text_to_charset(const char *utf8, const char *charset, size_t *len)
+{
+    return convert(utf8, strlen(utf8), "UTF-8", charset, len);
+}
+
+/* Length of the UTF-8 sequence at p, or 0 when it is not one. */
+static int utf8_length(const unsigned char *p)
+{
+    int n = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2 ? 2
+          : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+char *dc_text_printable(const char *text)
+{
+    /* Every byte becomes at most "\xNN". */
+    char *out = malloc(strlen(text) * 4 + 1);
+    if (out == NULL)
+        return NULL;
+    char *o = out;
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        int n = utf8_length(p);
+        /* U+0080..U+009F, the C1 controls, are C2 80..C2 9F. */
+        bool c1 = n == 2 && p[0] == 0xC2 && p[1] < 0xA0;
+        if (n == 0 || c1 || (n == 1 && (*p < 0x20 || *p == 0x7F))) {
+            int count = c1 ? 2 : 1;
+            for (int i = 0; i < count; i++)
+                o += sprintf(o, "\\x%02X", p[i]);
+            p += count;
+        } else {
+            memcpy(o, p, (size_t)n);
+            o += n;
+            p += n;
+        }
+    }
+    *o = '\0';
+    return out;
 }

@@ -19,6 +19,20 @@ bool dc_text_valid_utf8(const char *text);
  * as `charset`.  NULL when memory runs out. */
 char *dc_text_to_utf8(const char *text, dc_charset charset);
 
+/* `len` bytes in the iconv character set `charset` ("CP932") as a
+ * malloc'd UTF-8 string; NULL when the bytes are not valid in it or
+ * memory runs out. */
+char *dc_text_from_charset(const char *bytes, size_t len, const char *charset);
+/* UTF-8 text in the iconv character set `charset`, malloc'd with a NUL
+ * after its *len bytes; NULL when the set cannot hold a character of it
+ * (or memory runs out). */
+char *dc_text_to_charset(const char *utf8, const char *charset, size_t *len);
+
+/* A malloc'd copy of UTF-8 text safe to print on a terminal: control
+ * characters (C0, DEL, C1) and bytes that are not UTF-8 are shown as
+ * \xNN escapes.  NULL when memory runs out. */
+char *dc_text_printable(const char *text);
+
 /* A growing text; `failed` once memory ran out (data is then whatever
  * fitted).  Start from {0}; the caller frees data. */
 typedef struct dc_text_buffer {

@@ -134,7 +134,7 @@ static dc_status read_cdtext_file(cue_parser *p, dc_error *err)
         status = dc_source_read_all(source, CDTEXT_MAX_SIZE, &data, &size,
                                     err);
     if (status == DC_OK)
-        status = dc_disc_set_cdtext_packs(&p->image->disc, data, size, origin,
+        status = dc_disc_set_cdtext_packs(&p->image->disc, p->image, data, size, origin,
                                           err);
     free(data);
     free(path);
@@ -594,7 +594,8 @@ const dc_format dc_format_bincue = {
         .options = cue_options,
         .option_count = sizeof cue_options / sizeof cue_options[0],
     },
-    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS | DC_CAP_FILES,
+    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS | DC_CAP_FILES |
+            DC_CAP_CDTEXT,
     .priv_size = sizeof(cue_priv),
     .probe = cue_probe,
     .describes = cue_describes,

@@ -133,6 +133,9 @@ typedef struct cue_outputs {
     int bin_count;
     char *cdt_path;
     dc_output *cdt;
+    const uint8_t *packs;  /* the .cdt's: the source's, or made */
+    size_t packs_size;
+    uint8_t *made_packs;
     char *cue_path;
     dc_output *cue;
 } cue_outputs;
@@ -144,6 +147,7 @@ static void free_outputs(cue_outputs *o)
     free(o->files);
     free(o->bins);
     free(o->cdt_path);
+    free(o->made_packs);
     free(o->cue_path);
     free(o->stem);
 }
@@ -192,8 +196,18 @@ static dc_status add_outputs(dc_write_job *job, track_plan *plans,
             return err->status;
         plans[i].bin = o->bin_count - 1;
     }
-    /* The packs describe every track: a one-track cue leaves them out. */
-    if (disc->cdtext_packs != NULL && whole_disc) {
+    /* The packs describe every track: a one-track cue leaves them out.
+     * Text beyond what the cue's commands carry (other languages, genre,
+     * disc id) travels in packs made for it. */
+    o->packs = disc->cdtext_packs;
+    o->packs_size = disc->cdtext_packs_size;
+    if (o->packs == NULL && whole_disc && dc_cdtext_beyond_cue(disc)) {
+        if (dc_cdtext_encode(disc, job, &o->made_packs, &o->packs_size,
+                             err) != DC_OK)
+            return err->status;
+        o->packs = o->made_packs;
+    }
+    if (o->packs != NULL && whole_disc) {
         o->cdt_path = with_suffix(o->stem, ".cdt");
         if (o->cdt_path == NULL)
             return dc_fail(err, DC_ERR_NOMEM, "out of memory");
@@ -261,8 +275,7 @@ dc_status cue_write(dc_write_job *job, dc_error *err)
                              &tracks[i], err);
     }
     if (status == DC_OK && o.cdt != NULL)
-        status = dc_output_write(o.cdt, disc->cdtext_packs,
-                                 disc->cdtext_packs_size, err);
+        status = dc_output_write(o.cdt, o.packs, o.packs_size, err);
     if (status == DC_OK) {
         dc_cue_layout layout = {
             .file_count = o.bin_count,

@@ -842,7 +842,7 @@ static dc_status build_tracks(ccd_parse *p, ccd_state *s, dc_error *err)
         char origin[600];
         snprintf(origin, sizeof origin, "%s:%d: [CDText]", dc_source_name(p->image->source),
                  p->cdtext_line);
-        return dc_disc_set_cdtext_packs(disc, p->packs,
+        return dc_disc_set_cdtext_packs(disc, p->image, p->packs,
                                         (size_t)p->pack_count.value *
                                             CDTEXT_PACK_SIZE,
                                         origin, err);
@@ -1025,7 +1025,7 @@ const dc_format dc_format_ccd = {
         .streams = false,
     },
     .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS |
-            DC_CAP_SUBCHANNEL | DC_CAP_FILES,
+            DC_CAP_SUBCHANNEL | DC_CAP_FILES | DC_CAP_CDTEXT,
     .priv_size = sizeof(ccd_state),
     .probe = ccd_probe,
     .describes = ccd_describes,

@@ -333,7 +333,7 @@ dc_status ccd_write(dc_write_job *job, dc_error *err)
         packs = disc->cdtext_packs;
         packs_size = disc->cdtext_packs_size;
         if (packs == NULL) {
-            status = dc_cdtext_encode(disc, &made, &packs_size, err);
+            status = dc_cdtext_encode(disc, job, &made, &packs_size, err);
             packs = made;
         }
         if (packs_size % CDTEXT_PACK_SIZE != 0)

@@ -838,7 +838,7 @@ static dc_status read_cdtext(nrg_reader *r, dc_error *err)
         char origin[600];
         snprintf(origin, sizeof origin, "%s: chunk CDTX at offset %lld",
                  r->image->path, (long long)c->offset);
-        return dc_disc_set_cdtext_packs(&r->image->disc, c->data, c->size,
+        return dc_disc_set_cdtext_packs(&r->image->disc, r->image, c->data, c->size,
                                         origin, err);
     }
     return DC_OK;
@@ -964,7 +964,7 @@ const dc_format dc_format_nrg = {
         .streams = true,
     },
     .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS |
-            DC_CAP_SUBCHANNEL,
+            DC_CAP_SUBCHANNEL | DC_CAP_CDTEXT,
     .priv_size = sizeof(nrg_state),
     .probe = nrg_probe,
     .open = nrg_open,

@@ -353,7 +353,7 @@ dc_status nrg_write(dc_write_job *job, dc_error *err)
     uint8_t *made = NULL;
     packs cdtext = {disc->cdtext_packs, disc->cdtext_packs_size};
     if (status == DC_OK && cdtext.data == NULL) {
-        status = dc_cdtext_encode(disc, &made, &cdtext.size, err);
+        status = dc_cdtext_encode(disc, job, &made, &cdtext.size, err);
         cdtext.data = made;
     }
     if (status == DC_OK) {

@@ -296,8 +296,20 @@ static dc_status expect_open(toc_parser *p, const char *what, dc_error *err)
     return DC_OK;
 }
 
-/* LANGUAGE n { KEY value ... }; block 0 goes into `text`. */
-static dc_status parse_language(toc_parser *p, dc_cdtext *text, dc_error *err)
+#define LANGUAGE_ENGLISH 0x09
+
+/* The disc has CD-TEXT block `block` (its language perhaps unknown). */
+static void count_block(toc_parser *p, int block)
+{
+    dc_disc *disc = &p->image->disc;
+    if (disc->cdtext_block_count <= block)
+        disc->cdtext_block_count = block + 1;
+}
+
+/* LANGUAGE n { KEY value ... }: block n of `block0` (cdtext) and
+ * `others` (cdtext_other) of the disc or a track. */
+static dc_status parse_language(toc_parser *p, dc_cdtext *block0,
+                                dc_cdtext *others, dc_error *err)
 {
     const token *n = take(p);
     if (n->kind != TOK_WORD || !all_digits(n->text, 1) ||
@@ -305,7 +317,9 @@ static dc_status parse_language(toc_parser *p, dc_cdtext *text, dc_error *err)
         return toc_fail(p, n->line, DC_ERR_FORMAT, err,
                         "LANGUAGE needs a block number 0..7, found %s",
                         describe(n));
-    bool keep = atoi(n->text) == 0;
+    int block = atoi(n->text);
+    dc_cdtext *text = block == 0 ? block0 : &others[block - 1];
+    count_block(p, block);
     int open_line = peek(p)->line;
     if (expect_open(p, "LANGUAGE", err) != DC_OK)
         return err->status;
@@ -335,9 +349,9 @@ static dc_status parse_language(toc_parser *p, dc_cdtext *text, dc_error *err)
                             "%s needs a \"string\" or { bytes }, found %s",
                             key->text, describe(value));
         take(p);
-        if (!keep || field < 0 || value->text[0] == '\0')
+        if (field < 0 || value->text[0] == '\0')
             continue;
-        /* cdrdao writes block 0 in ISO-8859-1; the model holds UTF-8. */
+        /* cdrdao writes ISO-8859-1; the model holds UTF-8. */
         char *utf8 = dc_text_to_utf8(value->text, DC_CHARSET_LATIN1);
         if (utf8 == NULL)
             return toc_no_memory(err);
@@ -349,9 +363,69 @@ static dc_status parse_language(toc_parser *p, dc_cdtext *text, dc_error *err)
     }
 }
 
+/* One LANGUAGE_MAP entry, "n:code" (the words "0", ":", "EN" joined):
+ * block n's language, a number (EBU Tech 3264) or cdrdao's one
+ * mnemonic, EN. */
+static bool map_language(toc_parser *p, const char *entry)
+{
+    const char *colon = strchr(entry, ':');
+    const char *code = colon + 1;
+    if (colon != entry + 1 || !isdigit((unsigned char)entry[0]) ||
+        entry[0] > '7')
+        return false;
+    int language;
+    if (strcasecmp(code, "EN") == 0)
+        language = LANGUAGE_ENGLISH;
+    else if (all_digits(code, 3) && atoi(code) <= 255)
+        language = atoi(code);
+    else
+        return false;
+    int block = entry[0] - '0';
+    count_block(p, block);
+    p->image->disc.cdtext_block[block].language = language;
+    return true;
+}
+
+/* LANGUAGE_MAP { n : code ... } */
+static dc_status parse_language_map(toc_parser *p, dc_error *err)
+{
+    int map_line = peek(p)->line;
+    if (expect_open(p, "LANGUAGE_MAP", err) != DC_OK)
+        return err->status;
+    char entry[16] = "";
+    int entry_line = map_line;
+    for (;;) {
+        const token *t = take(p);
+        bool pending = entry[0] != '\0';
+        if (t->kind == TOK_WORD && strlen(entry) + strlen(t->text) <
+                                       sizeof entry) {
+            if (!pending)
+                entry_line = t->line;
+            strcat(entry, t->text);
+            size_t len = strlen(entry);
+            if (strchr(entry, ':') == NULL || entry[len - 1] == ':')
+                continue;
+            if (!map_language(p, entry))
+                break;
+            entry[0] = '\0';
+        } else if (t->kind == TOK_CLOSE && !pending) {
+            return DC_OK;
+        } else if (t->kind != TOK_COMMA || pending) {
+            if (t->kind == TOK_END)
+                return toc_fail(p, map_line, DC_ERR_FORMAT, err,
+                                "\"{\" of LANGUAGE_MAP never closed");
+            entry_line = t->line;
+            break;
+        }
+    }
+    return toc_fail(p, entry_line, DC_ERR_FORMAT, err, "LANGUAGE_MAP "
+                    "entries are \"block : code\" (block 0..7, code a "
+                    "number or EN)");
+}
+
 /* CD_TEXT { [LANGUAGE_MAP { ... }] LANGUAGE n { ... } ... } */
-static dc_status parse_cdtext(toc_parser *p, dc_cdtext *text, bool disc,
-                              dc_error *err)
+static dc_status parse_cdtext(toc_parser *p, dc_cdtext *block0,
+                              dc_cdtext *others, bool disc, dc_error *err)
 {
     int open_line = peek(p)->line;
     if (expect_open(p, "CD_TEXT", err) != DC_OK)
@@ -365,27 +439,11 @@ static dc_status parse_cdtext(toc_parser *p, dc_cdtext *text, bool disc,
                             "\"{\" of CD_TEXT never closed");
         if (t->kind == TOK_WORD && disc &&
             strcasecmp(t->text, "LANGUAGE_MAP") == 0) {
-            int map_line = peek(p)->line;
-            if (expect_open(p, "LANGUAGE_MAP", err) != DC_OK)
+            if (parse_language_map(p, err) != DC_OK)
                 return err->status;
-            /* n : CODE pairs; which language a block is does not matter
-             * to the model, which keeps block 0. */
-            for (;;) {
-                const token *m = take(p);
-                if (m->kind == TOK_CLOSE)
-                    break;
-                if (m->kind != TOK_WORD && m->kind != TOK_COMMA)
-                    return toc_fail(p, m->kind == TOK_END ? map_line
-                                                          : m->line,
-                                    DC_ERR_FORMAT, err,
-                                    m->kind == TOK_END
-                                        ? "\"{\" of LANGUAGE_MAP never closed"
-                                        : "unexpected %s in LANGUAGE_MAP",
-                                    describe(m));
-            }
         } else if (t->kind == TOK_WORD &&
                    strcasecmp(t->text, "LANGUAGE") == 0) {
-            if (parse_language(p, text, err) != DC_OK)
+            if (parse_language(p, block0, others, err) != DC_OK)
                 return err->status;
         } else {
             return toc_fail(p, t->line, DC_ERR_FORMAT, err,
@@ -736,7 +794,8 @@ static dc_status do_track_statement(toc_parser *p, const token *t,
     } else if (strcasecmp(w, "ISRC") == 0) {
         return do_isrc(p, t, err);
     } else if (strcasecmp(w, "CD_TEXT") == 0) {
-        return parse_cdtext(p, &track->cdtext, false, err);
+        return parse_cdtext(p, &track->cdtext, track->cdtext_other, false,
+                            err);
     } else if (strcasecmp(w, "FILE") == 0 ||
                strcasecmp(w, "AUDIOFILE") == 0) {
         return do_file(p, t, false, err);
@@ -812,7 +871,8 @@ dc_status toc_parse_tokens(toc_parser *p, dc_error *err)
                 return err->status;
             continue;
         } else if (strcasecmp(t->text, "CD_TEXT") == 0) {
-            if (parse_cdtext(p, &disc->cdtext, true, err) != DC_OK)
+            if (parse_cdtext(p, &disc->cdtext, disc->cdtext_other, true,
+                             err) != DC_OK)
                 return err->status;
             continue;
         }
