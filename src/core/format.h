@@ -139,7 +139,9 @@ enum {
     DC_CAP_DATA_TRACKS = 0x2, /* several data tracks */
     DC_CAP_SESSIONS = 0x4,    /* several sessions */
     DC_CAP_SUBCHANNEL = 0x8,  /* the 96 subchannel bytes of each sector */
-    DC_CAP_FILES = 0x10       /* writes several files */
+    DC_CAP_FILES = 0x10,      /* writes several files */
+    DC_CAP_TRACK_LIST = 0x20  /* writes any list of tracks; the others
+                                 write the whole disc or one track */
 };
 
 typedef struct dc_format {
@@ -162,7 +164,11 @@ typedef struct dc_format {
     dc_status (*write)(dc_write_job *job, dc_error *err);
 } dc_format;
 
+/* A format by its name or one of its extensions, without case ("cue" and
+ * "bin" find bincue); NULL if none. */
 const dc_format *dc_format_find(const char *name);
+/* "bincue, toc, ..." : the formats that read (or write), for messages. */
+void dc_format_list_names(bool writable, char *text, size_t size);
 const dc_format *dc_format_for_extension(const char *path);
 /* The best-scoring format for the source's content, or an error. */
 dc_status dc_format_detect(dc_source *source, const dc_format **format,

@@ -93,9 +93,12 @@ static dc_status choose_format(const char *path, dc_source *file,
     *descriptor = NULL;
     if (format_name != NULL) {
         *format = dc_format_find(format_name);
-        if (*format == NULL || (*format)->open == NULL)
-            return dc_fail(err, DC_ERR_USAGE, "unknown input format '%s'",
-                           format_name);
+        if (*format == NULL || (*format)->open == NULL) {
+            char names[256];
+            dc_format_list_names(false, names, sizeof names);
+            return dc_fail(err, DC_ERR_USAGE, "'%s' is not a format discconv "
+                           "reads; it reads %s", format_name, names);
+        }
         return DC_OK;
     }
     dc_error detected = {0};
