@@ -494,6 +494,24 @@ static dc_status choose_target(const char *output_path,
     return DC_OK;
 }
 
+/* How sound files are written matters to a target that writes them, or
+ * that cannot hold audio and writes it beside its output as sound files;
+ * asking another target for it is a mistake, not a wish to ignore. */
+static dc_status check_sound_options(const dc_format *target,
+                                     const dc_convert_options *o,
+                                     dc_error *err)
+{
+    if ((target->caps & DC_CAP_SOUND_FILES) || !(target->caps & DC_CAP_AUDIO))
+        return DC_OK;
+    if (o->audio_format != DC_AUDIO_WAV || o->pregap != DC_PREGAP_APPEND ||
+        o->name_template != NULL)
+        return dc_fail(err, DC_ERR_USAGE, "the %s format keeps audio tracks "
+                       "itself and writes no sound files: a sound format, "
+                       "pregap placement or file name template does not "
+                       "apply to it", target->info.name);
+    return DC_OK;
+}
+
 /* A target named after a sound format ("flac") writes that format. */
 static dc_status choose_sound_format(dc_convert_options *o, dc_error *err)
 {
@@ -799,6 +817,7 @@ static dc_status settle_request(dc_image *image, const dc_format *target,
 {
     *path = NULL;
     if (choose_sound_format(o, err) != DC_OK ||
+        check_sound_options(target, o, err) != DC_OK ||
         choose_tracks(image, target, o, number, err) != DC_OK ||
         check_format_options(target, o, err) != DC_OK)
         return err->status;

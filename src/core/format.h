@@ -140,8 +140,9 @@ enum {
     DC_CAP_SESSIONS = 0x4,    /* several sessions */
     DC_CAP_SUBCHANNEL = 0x8,  /* the 96 subchannel bytes of each sector */
     DC_CAP_FILES = 0x10,      /* writes several files */
-    DC_CAP_TRACK_LIST = 0x20  /* writes any list of tracks; the others
+    DC_CAP_TRACK_LIST = 0x20, /* writes any list of tracks; the others
                                  write the whole disc or one track */
+    DC_CAP_SOUND_FILES = 0x40 /* writes tracks as sound files */
 };
 
 typedef struct dc_format {

@@ -191,7 +191,8 @@ const dc_format dc_format_audio = {
         .streams = true,
         .writes_folder = true,
     },
-    .caps = DC_CAP_AUDIO | DC_CAP_FILES | DC_CAP_TRACK_LIST,
+    .caps = DC_CAP_AUDIO | DC_CAP_FILES | DC_CAP_TRACK_LIST |
+            DC_CAP_SOUND_FILES,
     .priv_size = sizeof(audio_state),
     .probe = audio_probe,
     .open = audio_open,
