@@ -125,7 +125,8 @@ static dc_status read_cdtext_file(cue_parser *p, dc_error *err)
                         p->cue_dir);
     warn_if_renamed(p, p->cdtext_line, p->cdtext_name, path);
     char origin[600];
-    snprintf(origin, sizeof origin, "%s:%d", p->cue_path, p->cdtext_line);
+    /* The packs are binary: places in them are offsets in that file. */
+    snprintf(origin, sizeof origin, "%s", path);
     uint8_t *data = NULL;
     size_t size = 0;
     dc_source *source;
