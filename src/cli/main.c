@@ -294,7 +294,8 @@ static const cli_command *find_command(const char *name)
     return NULL;
 }
 
-/* Edits (insert, delete, replace a letter) from a to b, up to a limit. */
+/* Edits (insert, delete, replace a letter) from a to b; 99 for words
+ * too long to be a misspelt command. */
 static int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -125,8 +125,10 @@ static dc_status read_cdtext_file(cue_parser *p, dc_error *err)
                         p->cue_dir);
     warn_if_renamed(p, p->cdtext_line, p->cdtext_name, path);
     char origin[600];
-    /* The packs are binary: places in them are offsets in that file. */
-    snprintf(origin, sizeof origin, "%s", path);
+    /* The packs are binary: places in them are offsets in that file,
+     * which the sheet names at a line. */
+    snprintf(origin, sizeof origin, "%s (CDTEXTFILE at %s:%d)", path,
+             p->cue_path, p->cdtext_line);
     uint8_t *data = NULL;
     size_t size = 0;
     dc_source *source;
