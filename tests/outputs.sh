@@ -109,7 +109,7 @@ refused() {
     "$DISCCONV" "$@" > "$WORK/sent" 2>"$WORK/err"
     rc=$?
     if [ "$rc" -eq 2 ] && [ ! -s "$WORK/sent" ] &&
-       [ "$(grep -vc "^Try 'discconv --help'" "$WORK/err")" -eq 1 ]; then
+       [ "$(grep -vc "^Try 'discconv [a-z-]* *--help'" "$WORK/err")" -eq 1 ]; then
         ok "-o - refused: $name"
     else
         bad "-o - refused: $name (exit $rc, $(wc -c < "$WORK/sent") bytes sent)"

@@ -77,6 +77,50 @@ static dc_track *add(dc_disc *disc, int number, int64_t start, int64_t length)
     return t;
 }
 
+/* Track lists as users type them; anything else is refused whole. */
+static void test_track_list_parse(void **state)
+{
+    (void)state;
+    bool wanted[DC_MAX_TRACKS + 1];
+    dc_error err = {0};
+    assert_int_equal(dc_track_list_parse("1,3-5,99", wanted, &err), DC_OK);
+    for (int n = 0; n <= DC_MAX_TRACKS; n++)
+        assert_int_equal(wanted[n], n == 1 || (n >= 3 && n <= 5) || n == 99);
+    static const char *const bad[] = {"", "0", "100", "1,", ",1", "1,,2",
+                                      "3-1", "1-", "-2", "1 ,2", "+1", "a",
+                                      "1-2-3", "2-100"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        dc_error_clear(&err);
+        if (dc_track_list_parse(bad[i], wanted, &err) != DC_ERR_USAGE)
+            fail_msg("'%s' was taken as a track list", bad[i]);
+        assert_int_equal(err.advice, DC_ADVICE_CHOOSE_TRACKS);
+    }
+}
+
+/* The tracks a message names, as ranges. */
+static void test_describe_tracks(void **state)
+{
+    (void)state;
+    dc_disc disc = {0};
+    char text[DC_TRACK_TEXT_SIZE];
+    dc_disc_describe_tracks(&disc, false, text, sizeof text);
+    assert_string_equal(text, "no tracks");
+    add(&disc, 1, 0, 10)->mode = DC_MODE_MODE1;
+    dc_disc_describe_tracks(&disc, false, text, sizeof text);
+    assert_string_equal(text, "track 1");
+    dc_disc_describe_tracks(&disc, true, text, sizeof text);
+    assert_string_equal(text, "no audio tracks");
+    add(&disc, 2, 10, 10);
+    add(&disc, 3, 20, 10);
+    add(&disc, 5, 30, 10)->mode = DC_MODE_MODE1;
+    add(&disc, 6, 40, 10);
+    dc_disc_describe_tracks(&disc, false, text, sizeof text);
+    assert_string_equal(text, "tracks 1-3, 5-6");
+    dc_disc_describe_tracks(&disc, true, text, sizeof text);
+    assert_string_equal(text, "tracks 2-3, 6");
+    dc_disc_free(&disc);
+}
+
 static void expect_invalid(dc_disc *disc, const char *needle)
 {
     dc_error err = {0};
@@ -403,6 +447,8 @@ int main(void)
                                         test_dir_teardown),
         cmocka_unit_test(test_msf_parse),
         cmocka_unit_test(test_msf_format),
+        cmocka_unit_test(test_track_list_parse),
+        cmocka_unit_test(test_describe_tracks),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_cdtext_packs_from_corpus),
         cmocka_unit_test(test_cdtext_encode_round_trip),

@@ -57,8 +57,8 @@ typedef enum dc_advice {
                                  lists */
     DC_ADVICE_CHOOSE_TRACK,   /* the target holds one track: pick one
                                  (track_number) */
-    DC_ADVICE_CHOOSE_TRACKS,  /* sound files are chosen by a track list
-                                 (track_list), not track_number */
+    DC_ADVICE_CHOOSE_TRACKS,  /* a track list is malformed: write it as
+                                 numbers and ranges (track_list) */
     DC_ADVICE_WRITE_AUDIO,    /* audio: write it as sound files (the "audio"
                                  target) */
     DC_ADVICE_ALLOW_FORM2_TRUNCATION, /* read.allow_form2_truncation */
@@ -258,6 +258,12 @@ DC_API bool dc_track_is_data(const dc_track *track);
 /* The mode's lower-case name ("mode1", "mode2-xa"): a static string,
  * "unknown" for a value outside dc_track_mode. */
 DC_API const char *dc_track_mode_name(dc_track_mode mode);
+/* Reads a track list, numbers and ranges such as "1,3-5" (1..99, no
+ * spaces): wanted[n] is true for each track n it names, the rest false.
+ * The spelling only is checked, not a disc: DC_ERR_USAGE otherwise. */
+DC_API dc_status dc_track_list_parse(const char *list,
+                                     bool wanted[DC_MAX_TRACKS + 1],
+                                     dc_error *err);
 
 /* ---------------------------------------------------------------------- */
 /* Images (readers)                                                        */
@@ -407,8 +413,16 @@ typedef enum dc_pregap_policy {
 typedef bool (*dc_progress_fn)(void *context, int64_t done, int64_t total);
 
 typedef struct dc_convert_options {
-    const char *format_name; /* target format, or NULL: from the extension */
-    int track_number;        /* convert only this track (0 = all) */
+    const char *format_name; /* target format, by its name or one of its
+                                extensions ("cue", "bin" and "bincue" name
+                                one format; "wav", "aiff", "flac" name the
+                                audio target and its sound format), or
+                                NULL: from the output's extension */
+    /* The tracks to convert: one number (0 = all), or a track list
+     * (track_list below), not both.  Every track named must be on the
+     * disc.  The audio target writes any list; the others write the whole
+     * disc or one track, so their list must name one. */
+    int track_number;
     dc_framing framing;
     /* Settings of options that belong to one format, "FORMAT.NAME=VALUE"
      * ("bincue.split=yes"), NULL-terminated, or NULL.  Each must be one
@@ -439,7 +453,7 @@ typedef struct dc_convert_options {
     dc_pregap_policy pregap;
     const char *name_template; /* audio file names; NULL for the default
                                   "{name} (Track {track})" */
-    const char *track_list;  /* extract-audio: "1,3-5"; NULL = all */
+    const char *track_list;  /* "1,3-5" (dc_track_list_parse); NULL = all */
     dc_progress_fn progress;
     void *progress_context;
 } dc_convert_options;
@@ -476,7 +490,11 @@ typedef struct dc_convert_result {
 } dc_convert_result;
 
 /*
- * Converts an open image to `output_path`.  Outputs appear only when
+ * Converts an open image to `output_path`.  A target written as files
+ * given a folder there (a path ending in '/', or an existing folder)
+ * writes into it under the image's name: "out/" + "game.cue" -> out/game.iso.
+ * Missing folders on the way to the outputs are created (and removed
+ * again if the conversion fails).  Outputs appear only when
  * complete (written to a temporary name in the target folder, then
  * renamed); a failure or an interruption removes them, and an existing
  * file is replaced only with options->force.  With options->sync they are

@@ -27,6 +27,7 @@ enum {
 
 typedef struct command_line {
     const char *command;
+    int (*run)(struct command_line *cl); /* the command's function */
     const char *inputs[DC_MAX_TRACKS];
     int input_count;
     const char *output;
@@ -36,10 +37,80 @@ typedef struct command_line {
     dc_convert_options convert;
     const char *format_options[CLI_MAX_FORMAT_OPTIONS + 1]; /* NULL-ended */
     int format_option_count;
+    bool help;     /* --help: show the command's help instead */
+    bool version;
+    bool help_man; /* the man page's lists, for checking doc/discconv.1 */
 } command_line;
 
-/* main.c: prints "discconv: ..." and a pointer to --help; returns
- * EXIT_USAGE. */
+/* The commands, a bit each: an option lists the commands it applies to. */
+enum {
+    CMD_INFO = 1 << 0,
+    CMD_CONVERT = 1 << 1,
+    CMD_EXTRACT_AUDIO = 1 << 2,
+    CMD_FORMATS = 1 << 3,
+    CMD_HELP = 1 << 4,
+    CMD_WRITING = CMD_CONVERT | CMD_EXTRACT_AUDIO,
+    CMD_EVERY = (1 << 5) - 1
+};
+
+typedef struct cli_command {
+    const char *name;
+    unsigned bit;            /* CMD_* */
+    int (*run)(command_line *cl);
+    const char *usage;       /* what follows the name */
+    const char *description; /* one sentence or two; help wraps it */
+    int min_inputs, max_inputs;
+    bool needs_output;       /* -o is required */
+} cli_command;
+
+struct cli_option;
+/* What an option does with its value (NULL for a flag); EXIT_OK or the
+ * exit code to stop with. */
+typedef int (*cli_option_action)(command_line *cl,
+                                 const struct cli_option *option,
+                                 const char *value);
+
+enum {
+    OPTION_REPEATABLE = 1 << 0, /* may be given more than once */
+    OPTION_HIDDEN = 1 << 1      /* for the build and tests: not in help */
+};
+
+typedef struct cli_option {
+    const char *name;        /* long name, without the dashes */
+    char short_name;         /* 0 for none */
+    const char *value;       /* what it takes, as help shows it; NULL: none */
+    unsigned commands;       /* CMD_* it applies to */
+    unsigned flags;          /* OPTION_* */
+    const char *same_as;     /* an alias: the long name of the option it
+                                spells differently; NULL otherwise */
+    cli_option_action action;
+    size_t field;            /* the command_line member it sets, for the
+                                generic actions */
+    const char *help;        /* one or two lines; help wraps it */
+} cli_option;
+
+/* main.c: the tables (help and the man page are made from them). */
+extern const cli_command cli_commands[];
+extern const int cli_command_count;
+extern const cli_option cli_options[];
+extern const int cli_option_count;
+typedef struct cli_exit_code_info {
+    int code;
+    const char *meaning;
+} cli_exit_code_info;
+extern const cli_exit_code_info cli_exit_codes[];
+extern const int cli_exit_code_count;
+
+/* help.c: --help for every command or one, and the man page's lists
+ * (synopsis, commands, options, formats, exit status) in troff, which
+ * doc/discconv.1 must match (tests/cli.sh). */
+void help_print(FILE *out, const cli_command *only);
+void help_print_man_lists(FILE *out);
+/* "convert and extract-audio": the commands an option applies to. */
+void help_commands_of(const cli_option *option, char *text, size_t size);
+
+/* main.c: prints "discconv: ..." and a pointer to the command's --help;
+ * returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 

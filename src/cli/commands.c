@@ -31,7 +31,7 @@ static const char *advice_hint(dc_advice advice)
     case DC_ADVICE_FORCE: return "use --force";
     case DC_ADVICE_NAME_FORMAT: return "use --to FORMAT";
     case DC_ADVICE_LIST_FORMATS: return "see 'discconv formats'";
-    case DC_ADVICE_CHOOSE_TRACK: return "use --track N";
+    case DC_ADVICE_CHOOSE_TRACK: return "use --tracks N";
     case DC_ADVICE_CHOOSE_TRACKS: return "use --tracks LIST";
     case DC_ADVICE_WRITE_AUDIO: return "use extract-audio";
     case DC_ADVICE_ALLOW_FORM2_TRUNCATION:
@@ -215,8 +215,6 @@ static int use_standard_output(command_line *cl)
 
 int cmd_convert(command_line *cl)
 {
-    if (cl->output == NULL)
-        return cli_usage_error("%s needs an output: -o PATH", cl->command);
     int rc;
     if (strcmp(cl->output, "-") == 0 && cl->json)
         return cli_usage_error("--json prints to standard output, which -o - "

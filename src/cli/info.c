@@ -31,6 +31,19 @@ static void duration(int64_t sectors, char *text)
              sectors / FRAMES_PER_SECOND % 60, sectors % FRAMES_PER_SECOND);
 }
 
+/* A length as people say it: "7.13 s", "5 min 12.13 s" (CD time is
+ * counted in minutes, even past the hour). */
+static void human_duration(int64_t sectors, char *text, size_t size)
+{
+    int64_t minutes = sectors / (60 * FRAMES_PER_SECOND);
+    double seconds = (double)(sectors % (60 * FRAMES_PER_SECOND)) /
+                     FRAMES_PER_SECOND;
+    if (minutes > 0)
+        snprintf(text, size, "%" PRId64 " min %.2f s", minutes, seconds);
+    else
+        snprintf(text, size, "%.2f s", seconds);
+}
+
 static int64_t leadout_lba(const dc_disc *disc)
 {
     const dc_track *last = &disc->tracks[disc->track_count - 1];
@@ -148,13 +161,14 @@ static void probe_fs(dc_image *image, int i, dc_fsinfo *fs)
 void info_print_text(FILE *out, dc_image *image)
 {
     const dc_disc *disc = dc_image_disc(image);
-    char a[MSF_TEXT], b[MSF_TEXT], c[MSF_TEXT], flags[32];
-    duration(leadout_lba(disc) + DC_PREGAP_TRACK1, a);
+    char a[MSF_TEXT], b[MSF_TEXT], c[MSF_TEXT], flags[32], length[64];
+    human_duration(leadout_lba(disc), length, sizeof length);
     fprintf(out, "Image:     %s (%s)\n", dc_image_path(image),
             dc_image_format_name(image));
-    fprintf(out, "Disc:      %d track%s, %d session%s, %s\n",
-            disc->track_count, disc->track_count == 1 ? "" : "s",
-            disc->session_count, disc->session_count == 1 ? "" : "s", a);
+    fprintf(out, "Disc:      %d track%s, %d session%s, %s (%" PRId64
+            " sectors)\n", disc->track_count,
+            disc->track_count == 1 ? "" : "s", disc->session_count,
+            disc->session_count == 1 ? "" : "s", length, leadout_lba(disc));
     if (disc->mcn[0] != '\0')
         fprintf(out, "MCN:       %s\n", disc->mcn);
     if (has_cdtext(&disc->cdtext) || disc->cdtext_block_count > 0) {
@@ -209,8 +223,20 @@ static int utf8_length(const unsigned char *p)
     return n;
 }
 
+/* U+007F..U+009F: controls that JSON may carry raw but a terminal
+ * showing the document would obey. */
+static int control_code(const unsigned char *p, int n)
+{
+    if (n == 1 && *p == 0x7F)
+        return 0x7F;
+    if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+        return p[1];
+    return -1;
+}
+
 /* JSON must be UTF-8: bytes that are not (a Latin-1 file name) become
- * U+FFFD rather than break the document. */
+ * U+FFFD rather than break the document.  Control characters are
+ * escaped as \u00XX. */
 void json_string(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -223,10 +249,9 @@ void json_string(FILE *out, const char *s)
             fprintf(out, "\\%c", *p++);
         } else if (*p < 0x20 || *p == 0x7F) {
             fprintf(out, "\\u%04x", *p++);
-        } else if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
-            /* a C1 control (U+0080..U+009F): escaped like C0 and DEL */
-            fprintf(out, "\\u%04x", p[1]);
-            p += 2;
+        } else if (control_code(p, n) >= 0) {
+            fprintf(out, "\\u%04x", control_code(p, n));
+            p += n;
         } else {
             fwrite(p, 1, (size_t)n, out);
             p += n;
@@ -360,8 +385,10 @@ void info_print_json(FILE *out, dc_image *image)
     const dc_disc *disc = dc_image_disc(image);
     fprintf(out, "{\n  \"image\": ");
     json_string(out, dc_image_path(image));
-    fprintf(out, ",\n  \"format\": \"%s\",\n  \"sessions\": %d,\n  \"mcn\": ",
-            dc_image_format_name(image), disc->session_count);
+    fprintf(out, ",\n  \"format\": ");
+    json_string(out, dc_image_format_name(image));
+    fprintf(out, ",\n  \"sessions\": %d,\n  \"mcn\": ",
+            disc->session_count);
     if (disc->mcn[0] != '\0')
         json_string(out, disc->mcn);
     else
@@ -375,8 +402,24 @@ void info_print_json(FILE *out, dc_image *image)
         fputs(i ? ", " : "", out);
         json_string(out, disc->comments[i]);
     }
-    fprintf(out, "],\n  \"leadout_lba\": %" PRId64 ",\n  \"tracks\": [\n",
-            leadout_lba(disc));
+    fprintf(out, "],\n  \"warnings\": [");
+    for (int i = 0; i < dc_image_warning_count(image); i++) {
+        fputs(i ? ", " : "", out);
+        json_string(out, dc_image_warning(image, i));
+    }
+    /* A truncated image is a warning to info, as on the terminal. */
+    int64_t missing;
+    const char *truncation = dc_image_truncation(image, &missing);
+    if (truncation != NULL) {
+        fputs(dc_image_warning_count(image) > 0 ? ", " : "", out);
+        json_string(out, truncation);
+    }
+    fprintf(out, "],\n  \"missing_sectors\": %" PRId64, missing);
+    /* The disc's length from LBA 0 to the lead-out, as a CD player
+     * counts it; sectors are 1/75 s. */
+    fprintf(out, ",\n  \"leadout_lba\": %" PRId64 ",\n  "
+            "\"duration_seconds\": %.3f,\n  \"tracks\": [\n",
+            leadout_lba(disc), (double)leadout_lba(disc) / FRAMES_PER_SECOND);
     for (int i = 0; i < disc->track_count; i++) {
         json_track(out, &disc->tracks[i]);
         fputs(i + 1 < disc->track_count ? ",\n" : "\n", out);

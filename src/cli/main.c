@@ -1,291 +1,100 @@
-/* discconv: the command line.  Commands come from the table below, which
- * --help lists; commands.c carries them out. */
+/* discconv: the command line.  The tables below are the whole of it: the
+ * parser takes each option's spelling, the commands it applies to and what
+ * it sets from them, and --help and the man page's lists (help.c) are
+ * printed from them; commands.c carries the commands out. */
 #include "cli.h"
 
 #include <cdio/logging.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
-/* Groups of options; each command says which apply to it, and --help
- * lists a group with the commands it serves. */
-enum {
-    OPTS_INPUT = 1 << 0,
-    OPTS_OUTPUT = 1 << 1,
-    OPTS_CONVERT = 1 << 2,
-    OPTS_SOUND = 1 << 3,
-    OPTS_INFO = 1 << 4
-};
+static int cmd_help(command_line *cl);
 
-typedef struct command {
-    const char *name;
-    int (*run)(command_line *cl);
-    const char *usage;       /* what follows the name */
-    const char *description; /* one sentence; --help wraps it */
-    unsigned options;        /* OPTS_* */
-    int max_inputs;          /* 0: takes none (extra words are ignored) */
-} command;
-
-static const command commands[] = {
-    {"info", cmd_info, "IMAGE", "show tracks, metadata and file systems",
-     OPTS_INPUT | OPTS_INFO, 1},
-    {"convert", cmd_convert, "INPUT... -o OUTPUT",
+const cli_command cli_commands[] = {
+    {"info", CMD_INFO, cmd_info, "IMAGE",
+     "show tracks, metadata and file systems", 1, 1, false},
+    {"convert", CMD_CONVERT, cmd_convert, "INPUT... -o OUTPUT",
      "convert an image to another format (the audio tracks of a disc "
      "converted to ISO are written beside it as sound files), or make an "
      "audio BIN/CUE from WAV, AIFF or FLAC files, one track each",
-     OPTS_INPUT | OPTS_OUTPUT | OPTS_CONVERT | OPTS_SOUND | OPTS_INFO,
-     DC_MAX_TRACKS},
-    {"extract-audio", cmd_extract_audio, "IMAGE -o DIR",
+     1, DC_MAX_TRACKS, true},
+    {"extract-audio", CMD_EXTRACT_AUDIO, cmd_extract_audio, "IMAGE -o DIR",
      "write the audio tracks as sound files, with a cue sheet that rebuilds "
-     "the disc", OPTS_INPUT | OPTS_OUTPUT | OPTS_SOUND, 1},
-    {"formats", cmd_formats, "", "list the formats and what they can do", 0,
-     0},
+     "the disc", 1, 1, true},
+    {"formats", CMD_FORMATS, cmd_formats, "",
+     "list the formats and what they can do", 0, 0, false},
+    {"help", CMD_HELP, cmd_help, "[COMMAND]",
+     "show this help, or one command's", 0, 1, false},
 };
-#define COMMAND_COUNT ((int)(sizeof commands / sizeof commands[0]))
+const int cli_command_count = sizeof cli_commands / sizeof *cli_commands;
 
-static const struct option_group {
-    unsigned group;
-    const char *title;
-    const char *text;
-} option_groups[] = {
-    {OPTS_INPUT, "Input",
-     "      --from FORMAT            skip detection and read as FORMAT\n"
-     "      --allow-truncated        convert an image that holds less than\n"
-     "                               it says (info only warns), as far as\n"
-     "                               it goes\n"},
-    {OPTS_OUTPUT, "Output",
-     "  -o, --output PATH            where to write (required); - sends an\n"
-     "                               ISO, IMG or NRG that is one file, or\n"
-     "                               extract-audio's one track as WAV or\n"
-     "                               AIFF, to standard output (convert\n"
-     "                               needs --to)\n"
-     "      --verify                 check EDC/ECC of raw sectors while\n"
-     "                               reading; report every bad sector (LBA\n"
-     "                               ranges; each LBA with --json)\n"
-     "  -f, --force                  replace existing output files\n"
-     "      --sync                   make outputs durable: on the disk, with\n"
-     "                               their folder entries, before discconv\n"
-     "                               reports success (slower; without it\n"
-     "                               they are complete but may still be in\n"
-     "                               the page cache, as with cp)\n"
-     "  -q, --quiet                  no progress bar, no summary\n"},
-    {OPTS_CONVERT, "Conversion",
-     "  -t, --to FORMAT              target format (default: from the\n"
-     "                               output's extension; see Formats)\n"
-     "      --track N                convert only track N\n"
-     "      --raw                    write 2352-byte raw sectors, regenerating\n"
-     "                               sync, header, EDC and ECC where the\n"
-     "                               source has only user data (BIN default)\n"
-     "      --cooked                 write user data only (MODE1/2048,\n"
-     "                               MODE2/2336 in a cue sheet)\n"
-     "      --option FORMAT.NAME=VALUE\n"
-     "                               set an option of the target format (see\n"
-     "                               Formats); may be repeated\n"
-     "      --split                  the same as --option bincue.split=yes\n"
-     "      --write-gaps             the same as --option\n"
-     "                               bincue.write_gaps=yes\n"
-     "      --allow-form2-truncation keep only 2048 of the 2324 bytes of\n"
-     "                               Mode 2 Form 2 sectors in an ISO\n"},
-    {OPTS_SOUND, "Sound file",
-     "      --format wav|aiff|flac   sound file format (default wav), for\n"
-     "                               extract-audio and audio routed out of\n"
-     "                               an ISO\n"
-     "      --tracks LIST            extract-audio: tracks such as 1,3-5\n"
-     "      --pregap append|prepend|drop\n"
-     "                               where INDEX 00 audio goes: the end of the\n"
-     "                               previous track's file (default), the\n"
-     "                               start of its own (redump), or nowhere\n"
-     "      --name TEMPLATE          file names from {name} {track} {title}\n"
-     "                               {performer} (default \"{name} (Track\n"
-     "                               {track})\")\n"
-     "      --swap-audio             the image's audio has the wrong byte\n"
-     "                               order: swap every sample\n"},
-    {OPTS_INFO, "Listing",
-     "      --json                   print JSON; convert prints what it\n"
-     "                               wrote and found, every bad sector's\n"
-     "                               LBA included\n"},
-};
+/* --- what options do ---------------------------------------------------- */
 
-static const char other_options[] =
-    "Other options:\n"
-    "  -h, --help                   show this help\n"
-    "  -V, --version                show the version\n";
+#define MEMBER(cl, option, type) \
+    ((type *)(void *)((char *)(cl) + (option)->field))
 
-static const char exit_codes[] =
-    "Exit status:\n"
-    "  0  success\n"
-    "  1  internal error (out of memory)\n"
-    "  2  bad command line\n"
-    "  3  an input file is missing or cannot be read\n"
-    "  4  an input is malformed\n"
-    "  5  an input is valid but uses something discconv does not support\n"
-    "  6  an output cannot be written (exists without --force, disk full)\n"
-    "  7  the target format cannot hold the disc as asked\n"
-    "  8  written, but sectors failed verification or had unexpected modes\n"
-    "  130  interrupted; partial outputs were removed\n";
-
-#define HELP_COLUMN 31 /* where the explanations start */
-#define HELP_WIDTH 79
-
-/* `left` in the first column, then `text` wrapped at word boundaries into
- * the second. */
-static void print_item(FILE *out, const char *left, const char *text)
+static int set_true(command_line *cl, const cli_option *option,
+                    const char *value)
 {
-    int col = fprintf(out, "%s", left);
-    if (col > HELP_COLUMN - 2) {
-        fputc('\n', out);
-        col = 0;
-    }
-    while (*text != '\0') {
-        size_t word = strcspn(text, " ");
-        bool line_start = col <= HELP_COLUMN;
-        if (!line_start && col + 1 + (int)word > HELP_WIDTH) {
-            fputc('\n', out);
-            col = 0;
-            line_start = true;
-        }
-        if (line_start)
-            col += fprintf(out, "%*s", HELP_COLUMN - col, "");
-        else
-            col += fprintf(out, " ");
-        col += fprintf(out, "%.*s", (int)word, text);
-        text += word;
-        text += strspn(text, " ");
-    }
-    fputc('\n', out);
-}
-
-/* The format table: names for --to and --from, and the extensions that
- * name a target. */
-static void print_formats(FILE *out)
-{
-    fputs("Formats (NAME for --from and --to; without --to, the output's "
-          "extension\nnames the target):\n", out);
-    for (int i = 0; i < dc_format_count(); i++) {
-        const dc_format_info *f = dc_format_get(i);
-        char left[128];
-        int n = snprintf(left, sizeof left, "  %-8s", f->name);
-        if (!f->can_write)
-            snprintf(left + n, sizeof left - (size_t)n, " (read only)");
-        else if (f->writes_folder)
-            snprintf(left + n, sizeof left - (size_t)n, " a folder");
-        else
-            for (const char *e = f->extensions; *e != '\0' && n < 100;) {
-                size_t len = strcspn(e, ",");
-                n += snprintf(left + n, sizeof left - (size_t)n, " .%.*s",
-                              (int)len, e);
-                e += len + (e[len] == ',');
-            }
-        print_item(out, left, f->description);
-        for (int k = 0; k < f->option_count; k++) {
-            snprintf(left, sizeof left, "    %s.%s=yes|no", f->name,
-                     f->options[k].name);
-            print_item(out, left, f->options[k].help);
-        }
-    }
-}
-
-static void print_usage(FILE *out)
-{
-    fputs("Usage: discconv COMMAND [OPTIONS]\n\n"
-          "Convert optical disc images between formats.  Formats are "
-          "detected by\ncontent, not by file extension.\n\nCommands:\n",
-          out);
-    for (int i = 0; i < COMMAND_COUNT; i++) {
-        char left[64];
-        snprintf(left, sizeof left, "  %s %s", commands[i].name,
-                 commands[i].usage);
-        print_item(out, left, commands[i].description);
-    }
-    for (size_t g = 0; g < sizeof option_groups / sizeof *option_groups; g++) {
-        fprintf(out, "\n%s options (", option_groups[g].title);
-        const char *separator = "";
-        for (int i = 0; i < COMMAND_COUNT; i++)
-            if (commands[i].options & option_groups[g].group) {
-                fprintf(out, "%s%s", separator, commands[i].name);
-                separator = ", ";
-            }
-        fprintf(out, "):\n%s", option_groups[g].text);
-    }
-    fputc('\n', out);
-    fputs(other_options, out);
-    fputc('\n', out);
-    print_formats(out);
-    fputc('\n', out);
-    fputs(exit_codes, out);
-}
-
-int cli_usage_error(const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fprintf(stderr, "%s: ", CLI_PROGRAM);
-    vfprintf(stderr, fmt, args);
-    fprintf(stderr, "\nTry 'discconv --help'.\n");
-    va_end(args);
-    return EXIT_USAGE;
-}
-
-enum {
-    OPT_FROM = 256, OPT_TRACK, OPT_RAW, OPT_COOKED, OPT_SPLIT, OPT_VERIFY,
-    OPT_FORM2, OPT_JSON, OPT_WRITE_GAPS, OPT_FORMAT, OPT_TRACKS, OPT_PREGAP,
-    OPT_NAME, OPT_SWAP_AUDIO, OPT_SYNC, OPT_OPTION, OPT_ALLOW_TRUNCATED
-};
-
-static const struct option long_options[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"to", required_argument, NULL, 't'},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"allow-truncated", no_argument, NULL, OPT_ALLOW_TRUNCATED},
-    {"track", required_argument, NULL, OPT_TRACK},
-    {"raw", no_argument, NULL, OPT_RAW},
-    {"cooked", no_argument, NULL, OPT_COOKED},
-    {"split", no_argument, NULL, OPT_SPLIT},
-    {"write-gaps", no_argument, NULL, OPT_WRITE_GAPS},
-    {"option", required_argument, NULL, OPT_OPTION},
-    {"verify", no_argument, NULL, OPT_VERIFY},
-    {"allow-form2-truncation", no_argument, NULL, OPT_FORM2},
-    {"force", no_argument, NULL, 'f'},
-    {"sync", no_argument, NULL, OPT_SYNC},
-    {"quiet", no_argument, NULL, 'q'},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"tracks", required_argument, NULL, OPT_TRACKS},
-    {"pregap", required_argument, NULL, OPT_PREGAP},
-    {"name", required_argument, NULL, OPT_NAME},
-    {"swap-audio", no_argument, NULL, OPT_SWAP_AUDIO},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
-};
-
-static int parse_track(const char *text, int *track)
-{
-    char *end;
-    long n = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || n < 1 || n > DC_MAX_TRACKS)
-        return cli_usage_error("--track takes a track number from 1 to 99, "
-                               "not '%s'", text);
-    *track = (int)n;
+    (void)value;
+    *MEMBER(cl, option, bool) = true;
     return EXIT_OK;
 }
 
-/* Names for enum values, in enum order, NULL-terminated. */
-static const char *const audio_formats[] = {"wav", "aiff", "flac", NULL};
-static const char *const pregap_policies[] = {"append", "prepend", "drop",
-                                              NULL};
-
-static int parse_choice(const char *option, const char *text,
-                        const char *const *names, int *value)
+static int set_text(command_line *cl, const cli_option *option,
+                    const char *value)
 {
-    for (int i = 0; names[i] != NULL; i++)
-        if (strcmp(text, names[i]) == 0) {
-            *value = i;
-            return EXIT_OK;
-        }
-    return cli_usage_error("%s does not take '%s'", option, text);
+    *MEMBER(cl, option, const char *) = value;
+    return EXIT_OK;
+}
+
+/* A table entry's action and the member it sets. */
+#define FLAG(member) set_true, offsetof(command_line, member)
+#define TEXT(member) set_text, offsetof(command_line, member)
+#define CALL(function) function, 0
+
+/* "--option": how the user spelled an option, for messages. */
+typedef struct spelling {
+    char text[48];
+} spelling;
+
+static spelling spell(const cli_option *option, bool short_form)
+{
+    spelling s;
+    if (short_form)
+        snprintf(s.text, sizeof s.text, "-%c", option->short_name);
+    else
+        snprintf(s.text, sizeof s.text, "--%s", option->name);
+    return s;
+}
+
+static int set_tracks(command_line *cl, const cli_option *option,
+                      const char *value)
+{
+    bool wanted[DC_MAX_TRACKS + 1];
+    dc_error err = {0};
+    if (dc_track_list_parse(value, wanted, &err) != DC_OK)
+        return cli_usage_error("--%s %s: %s", option->name, value,
+                               err.message);
+    cl->convert.track_list = value;
+    return EXIT_OK;
+}
+
+static int set_framing(command_line *cl, const cli_option *option,
+                       const char *value)
+{
+    (void)value;
+    if (cl->convert.framing != DC_FRAMING_DEFAULT)
+        return cli_usage_error("--raw and --cooked exclude each other");
+    cl->convert.framing = strcmp(option->name, "raw") == 0 ? DC_FRAMING_RAW
+                                                           : DC_FRAMING_USER;
+    return EXIT_OK;
 }
 
 /* A format's option, checked by the library against the target. */
@@ -299,76 +108,514 @@ static int add_format_option(command_line *cl, const char *setting)
     return EXIT_OK;
 }
 
-/* Returns EXIT_OK, or the exit code to stop with (-1: help shown). */
-static int parse(int argc, char **argv, command_line *cl)
+static int set_format_option(command_line *cl, const cli_option *option,
+                             const char *value)
 {
-    int c, rc;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:t:fqhV", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'o': cl->output = optarg; break;
-        case 't': cl->convert.format_name = optarg; break;
-        case OPT_FROM: cl->from = optarg; break;
-        case OPT_ALLOW_TRUNCATED: cl->convert.allow_truncated = true; break;
-        case OPT_TRACK:
-            if ((rc = parse_track(optarg, &cl->convert.track_number)) != EXIT_OK)
-                return rc;
-            break;
-        case OPT_RAW:
-        case OPT_COOKED:
-            if (cl->convert.framing != DC_FRAMING_DEFAULT)
-                return cli_usage_error("--raw and --cooked exclude each "
-                                       "other");
-            cl->convert.framing = c == OPT_RAW ? DC_FRAMING_RAW
-                                               : DC_FRAMING_USER;
-            break;
-        case OPT_SPLIT:
-        case OPT_WRITE_GAPS:
-        case OPT_OPTION:
-            if ((rc = add_format_option(cl, c == OPT_SPLIT ? "bincue.split=yes"
-                                            : c == OPT_WRITE_GAPS
-                                                ? "bincue.write_gaps=yes"
-                                                : optarg)) != EXIT_OK)
-                return rc;
-            break;
-        case OPT_VERIFY: cl->convert.read.verify = true; break;
-        case OPT_FORM2: cl->convert.read.allow_form2_truncation = true; break;
-        case 'f': cl->convert.force = true; break;
-        case OPT_SYNC: cl->convert.sync = true; break;
-        case 'q': cl->quiet = true; break;
-        case OPT_JSON: cl->json = true; break;
-        case OPT_FORMAT:
-            if ((rc = parse_choice("--format", optarg, audio_formats,
-                                   (int *)&cl->convert.audio_format)) != EXIT_OK)
-                return rc;
-            break;
-        case OPT_TRACKS: cl->convert.track_list = optarg; break;
-        case OPT_PREGAP:
-            if ((rc = parse_choice("--pregap", optarg, pregap_policies,
-                                   (int *)&cl->convert.pregap)) != EXIT_OK)
-                return rc;
-            break;
-        case OPT_NAME: cl->convert.name_template = optarg; break;
-        case OPT_SWAP_AUDIO: cl->convert.read.swap_audio = true; break;
-        case 'h': print_usage(stdout); return -1;
-        case 'V': printf("discconv %s\n", dc_version()); return -1;
-        case ':': return cli_usage_error("option '%s' needs a value",
-                                         argv[optind - 1]);
-        default: return cli_usage_error("unknown option '%s'",
-                                        argv[optind - 1]);
+    (void)option;
+    return add_format_option(cl, value);
+}
+
+static int set_split(command_line *cl, const cli_option *option,
+                     const char *value)
+{
+    (void)option;
+    (void)value;
+    return add_format_option(cl, "bincue.split=yes");
+}
+
+static int set_write_gaps(command_line *cl, const cli_option *option,
+                          const char *value)
+{
+    (void)option;
+    (void)value;
+    return add_format_option(cl, "bincue.write_gaps=yes");
+}
+
+/* Names for enum values, in enum order, NULL-terminated. */
+static const char *const sound_formats[] = {"wav", "aiff", "flac", NULL};
+static const char *const pregap_policies[] = {"append", "prepend", "drop",
+                                              NULL};
+
+static int parse_choice(const cli_option *option, const char *text,
+                        const char *const *names, int *value)
+{
+    for (int i = 0; names[i] != NULL; i++)
+        if (strcmp(text, names[i]) == 0) {
+            *value = i;
+            return EXIT_OK;
+        }
+    return cli_usage_error("--%s takes %s, not '%s'", option->name,
+                           option->value, text);
+}
+
+/* The sound format a target's name asks for (as the library reads it:
+ * "aif" is AIFF, any case), or -1. */
+static int sound_format_of_target(const char *name)
+{
+    if (strcasecmp(name, "aif") == 0)
+        return DC_AUDIO_AIFF;
+    for (int i = 0; sound_formats[i] != NULL; i++)
+        if (strcasecmp(name, sound_formats[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int set_sound_format(command_line *cl, const cli_option *option,
+                            const char *value)
+{
+    return parse_choice(option, value, sound_formats,
+                        (int *)&cl->convert.audio_format);
+}
+
+static int set_pregap(command_line *cl, const cli_option *option,
+                      const char *value)
+{
+    return parse_choice(option, value, pregap_policies,
+                        (int *)&cl->convert.pregap);
+}
+
+/*
+ * Every option.  Adding one is adding a line here: its long name, short
+ * name (or 0), the value it takes as help names it (or NULL), the
+ * commands it applies to, OPTION_* flags, the option it is another
+ * spelling of (or NULL), what it does -- FLAG(member) sets a bool of
+ * command_line, TEXT(member) keeps its value, CALL(function) for the rest
+ * -- and its help.  Help, the man page's option list and the checks
+ * (applies to the command, given once) follow from the line.
+ */
+const cli_option cli_options[] = {
+    {"output", 'o', "PATH", CMD_WRITING, 0, NULL, TEXT(output),
+     "where to write (required); in a folder named with a final / (made "
+     "if missing) outputs are named after the input; - is standard output "
+     "(one file; convert needs --to)"},
+    {"to", 't', "FORMAT", CMD_CONVERT, 0, NULL, TEXT(convert.format_name),
+     "the target format, by a name or an extension listed under Formats "
+     "(cue and bin name bincue; wav, aiff and flac write sound files); "
+     "default: from the output's extension"},
+    {"from", 0, "FORMAT", CMD_INFO | CMD_WRITING, 0, NULL, TEXT(from),
+     "skip detection and read as FORMAT (a name or an extension listed "
+     "under Formats)"},
+    {"allow-truncated", 0, NULL, CMD_WRITING, 0, NULL,
+     FLAG(convert.allow_truncated),
+     "convert an image that holds less than it says (info only warns), as "
+     "far as it goes"},
+    {"tracks", 0, "LIST", CMD_WRITING, 0, NULL, CALL(set_tracks),
+     "only these tracks: a number, or for sound files numbers and ranges "
+     "such as 1,3-5"},
+    {"track", 0, "N", CMD_WRITING, 0, "tracks", CALL(set_tracks),
+     "the same as --tracks N"},
+    {"raw", 0, NULL, CMD_CONVERT, 0, NULL, CALL(set_framing),
+     "write 2352-byte raw sectors, regenerating sync, header, EDC and ECC "
+     "where the source has only user data (BIN default)"},
+    {"cooked", 0, NULL, CMD_CONVERT, 0, NULL, CALL(set_framing),
+     "write user data only (MODE1/2048, MODE2/2336 in a cue sheet)"},
+    {"option", 0, "FORMAT.NAME=VALUE", CMD_CONVERT, OPTION_REPEATABLE, NULL,
+     CALL(set_format_option),
+     "set an option of the target format (see Formats); may be repeated"},
+    {"split", 0, NULL, CMD_CONVERT, 0, NULL, CALL(set_split),
+     "the same as --option bincue.split=yes"},
+    {"write-gaps", 0, NULL, CMD_CONVERT, 0, NULL, CALL(set_write_gaps),
+     "the same as --option bincue.write_gaps=yes"},
+    {"allow-form2-truncation", 0, NULL, CMD_CONVERT, 0, NULL,
+     FLAG(convert.read.allow_form2_truncation),
+     "keep only 2048 of the 2324 bytes of Mode 2 Form 2 sectors in an ISO"},
+    {"format", 0, "wav|aiff|flac", CMD_WRITING, 0, NULL,
+     CALL(set_sound_format),
+     "sound file format (default wav), for extract-audio and audio routed "
+     "out of an ISO"},
+    {"pregap", 0, "append|prepend|drop", CMD_WRITING, 0, NULL,
+     CALL(set_pregap),
+     "where INDEX 00 audio goes: the end of the previous track's file "
+     "(default), the start of its own (redump), or nowhere"},
+    {"name", 0, "TEMPLATE", CMD_WRITING, 0, NULL,
+     TEXT(convert.name_template),
+     "sound file names from {name} {track} {title} {performer} (default "
+     "\"{name} (Track {track})\")"},
+    {"swap-audio", 0, NULL, CMD_WRITING, 0, NULL,
+     FLAG(convert.read.swap_audio),
+     "the image's audio has the wrong byte order: swap every sample"},
+    {"verify", 0, NULL, CMD_WRITING, 0, NULL, FLAG(convert.read.verify),
+     "check EDC/ECC of raw sectors while reading; report every bad sector "
+     "(LBA ranges; each LBA with --json)"},
+    {"force", 'f', NULL, CMD_WRITING, 0, NULL, FLAG(convert.force),
+     "replace existing output files"},
+    {"sync", 0, NULL, CMD_WRITING, 0, NULL, FLAG(convert.sync),
+     "make outputs durable: on the disk, with their folder entries, before "
+     "discconv reports success (slower; without it they are complete but "
+     "may still be in the page cache, as with cp)"},
+    {"quiet", 'q', NULL, CMD_WRITING, 0, NULL, FLAG(quiet),
+     "no progress bar, no summary"},
+    {"json", 0, NULL, CMD_INFO | CMD_CONVERT, 0, NULL, FLAG(json),
+     "print JSON; convert prints what it wrote and found, every bad "
+     "sector's LBA included"},
+    {"help", 'h', NULL, CMD_EVERY, 0, NULL, FLAG(help),
+     "show this help, or with a command that command's"},
+    {"version", 'V', NULL, CMD_EVERY, 0, NULL, FLAG(version),
+     "show the version"},
+    {"help-man", 0, NULL, CMD_EVERY, OPTION_HIDDEN, NULL, FLAG(help_man),
+     "print the man page's lists"},
+};
+const int cli_option_count = sizeof cli_options / sizeof *cli_options;
+
+const cli_exit_code_info cli_exit_codes[] = {
+    {EXIT_OK, "success"},
+    {EXIT_INTERNAL, "internal error (out of memory)"},
+    {EXIT_USAGE, "bad command line"},
+    {EXIT_INPUT_UNREADABLE, "an input file is missing or cannot be read"},
+    {EXIT_INPUT_MALFORMED, "an input is malformed"},
+    {EXIT_INPUT_UNSUPPORTED,
+     "an input is valid but uses something discconv does not support"},
+    {EXIT_OUTPUT,
+     "an output cannot be written (exists without --force, disk full)"},
+    {EXIT_CANNOT_HOLD, "the target format cannot hold the disc as asked"},
+    {EXIT_BAD_SECTORS,
+     "written, but sectors failed verification or had unexpected modes"},
+    {EXIT_INTERRUPTED, "interrupted; partial outputs were removed"},
+};
+const int cli_exit_code_count = sizeof cli_exit_codes / sizeof *cli_exit_codes;
+
+/* --- messages ----------------------------------------------------------- */
+
+static const cli_command *current_command; /* once known: its help */
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stderr, "%s: ", CLI_PROGRAM);
+    vfprintf(stderr, fmt, args);
+    if (current_command != NULL)
+        fprintf(stderr, "\nTry 'discconv %s --help'.\n", current_command->name);
+    else
+        fprintf(stderr, "\nTry 'discconv --help'.\n");
+    va_end(args);
+    return EXIT_USAGE;
+}
+
+static const cli_command *find_command(const char *name)
+{
+    for (int i = 0; i < cli_command_count; i++)
+        if (strcmp(name, cli_commands[i].name) == 0)
+            return &cli_commands[i];
+    return NULL;
+}
+
+/* Edits (insert, delete, replace a letter) from a to b; 99 for words
+ * too long to be a misspelt command. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    int row[41];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diagonal = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int above = row[j];
+            int best = diagonal + (a[i - 1] != b[j - 1]);
+            if (above + 1 < best)
+                best = above + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
         }
     }
-    /* getopt_long moves the command and the image here, wherever the user
-     * put them among the options. */
+    return row[lb];
+}
+
+/* "info, convert, ..." */
+static void command_names(char *text, size_t size)
+{
+    text[0] = '\0';
+    for (int i = 0; i < cli_command_count; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, size - used, "%s%s", i > 0 ? ", " : "",
+                 cli_commands[i].name);
+    }
+}
+
+static int unknown_command(const char *word)
+{
+    char names[128];
+    command_names(names, sizeof names);
+    const char *closest = NULL;
+    int best = 3; /* a suggestion only for a near miss */
+    for (int i = 0; i < cli_command_count; i++) {
+        int d = edit_distance(word, cli_commands[i].name);
+        if (d < best) {
+            best = d;
+            closest = cli_commands[i].name;
+        }
+    }
+    struct stat st;
+    if (stat(word, &st) == 0)
+        return cli_usage_error("'%s' is a file, not a command: put a command "
+                               "first (%s)", word, names);
+    if (closest != NULL)
+        return cli_usage_error("unknown command '%s' (did you mean '%s'?); "
+                               "the commands are %s", word, closest, names);
+    return cli_usage_error("unknown command '%s'; the commands are %s", word,
+                           names);
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+/* Long options are returned as LONG_OPTION + their index in the table. */
+#define LONG_OPTION 256
+
+typedef struct given_option {
+    const cli_option *option;
+    const char *value;
+    spelling spelled;
+} given_option;
+
+typedef struct parsed {
+    given_option given[256];
+    int given_count;
+    const char *words[DC_MAX_TRACKS + 2]; /* the command and its inputs */
+    int word_count;
+} parsed;
+
+#define OPTION_COUNT (sizeof cli_options / sizeof *cli_options)
+static struct option long_options[OPTION_COUNT + 1];
+static char short_options[2 * OPTION_COUNT + 2];
+
+static void make_getopt_tables(void)
+{
+    char *s = short_options;
+    *s++ = ':'; /* a missing value is told apart from an unknown option */
+    for (int i = 0; i < cli_option_count; i++) {
+        const cli_option *o = &cli_options[i];
+        long_options[i] = (struct option){
+            o->name, o->value != NULL ? required_argument : no_argument, NULL,
+            LONG_OPTION + i};
+        if (o->short_name != 0) {
+            *s++ = o->short_name;
+            if (o->value != NULL)
+                *s++ = ':';
+        }
+    }
+    *s = '\0';
+}
+
+static const cli_option *short_option(int c)
+{
+    for (int i = 0; i < cli_option_count; i++)
+        if (cli_options[i].short_name == c)
+            return &cli_options[i];
+    return NULL;
+}
+
+/* The argument that named the long option just read: the one before its
+ * value when that came separately ("--output x"). */
+static const char *long_option_text(char **argv, const cli_option *option)
+{
+    const char *text = argv[optind - 1];
+    if (option->value != NULL && optarg == text)
+        text = argv[optind - 2];
+    return text;
+}
+
+/* getopt takes "--verif" for --verify; a script written so would break
+ * when another option starting so is added, so names are spelled whole. */
+static int check_spelled_whole(const char *text, const cli_option *option)
+{
+    size_t len = strcspn(text + 2, "=");
+    if (len == strlen(option->name))
+        return EXIT_OK;
+    return cli_usage_error("unknown option '%.*s' (did you mean '--%s'?)",
+                           (int)(len + 2), text, option->name);
+}
+
+/* Sorts argv into options (kept, not yet applied: which apply depends on
+ * the command) and words. */
+static int read_arguments(int argc, char **argv, parsed *p)
+{
+    make_getopt_tables();
+    opterr = 0;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) !=
+           -1) {
+        if (c == ':')
+            return cli_usage_error("option '%s' needs a value",
+                                   argv[optind - 1]);
+        const cli_option *option = c >= LONG_OPTION
+                                       ? &cli_options[c - LONG_OPTION]
+                                       : short_option(c);
+        if (option == NULL) {
+            if (optopt >= LONG_OPTION)
+                return cli_usage_error("option '--%s' takes no value",
+                                       cli_options[optopt - LONG_OPTION].name);
+            if (optopt != 0)
+                return cli_usage_error("unknown option '-%c'", optopt);
+            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+        bool short_form = c < LONG_OPTION;
+        if (!short_form &&
+            (rc = check_spelled_whole(long_option_text(argv, option),
+                                      option)) != EXIT_OK)
+            return rc;
+        if (p->given_count == (int)(sizeof p->given / sizeof *p->given))
+            return cli_usage_error("too many options");
+        p->given[p->given_count++] = (given_option){
+            option, optarg, spell(option, short_form)};
+    }
     for (; optind < argc; optind++) {
-        if (cl->command == NULL)
-            cl->command = argv[optind];
-        else if (cl->input_count < DC_MAX_TRACKS)
-            cl->inputs[cl->input_count++] = argv[optind];
-        else
+        if (p->word_count == (int)(sizeof p->words / sizeof *p->words))
             return cli_usage_error("more than %d inputs", DC_MAX_TRACKS);
+        p->words[p->word_count++] = argv[optind];
     }
     return EXIT_OK;
+}
+
+/* The option an alias spells, so that both count as one. */
+static const cli_option *canonical(const cli_option *option)
+{
+    if (option->same_as == NULL)
+        return option;
+    for (int i = 0; i < cli_option_count; i++)
+        if (strcmp(cli_options[i].name, option->same_as) == 0)
+            return &cli_options[i];
+    return option;
+}
+
+/* An option given for a command it does not apply to, or twice. */
+static int check_option(const parsed *p, int k, const cli_command *command)
+{
+    const given_option *g = &p->given[k];
+    if (!(g->option->commands & command->bit)) {
+        char where[128];
+        help_commands_of(g->option, where, sizeof where);
+        return cli_usage_error("%s does not apply to %s (it is an option of "
+                               "%s)", g->spelled.text, command->name, where);
+    }
+    if (g->option->flags & OPTION_REPEATABLE)
+        return EXIT_OK;
+    for (int i = 0; i < k; i++) {
+        const given_option *before = &p->given[i];
+        if (canonical(before->option) != canonical(g->option))
+            continue;
+        if (strcmp(before->spelled.text, g->spelled.text) == 0)
+            return cli_usage_error("option %s given twice",
+                                   g->spelled.text);
+        return cli_usage_error("%s and %s are one option, given twice",
+                               before->spelled.text, g->spelled.text);
+    }
+    return EXIT_OK;
+}
+
+static bool was_given(const parsed *p, const char *name)
+{
+    for (int i = 0; i < p->given_count; i++)
+        if (strcmp(p->given[i].option->name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Options that each make sense but not together. */
+static int check_together(const parsed *p, const command_line *cl)
+{
+    const char *target = cl->convert.format_name;
+    int named = target != NULL ? sound_format_of_target(target) : -1;
+    if (named >= 0 && was_given(p, "format") &&
+        named != (int)cl->convert.audio_format)
+        return cli_usage_error("--to %s and --format %s ask for different "
+                               "sound formats", target,
+                               sound_formats[cl->convert.audio_format]);
+    return EXIT_OK;
+}
+
+static int check_words(const parsed *p, const cli_command *command,
+                       const command_line *cl)
+{
+    int inputs = p->word_count - 1;
+    if (inputs < command->min_inputs)
+        return cli_usage_error("%s needs %s: discconv %s %s", command->name,
+                               command->max_inputs > 1 ? "an input"
+                                                       : "an IMAGE",
+                               command->name, command->usage);
+    if (inputs > command->max_inputs) {
+        if (command->max_inputs == 0)
+            return cli_usage_error("%s takes no arguments, not '%s'",
+                                   command->name, p->words[1]);
+        return cli_usage_error("%s takes one %s, not also '%s'",
+                               command->name,
+                               command->bit == CMD_HELP ? "COMMAND" : "IMAGE",
+                               p->words[2]);
+    }
+    if (command->needs_output && cl->output == NULL)
+        return cli_usage_error("%s needs an output: -o %s", command->name,
+                               command->bit == CMD_EXTRACT_AUDIO ? "DIR"
+                                                                 : "OUTPUT");
+    return EXIT_OK;
+}
+
+/* Returns EXIT_OK, or the exit code to stop with (-1: done, success). */
+static int parse(int argc, char **argv, command_line *cl)
+{
+    static parsed p;
+    int rc = read_arguments(argc, argv, &p);
+    if (rc != EXIT_OK)
+        return rc;
+    /* Help, the version and the man page's lists need no command. */
+    for (int i = 0; i < p.given_count; i++)
+        if (p.given[i].option->commands == CMD_EVERY)
+            p.given[i].option->action(cl, p.given[i].option, NULL);
+    if (cl->help_man) {
+        help_print_man_lists(stdout);
+        return -1;
+    }
+    if (cl->version) {
+        printf("discconv %s\n", dc_version());
+        return -1;
+    }
+    if (p.word_count == 0) {
+        if (cl->help) {
+            help_print(stdout, NULL);
+            return -1;
+        }
+        char names[128];
+        command_names(names, sizeof names);
+        return cli_usage_error("no command given; the commands are %s",
+                               names);
+    }
+    const cli_command *command = find_command(p.words[0]);
+    if (command == NULL)
+        return unknown_command(p.words[0]);
+    current_command = command;
+    if (cl->help) {
+        help_print(stdout, command->bit == CMD_HELP ? NULL : command);
+        return -1;
+    }
+    for (int i = 0; i < p.given_count; i++) {
+        const given_option *g = &p.given[i];
+        if ((rc = check_option(&p, i, command)) != EXIT_OK ||
+            (rc = g->option->action(cl, g->option, g->value)) != EXIT_OK)
+            return rc;
+    }
+    if ((rc = check_together(&p, cl)) != EXIT_OK ||
+        (rc = check_words(&p, command, cl)) != EXIT_OK)
+        return rc;
+    cl->command = command->name;
+    cl->run = command->run;
+    for (int i = 1; i < p.word_count; i++)
+        cl->inputs[cl->input_count++] = p.words[i];
+    return EXIT_OK;
+}
+
+/* `discconv help [COMMAND]` */
+static int cmd_help(command_line *cl)
+{
+    const cli_command *command = NULL;
+    if (cl->input_count > 0 &&
+        (command = find_command(cl->inputs[0])) == NULL)
+        return unknown_command(cl->inputs[0]);
+    help_print(stdout, command);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
 }
 
 /* libcdio logs what it finds wrong while parsing (CD-TEXT, volume
@@ -390,19 +637,5 @@ int main(int argc, char **argv)
     int rc = parse(argc, argv, &cl);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
-    if (cl.command == NULL) {
-        print_usage(stderr);
-        return EXIT_USAGE;
-    }
-    const command *cmd = NULL;
-    for (int i = 0; i < COMMAND_COUNT && cmd == NULL; i++)
-        if (strcmp(cl.command, commands[i].name) == 0)
-            cmd = &commands[i];
-    if (cmd == NULL)
-        return cli_usage_error("unknown command '%s'", cl.command);
-    if (cmd->max_inputs > 0 && cl.input_count == 0)
-        return cli_usage_error("%s needs an IMAGE", cl.command);
-    if (cmd->max_inputs == 1 && cl.input_count > 1)
-        return cli_usage_error("%s takes one IMAGE", cl.command);
-    return cmd->run(&cl);
+    return cl.run(&cl);
 }

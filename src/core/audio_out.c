@@ -16,6 +16,7 @@
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SAMPLES_PER_SECTOR (DC_RAW_SECTOR / 2)
 /* The byte-order check listens to two seconds of each file. */
@@ -56,6 +57,21 @@ static const char *sound_extension(dc_audio_format format)
     case DC_AUDIO_FLAC: return "flac";
     }
     return "wav";
+}
+
+bool dc_audio_format_named(const char *name, dc_audio_format *format)
+{
+    static const struct {
+        const char *name;
+        dc_audio_format format;
+    } names[] = {{"wav", DC_AUDIO_WAV}, {"aiff", DC_AUDIO_AIFF},
+                 {"aif", DC_AUDIO_AIFF}, {"flac", DC_AUDIO_FLAC}};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcasecmp(name, names[i].name) == 0) {
+            *format = names[i].format;
+            return true;
+        }
+    return false;
 }
 
 /* Appends text to a name, with the characters a file name cannot hold
@@ -215,9 +231,13 @@ static dc_status plan_files(dc_write_job *job, const bool *selected,
                           track->index[k].offset - from);
         previous = f;
     }
-    if (plan->file_count == 0)
-        return dc_fail(err, DC_ERR_USAGE, "%s: no audio tracks to extract",
-                       job->source->path);
+    if (plan->file_count == 0) {
+        char tracks[DC_TRACK_TEXT_SIZE];
+        dc_disc_describe_tracks(disc, false, tracks, sizeof tracks);
+        return dc_fail(err, DC_ERR_USAGE, "%s: no audio tracks to write as "
+                       "sound files: the disc's %s %s data", job->source->path,
+                       tracks, disc->track_count == 1 ? "is" : "are");
+    }
     return DC_OK;
 }
 

@@ -15,5 +15,8 @@ dc_status dc_audio_write_tracks(dc_write_job *job, const char *dir,
  * cue sheet); refused when they make several. */
 dc_status dc_audio_write_stream(dc_write_job *job, const bool *selected,
                                 dc_error *err);
+/* The sound format a name means ("wav", "aiff" or "aif", "flac", any
+ * case); false for other names. */
+bool dc_audio_format_named(const char *name, dc_audio_format *format);
 
 #endif

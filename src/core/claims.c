@@ -12,6 +12,7 @@
 #include "format.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BLOCK 2048
@@ -175,17 +176,42 @@ static void compare(const volume_track *t, const volume_claim *claim)
     }
 }
 
+/* Whether the part sector a track ends with is bytes appended to a volume
+ * that ends exactly where the whole sectors do: then it is said and kept
+ * (or left out, as the reader does), and is no truncation.  Past a volume
+ * that ends earlier, the part sector may as well be the cut end of other
+ * data, so it stays a truncation. */
+static bool partial_is_appended(const volume_track *t,
+                                const volume_claim *claim)
+{
+    dc_image *image = t->image;
+    if (image->partial == NULL || image->partial_track != t->index ||
+        claim->blocks != t->blocks)
+        return false;
+    dc_image_warn(image, "%s: %lld bytes past the last whole sector, after "
+                  "the end of its %s (%lld blocks): appended data, %s",
+                  image->path, (long long)image->partial_bytes, claim->what,
+                  (long long)claim->blocks,
+                  image->partial_kept ? "kept" : "left out");
+    free(image->partial);
+    image->partial = NULL;
+    return true;
+}
+
 dc_status dc_image_check_claims(dc_image *image, dc_error *err)
 {
     /* The reader has already found the image short: that claim stands. */
-    if (image->missing_sectors > 0)
-        return DC_OK;
-    for (int i = 0; i < image->disc.track_count; i++) {
+    for (int i = 0; i < image->disc.track_count &&
+                    image->missing_sectors == 0; i++) {
         const dc_track *track = &image->disc.tracks[i];
         if (dc_track_user_size(track) != BLOCK)
             continue;
         volume_track t = {image, i, dc_track_pregap(track),
                           track->length - dc_track_pregap(track)};
+        /* A part sector read padded is no block the volume can claim. */
+        if (image->partial != NULL && image->partial_track == i &&
+            image->partial_kept)
+            t.blocks--;
         volume_claim iso, udf;
         if (iso_claim(&t, &iso, err) != DC_OK ||
             udf_claim(&t, &udf, err) != DC_OK)
@@ -193,7 +219,24 @@ dc_status dc_image_check_claims(dc_image *image, dc_error *err)
         /* The larger claim speaks for the track: a UDF partition may
          * reach past the ISO 9660 volume of a bridge disc, or stop short
          * of it. */
-        compare(&t, udf.blocks > iso.blocks ? &udf : &iso);
+        const volume_claim *claim = udf.blocks > iso.blocks ? &udf : &iso;
+        if (partial_is_appended(&t, claim))
+            continue;
+        /* A volume past a part sector: the file's own size says it first,
+         * and the volume how much is missing. */
+        if (image->partial != NULL && image->partial_track == i &&
+            claim->blocks > t.blocks) {
+            dc_image_short(image, 0, "%s", image->partial);
+            free(image->partial);
+            image->partial = NULL;
+        }
+        compare(&t, claim);
+    }
+    /* Nothing says the part sector is extra: it is a sector cut short. */
+    if (image->partial != NULL) {
+        dc_image_short(image, 1, "%s", image->partial);
+        free(image->partial);
+        image->partial = NULL;
     }
     return DC_OK;
 }

@@ -6,6 +6,7 @@
 #include "audio_out.h"
 #include "format.h"
 #include "labels.h"
+#include "model.h"
 #include "sector.h"
 
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool dc_job_progress(dc_write_job *job, int64_t sectors)
@@ -476,10 +478,18 @@ static dc_status choose_target(const char *output_path,
 {
     if (options->format_name != NULL) {
         *target = dc_format_find(options->format_name);
-        if (*target == NULL || (*target)->write == NULL)
+        char names[256];
+        dc_format_list_names(true, names, sizeof names);
+        if (*target == NULL)
             return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_LIST_FORMATS,
-                                  "cannot write format '%s'",
-                                  options->format_name);
+                                  "'%s' is not a format discconv writes; it "
+                                  "writes %s", options->format_name, names);
+        if ((*target)->write == NULL)
+            return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_LIST_FORMATS,
+                                  "%s (%s) is read only: discconv converts "
+                                  "from it, not to it; it writes %s",
+                                  (*target)->info.name,
+                                  (*target)->info.description, names);
         return DC_OK;
     }
     *target = dc_format_for_extension(output_path);
@@ -488,6 +498,157 @@ static dc_status choose_target(const char *output_path,
                               "%s: cannot tell the target format from the "
                               "name; name the format", output_path);
     return DC_OK;
+}
+
+/* How sound files are written matters to a target that writes them, or
+ * that cannot hold audio and writes it beside its output as sound files;
+ * asking another target for it is a mistake, not a wish to ignore. */
+static dc_status check_sound_options(const dc_format *target,
+                                     const dc_convert_options *o,
+                                     dc_error *err)
+{
+    if ((target->caps & DC_CAP_SOUND_FILES) || !(target->caps & DC_CAP_AUDIO))
+        return DC_OK;
+    if (o->audio_format != DC_AUDIO_WAV || o->pregap != DC_PREGAP_APPEND ||
+        o->name_template != NULL)
+        return dc_fail(err, DC_ERR_USAGE, "the %s format keeps audio tracks "
+                       "itself and writes no sound files: a sound format, "
+                       "pregap placement or file name template does not "
+                       "apply to it", target->info.name);
+    return DC_OK;
+}
+
+/* A target named after a sound format ("flac") writes that format. */
+static dc_status choose_sound_format(dc_convert_options *o, dc_error *err)
+{
+    dc_audio_format named;
+    if (o->format_name == NULL || !dc_audio_format_named(o->format_name,
+                                                         &named))
+        return DC_OK;
+    if (o->audio_format != DC_AUDIO_WAV && o->audio_format != named)
+        return dc_fail(err, DC_ERR_USAGE, "the target '%s' and the sound "
+                       "format asked for differ: name one", o->format_name);
+    o->audio_format = named;
+    return DC_OK;
+}
+
+static dc_status no_such_track(const dc_image *image, long number,
+                               dc_error *err)
+{
+    char tracks[DC_TRACK_TEXT_SIZE];
+    dc_disc_describe_tracks(&image->disc, false, tracks, sizeof tracks);
+    return dc_fail(err, DC_ERR_USAGE, "%s: there is no track %ld (the disc "
+                   "has %s)", image->path, number, tracks);
+}
+
+/* The tracks asked for, each checked against the disc, as the target
+ * takes them: a list for a target that writes any (the audio target), one
+ * number for the others.  `number` holds a number made a list. */
+static dc_status choose_tracks(const dc_image *image, const dc_format *target,
+                               dc_convert_options *o, char number[4],
+                               dc_error *err)
+{
+    if (o->track_number != 0 && o->track_list != NULL)
+        return dc_fail(err, DC_ERR_USAGE, "a track number and a track list "
+                       "were both given: give one");
+    bool takes_list = target->caps & DC_CAP_TRACK_LIST;
+    if (o->track_number != 0) {
+        if (!has_track(&image->disc, o->track_number))
+            return no_such_track(image, o->track_number, err);
+        if (takes_list) {
+            snprintf(number, 4, "%d", o->track_number);
+            o->track_list = number;
+            o->track_number = 0;
+        }
+        return DC_OK;
+    }
+    if (o->track_list == NULL)
+        return DC_OK;
+    bool wanted[DC_MAX_TRACKS + 1];
+    if (dc_track_list_parse(o->track_list, wanted, err) != DC_OK)
+        return err->status;
+    int count = 0, last = 0;
+    for (int n = 1; n <= DC_MAX_TRACKS; n++)
+        if (wanted[n]) {
+            if (!has_track(&image->disc, n))
+                return no_such_track(image, n, err);
+            count++;
+            last = n;
+        }
+    if (takes_list)
+        return DC_OK;
+    if (count > 1)
+        return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_CHOOSE_TRACK,
+                              "%s: the %s format takes the whole disc or one "
+                              "track, and %d tracks were chosen: choose one",
+                              image->path, target->info.name, count);
+    o->track_number = last;
+    o->track_list = NULL;
+    return DC_OK;
+}
+
+/* Whether a path names a folder: it ends in '/' or is one. */
+static bool names_folder(const char *path)
+{
+    struct stat st;
+    size_t len = strlen(path);
+    return (len > 0 && path[len - 1] == '/') ||
+           (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/* Where a target written as files goes: a folder given takes the image's
+ * name and the target's first extension; a name with nothing before its
+ * extension (an empty one, "dir/") is refused, as it would write hidden
+ * files such as ".bin". */
+static dc_status choose_output_path(const dc_image *image,
+                                    const dc_format *target,
+                                    const dc_convert_options *o,
+                                    const char *output_path, char **path,
+                                    dc_error *err)
+{
+    *path = NULL;
+    if (o->to_stream || target->info.writes_folder || !names_folder(output_path))
+        *path = dc_strdup(output_path);
+    else {
+        char *stem = dc_path_stem(image->path);
+        size_t ext = strcspn(target->info.extensions, ",");
+        size_t len = strlen(output_path) + (stem ? strlen(stem) : 0) + ext + 3;
+        *path = stem != NULL ? malloc(len) : NULL;
+        if (*path != NULL) {
+            size_t dir = strlen(output_path);
+            while (dir > 1 && output_path[dir - 1] == '/')
+                dir--;
+            snprintf(*path, len, "%.*s/%s.%.*s", (int)dir, output_path, stem,
+                     (int)ext, target->info.extensions);
+        }
+        free(stem);
+    }
+    if (*path == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    if (o->to_stream || target->info.writes_folder)
+        return DC_OK;
+    char *stem = dc_path_stem(*path);
+    bool named = stem != NULL && stem[0] != '\0';
+    free(stem);
+    if (!named)
+        return dc_fail(err, DC_ERR_USAGE, "'%s' names no file: the outputs "
+                       "would be hidden files named only by their extension; "
+                       "name the output", *path);
+    return DC_OK;
+}
+
+/* The folder a target written as files goes into, made if missing. */
+static dc_status make_output_folder(dc_write_job *job, const dc_format *target,
+                                    dc_error *err)
+{
+    if (job->options->to_stream || target->info.writes_folder)
+        return DC_OK;
+    char *dir = dc_path_dirname(job->output_path);
+    dc_status status = dir == NULL
+                           ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
+                           : dc_output_set_make_dir(job->outputs, dir, err);
+    free(dir);
+    return status;
 }
 
 /* --- options of one format ---------------------------------------------- */
@@ -708,6 +869,27 @@ static dc_status check_truncation(dc_write_job *job, dc_error *err)
     return DC_OK;
 }
 
+/* Settles what the caller asked for against the disc and the target: the
+ * sound format a target's name gives, the tracks, the output's path. */
+static dc_status settle_request(dc_image *image, const dc_format *target,
+                               const char *output_path,
+                               dc_convert_options *o, char number[4],
+                               char **path, dc_error *err)
+{
+    *path = NULL;
+    if (choose_sound_format(o, err) != DC_OK ||
+        check_sound_options(target, o, err) != DC_OK ||
+        choose_tracks(image, target, o, number, err) != DC_OK ||
+        check_format_options(target, o, err) != DC_OK)
+        return err->status;
+    if (o->to_stream && !target->info.streams)
+        return dc_fail(err, DC_ERR_USAGE, "%s: a %s target is written as "
+                       "several files or rewrites what it wrote, so it "
+                       "cannot go to a stream; write it to a file",
+                       output_path, target->info.name);
+    return choose_output_path(image, target, o, output_path, path, err);
+}
+
 dc_status dc_convert(dc_image *image, const char *output_path,
                      const dc_convert_options *options,
                      dc_convert_result *result, dc_error *err)
@@ -716,22 +898,18 @@ dc_status dc_convert(dc_image *image, const char *output_path,
     const dc_format *target;
     if (choose_target(output_path, options, &target, err) != DC_OK)
         return err->status;
-    if (options->track_number != 0 &&
-        !has_track(&image->disc, options->track_number))
-        return dc_fail(err, DC_ERR_USAGE, "%s: there is no track %d",
-                       image->path, options->track_number);
-
-    if (check_format_options(target, options, err) != DC_OK)
+    dc_convert_options settled = *options;
+    char number[4];
+    char *path;
+    if (settle_request(image, target, output_path, &settled, number, &path,
+                       err) != DC_OK) {
+        free(path);
         return err->status;
-    if (options->to_stream && !target->info.streams)
-        return dc_fail(err, DC_ERR_USAGE, "%s: a %s target is written as "
-                       "several files or rewrites what it wrote, so it "
-                       "cannot go to a stream; write it to a file",
-                       output_path, target->info.name);
+    }
     dc_output_policy policy = {
-        .force = options->force,
-        .durable = options->sync,
-        .stream_fd = options->to_stream ? options->stream_fd : -1,
+        .force = settled.force,
+        .durable = settled.sync,
+        .stream_fd = settled.to_stream ? settled.stream_fd : -1,
     };
     dc_output_set outputs;
     dc_output_set_init(&outputs, &policy);
@@ -739,28 +917,31 @@ dc_status dc_convert(dc_image *image, const char *output_path,
     dc_bad_list bad = {0};
     dc_write_job job = {
         .source = image,
-        .output_path = output_path,
-        .options = options,
+        .output_path = path,
+        .options = &settled,
         .outputs = &outputs,
         .report = &result->report,
         .bad = &bad,
         .result = result,
-        .sectors_total = total_sectors(&image->disc, options->track_number),
+        .sectors_total = total_sectors(&image->disc, settled.track_number),
     };
-    if (check_truncation(&job, err) != DC_OK ||
-        check_capacity(target, &job, err) != DC_OK)
-        return err->status;
-    note_lost_text(target, &job);
-    int audio = audio_to_route(target, &job);
-    if (audio > 0 && options->to_stream)
-        return dc_fail(err, DC_ERR_USAGE, "%s: its audio tracks would be "
-                       "written beside the %s as sound files, and a stream "
-                       "takes one file: choose the data track, or write to "
-                       "a file", image->path, target->info.name);
+    dc_status status = check_truncation(&job, err);
+    if (status == DC_OK)
+        status = check_capacity(target, &job, err);
+    if (status == DC_OK)
+        note_lost_text(target, &job);
+    int audio = status == DC_OK ? audio_to_route(target, &job) : 0;
+    if (audio > 0 && settled.to_stream)
+        status = dc_fail(err, DC_ERR_USAGE, "%s: its audio tracks would be "
+                         "written beside the %s as sound files, and a stream "
+                         "takes one file: choose the data track, or write to "
+                         "a file", image->path, target->info.name);
     /* What the target cannot hold at all is said before what the sectors
      * would make of it. */
-    if ((target->check == NULL || target->check(&job, err) == DC_OK) &&
+    if (status == DC_OK &&
+        (target->check == NULL || target->check(&job, err) == DC_OK) &&
         dc_labels_check_convert(&job, target, audio > 0, err) == DC_OK &&
+        make_output_folder(&job, target, err) == DC_OK &&
         target->write(&job, err) == DC_OK &&
         (audio == 0 || route_audio(&job, audio, err) == DC_OK) &&
         keep_output_names(&outputs, result, err) == DC_OK)
@@ -769,6 +950,7 @@ dc_status dc_convert(dc_image *image, const char *output_path,
     result->bad_range_count = bad.count;
     dc_job_free_buffers(&job);
     dc_output_set_abort(&outputs);
+    free(path);
     return err->status;
 }
 

@@ -25,14 +25,6 @@ const dc_format_info *dc_format_get(int i)
     return i >= 0 && i < FORMAT_COUNT ? &formats[i]->info : NULL;
 }
 
-const dc_format *dc_format_find(const char *name)
-{
-    for (int i = 0; i < FORMAT_COUNT; i++)
-        if (strcasecmp(formats[i]->info.name, name) == 0)
-            return formats[i];
-    return NULL;
-}
-
 static bool list_has(const char *list, const char *item)
 {
     size_t len = strlen(item);
@@ -44,6 +36,32 @@ static bool list_has(const char *list, const char *item)
         p += n + (comma != NULL);
     }
     return false;
+}
+
+/* By name first, so that no extension can hide a format's name. */
+const dc_format *dc_format_find(const char *name)
+{
+    for (int i = 0; i < FORMAT_COUNT; i++)
+        if (strcasecmp(formats[i]->info.name, name) == 0)
+            return formats[i];
+    for (int i = 0; i < FORMAT_COUNT; i++)
+        if (list_has(formats[i]->info.extensions, name))
+            return formats[i];
+    return NULL;
+}
+
+void dc_format_list_names(bool writable, char *text, size_t size)
+{
+    size_t used = 0;
+    text[0] = '\0';
+    for (int i = 0; i < FORMAT_COUNT && used < size; i++) {
+        const dc_format_info *f = &formats[i]->info;
+        if (writable ? f->can_write : f->can_read) {
+            int n = snprintf(text + used, size - used, "%s%s",
+                             used > 0 ? ", " : "", f->name);
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
 }
 
 const dc_format *dc_format_for_extension(const char *path)

@@ -76,6 +76,11 @@ struct dc_image {
     int warning_count;
     char *truncation;      /* the first claim the files fall short of */
     int64_t missing_sectors; /* what the claims want beyond the files */
+    char *partial;         /* a data file ending inside a sector, until the
+                              claims check weighs it (dc_image_partial) */
+    int partial_track;     /* the track it ends, by position */
+    int64_t partial_bytes; /* how far into the sector */
+    bool partial_kept;     /* its part sector is read, padded with zeros */
     dc_file_id *inputs;    /* every file the image reads, never to be
                               overwritten by a conversion */
     int input_count;
@@ -104,6 +109,15 @@ void dc_image_warn(dc_image *image, const char *fmt, ...)
  * missing sectors add up. */
 void dc_image_short(dc_image *image, int64_t missing, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Records that track `track_index` ends `bytes` into a sector (the
+ * printf-style message says so, as dc_image_short's would).  The claims
+ * check decides what that is: bytes appended past the end of a file system
+ * that fits in the whole sectors (a warning), or else a sector cut short
+ * (dc_image_short, one sector missing).  `kept` says the reader serves the
+ * part sector, padded with zeros. */
+void dc_image_partial(dc_image *image, int track_index, int64_t bytes,
+                      bool kept, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Checks the claims every image may carry whatever its format (the ISO
  * 9660 and UDF volume sizes of its data tracks) against its tracks
  * (src/core/claims.c). */
@@ -183,7 +197,10 @@ enum {
     DC_CAP_SESSIONS = 0x4,    /* several sessions */
     DC_CAP_SUBCHANNEL = 0x8,  /* the 96 subchannel bytes of each sector */
     DC_CAP_FILES = 0x10,      /* writes several files */
-    DC_CAP_CDTEXT = 0x20      /* CD-TEXT in every language, and ISRCs */
+    DC_CAP_CDTEXT = 0x20,     /* CD-TEXT in every language, and ISRCs */
+    DC_CAP_TRACK_LIST = 0x40, /* writes any list of tracks; the others
+                                 write the whole disc or one track */
+    DC_CAP_SOUND_FILES = 0x80 /* writes tracks as sound files */
 };
 
 typedef struct dc_format {
@@ -206,7 +223,11 @@ typedef struct dc_format {
     dc_status (*write)(dc_write_job *job, dc_error *err);
 } dc_format;
 
+/* A format by its name or one of its extensions, without case ("cue" and
+ * "bin" find bincue); NULL if none. */
 const dc_format *dc_format_find(const char *name);
+/* "bincue, toc, ..." : the formats that read (or write), for messages. */
+void dc_format_list_names(bool writable, char *text, size_t size);
 const dc_format *dc_format_for_extension(const char *path);
 /* The best-scoring format for the source's content, or an error. */
 dc_status dc_format_detect(dc_source *source, const dc_format **format,

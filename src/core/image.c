@@ -94,9 +94,12 @@ static dc_status choose_format(const char *path, dc_source *file,
     *descriptor = NULL;
     if (format_name != NULL) {
         *format = dc_format_find(format_name);
-        if (*format == NULL || (*format)->open == NULL)
-            return dc_fail(err, DC_ERR_USAGE, "unknown input format '%s'",
-                           format_name);
+        if (*format == NULL || (*format)->open == NULL) {
+            char names[256];
+            dc_format_list_names(false, names, sizeof names);
+            return dc_fail(err, DC_ERR_USAGE, "'%s' is not a format discconv "
+                           "reads; it reads %s", format_name, names);
+        }
         return DC_OK;
     }
     dc_error detected = {0};
@@ -162,6 +165,7 @@ void dc_image_close(dc_image *image)
         free(image->warnings[i]);
     free(image->warnings);
     free(image->truncation);
+    free(image->partial);
     free(image->inputs);
     free(image->labels);
     free(image->scratch);
@@ -195,20 +199,42 @@ void dc_image_warn(dc_image *image, const char *fmt, ...)
     va_end(args);
 }
 
+/* A message made one line, as an error's is, whatever names it holds;
+ * NULL when memory is short (lost, as warnings are). */
+static char *one_line(const char *fmt, va_list args)
+{
+    dc_error line = {0};
+    char text[sizeof line.message];
+    vsnprintf(text, sizeof text, fmt, args);
+    dc_fail(&line, DC_ERR_FORMAT, "%s", text);
+    return dc_strdup(line.message);
+}
+
 void dc_image_short(dc_image *image, int64_t missing, const char *fmt, ...)
 {
     image->missing_sectors += missing;
     if (image->truncation != NULL)
         return;
-    /* Recorded as an error is, so it is one line whatever names it holds. */
-    dc_error line = {0};
-    char text[sizeof line.message];
     va_list args;
     va_start(args, fmt);
-    vsnprintf(text, sizeof text, fmt, args);
+    image->truncation = one_line(fmt, args);
     va_end(args);
-    dc_fail(&line, DC_ERR_FORMAT, "%s", text);
-    image->truncation = dc_strdup(line.message); /* NULL: lost, as warnings */
+}
+
+void dc_image_partial(dc_image *image, int track_index, int64_t bytes,
+                      bool kept, const char *fmt, ...)
+{
+    if (image->partial != NULL)
+        return;
+    va_list args;
+    va_start(args, fmt);
+    image->partial = one_line(fmt, args);
+    va_end(args);
+    if (image->partial == NULL) /* no memory to weigh it: a short sector */
+        image->missing_sectors++;
+    image->partial_track = track_index;
+    image->partial_bytes = bytes;
+    image->partial_kept = kept;
 }
 
 const char *dc_image_truncation(const dc_image *image,

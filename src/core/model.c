@@ -183,6 +183,80 @@ void dc_msf_format(int64_t frames, char *buffer)
              (long long)(frames % FRAMES_PER_SECOND));
 }
 
+/* --- choosing tracks ---------------------------------------------------- */
+
+/* One track number, 1..99, at *p; moves past it. */
+static bool read_track_number(const char **p, long *number)
+{
+    if (!isdigit((unsigned char)**p))
+        return false;
+    char *end;
+    *number = strtol(*p, &end, 10);
+    *p = end;
+    return *number >= 1 && *number <= DC_MAX_TRACKS;
+}
+
+dc_status dc_track_list_parse(const char *list,
+                              bool wanted[DC_MAX_TRACKS + 1], dc_error *err)
+{
+    memset(wanted, 0, (DC_MAX_TRACKS + 1) * sizeof *wanted);
+    for (const char *p = list;;) {
+        long from, to;
+        bool ok = read_track_number(&p, &from);
+        to = from;
+        if (ok && *p == '-') {
+            p++;
+            ok = read_track_number(&p, &to) && to >= from;
+        }
+        if (!ok || (*p != ',' && *p != '\0'))
+            return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_CHOOSE_TRACKS,
+                                  "a track list takes track numbers from 1 "
+                                  "to %d and ranges, such as 1,3-5, not '%s'",
+                                  DC_MAX_TRACKS, list);
+        for (long n = from; n <= to; n++)
+            wanted[n] = true;
+        if (*p++ == '\0')
+            return DC_OK;
+    }
+}
+
+/* Appends "n" or "n-m" to a list being written. */
+static void append_range(char *text, size_t size, int from, int to)
+{
+    size_t used = strlen(text);
+    if (used + 1 >= size)
+        return;
+    snprintf(text + used, size - used, from == to ? "%s%d" : "%s%d-%d",
+             used > 0 ? ", " : "", from, to);
+}
+
+void dc_disc_describe_tracks(const dc_disc *disc, bool audio_only,
+                             char *text, size_t size)
+{
+    char ranges[DC_TRACK_TEXT_SIZE] = "";
+    int count = 0, from = 0, last = 0;
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *t = &disc->tracks[i];
+        if (audio_only && t->mode != DC_MODE_AUDIO)
+            continue;
+        if (count > 0 && t->number != last + 1) {
+            append_range(ranges, sizeof ranges, from, last);
+            from = t->number;
+        } else if (count == 0) {
+            from = t->number;
+        }
+        last = t->number;
+        count++;
+    }
+    if (count > 0)
+        append_range(ranges, sizeof ranges, from, last);
+    if (count == 0)
+        snprintf(text, size, "no %stracks", audio_only ? "audio " : "");
+    else
+        snprintf(text, size, "%s %s", count == 1 ? "track" : "tracks",
+                 ranges);
+}
+
 /* --- public helpers ----------------------------------------------------- */
 
 int64_t dc_track_pregap(const dc_track *track)

@@ -52,6 +52,12 @@ bool dc_msf_parse(const char *text, int64_t *frames);
 #define DC_MSF_TEXT_SIZE 32
 void dc_msf_format(int64_t frames, char *buffer);
 
+/* The disc's track numbers (or its audio tracks') for messages: "tracks
+ * 1-3, 5", "track 2", "no audio tracks". */
+#define DC_TRACK_TEXT_SIZE 320
+void dc_disc_describe_tracks(const dc_disc *disc, bool audio_only,
+                             char *text, size_t size);
+
 /* An ISRC as the model keeps it: country (2 letters), owner (3 letters or
  * digits), year and serial (7 digits). */
 bool dc_isrc_valid(const char *s);

@@ -37,20 +37,56 @@ void dc_output_set_protect(dc_output_set *set, const dc_file_id *inputs,
     set->input_count = count;
 }
 
-dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
-                                 dc_error *err)
+static dc_status remember_made_dir(dc_output_set *set, const char *dir,
+                                   dc_error *err)
 {
+    char **grown = realloc(set->made_dirs,
+                           (size_t)(set->made_dir_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    set->made_dirs = grown;
+    grown[set->made_dir_count] = dc_strdup(dir);
+    if (grown[set->made_dir_count] == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    set->made_dir_count++;
+    return DC_OK;
+}
+
+/* `dir` without trailing slashes; the folders above it first. */
+static dc_status make_dirs(dc_output_set *set, char *dir, dc_error *err)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        dir[--len] = '\0';
     struct stat st;
     if (stat(dir, &st) == 0)
         return S_ISDIR(st.st_mode)
                    ? DC_OK
                    : dc_fail(err, DC_ERR_OUTPUT, "%s: not a folder", dir);
+    char *parent = dc_path_dirname(dir);
+    if (parent == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    dc_status status = strcmp(parent, dir) != 0
+                           ? make_dirs(set, parent, err)
+                           : DC_OK;
+    free(parent);
+    if (status != DC_OK)
+        return status;
     if (mkdir(dir, 0777) != 0)
         return dc_fail(err, DC_ERR_OUTPUT, "%s: cannot create the folder: %s",
                        dir, strerror(errno));
-    set->made_dir = dc_strdup(dir);
-    return set->made_dir != NULL ? DC_OK
-                                 : dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    return remember_made_dir(set, dir, err);
+}
+
+dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
+                                 dc_error *err)
+{
+    char *copy = dc_strdup(dir);
+    dc_status status = copy != NULL
+                           ? make_dirs(set, copy, err)
+                           : dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    free(copy);
+    return status;
 }
 
 /*
@@ -487,8 +523,19 @@ static dc_status sync_folders(const dc_output_set *set, dc_error *err)
             return err->status;
         last = path;
     }
-    return set->made_dir != NULL ? sync_directory_of(set->made_dir, err)
-                                 : DC_OK;
+    for (int i = 0; i < set->made_dir_count; i++)
+        if (sync_directory_of(set->made_dirs[i], err) != DC_OK)
+            return err->status;
+    return DC_OK;
+}
+
+static void forget_made_dirs(dc_output_set *set)
+{
+    for (int i = 0; i < set->made_dir_count; i++)
+        free(set->made_dirs[i]);
+    free(set->made_dirs);
+    set->made_dirs = NULL;
+    set->made_dir_count = 0;
 }
 
 dc_status dc_output_set_commit(dc_output_set *set, dc_error *err)
@@ -515,8 +562,7 @@ dc_status dc_output_set_commit(dc_output_set *set, dc_error *err)
         free(set->items[i]->buffer);
         set->items[i]->buffer = NULL;
     }
-    free(set->made_dir); /* it holds the outputs now: it stays */
-    set->made_dir = NULL;
+    forget_made_dirs(set); /* they hold the outputs now: they stay */
     return DC_OK;
 }
 
@@ -536,9 +582,8 @@ void dc_output_set_abort(dc_output_set *set)
     free(set->items);
     set->items = NULL;
     set->count = 0;
-    if (set->made_dir != NULL)
-        rmdir(set->made_dir);
-    free(set->made_dir);
-    set->made_dir = NULL;
+    for (int i = set->made_dir_count - 1; i >= 0; i--)
+        rmdir(set->made_dirs[i]); /* the deepest first */
+    forget_made_dirs(set);
 }
 

@@ -51,7 +51,8 @@ typedef struct dc_output_set {
     dc_output **items;
     int count;
     dc_output_policy policy;
-    char *made_dir;            /* a folder created for the outputs */
+    char **made_dirs;          /* folders created for the outputs, the */
+    int made_dir_count;        /* outermost first */
     const dc_file_id *inputs;  /* never replaced, even with force */
     int input_count;
 } dc_output_set;
@@ -65,8 +66,9 @@ void dc_output_set_protect(dc_output_set *set, const dc_file_id *inputs,
  * first output is the stream (path only names it) and a second is refused. */
 dc_status dc_output_set_add(dc_output_set *set, const char *path,
                             dc_output **output, dc_error *err);
-/* Makes sure `dir` is a folder, creating it if needed; a folder created
- * here is removed again if the set is aborted. */
+/* Makes sure `dir` is a folder, creating it and the folders above it if
+ * needed; the folders created here are removed again if the set is
+ * aborted. */
 dc_status dc_output_set_make_dir(dc_output_set *set, const char *dir,
                                  dc_error *err);
 dc_status dc_output_write(dc_output *out, const void *data, size_t len,

@@ -117,36 +117,32 @@ dc_status dc_image_open_audio_files(dc_image **image,
 
 /* --- the "audio" target: extract-audio ---------------------------------- */
 
-/* "1,3-5" into selected[position]; every track when list is NULL. */
-static dc_status select_tracks(const dc_disc *disc, const char *list,
+/* The tracks the list names (dc_convert checked they are on the disc),
+ * or every audio track when it is NULL, into selected[position].  A data
+ * track named is refused: it would make a sound file of noise. */
+static dc_status select_tracks(const dc_image *image, const char *list,
                                bool *selected, dc_error *err)
 {
-    bool wanted[DC_MAX_TRACKS + 1] = {false};
-    for (const char *p = list; p != NULL && *p != '\0';) {
-        char *end;
-        long from = strtol(p, &end, 10), to = from;
-        if (end != p && *end == '-')
-            to = strtol(end + 1, &end, 10);
-        if (end == p || from < 1 || to < from || to > DC_MAX_TRACKS ||
-            (*end != ',' && *end != '\0'))
-            return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_CHOOSE_TRACKS,
-                                  "a track list takes numbers and ranges "
-                                  "such as 1,3-5, not '%s'", list);
-        for (long n = from; n <= to; n++)
-            wanted[n] = true;
-        p = *end == ',' ? end + 1 : end;
+    const dc_disc *disc = &image->disc;
+    bool wanted[DC_MAX_TRACKS + 1];
+    if (list != NULL && dc_track_list_parse(list, wanted, err) != DC_OK)
+        return err->status;
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *t = &disc->tracks[i];
+        selected[i] = list == NULL || wanted[t->number];
+        if (list != NULL && selected[i] && t->mode != DC_MODE_AUDIO) {
+            char audio[DC_TRACK_TEXT_SIZE];
+            dc_disc_describe_tracks(disc, true, audio, sizeof audio);
+            return dc_fail(err, DC_ERR_USAGE, "%s: track %d is a data track, "
+                           "not audio (the disc's audio: %s)", image->path,
+                           t->number, audio);
+        }
     }
-    for (int i = 0; i < disc->track_count; i++)
-        selected[i] = list == NULL || wanted[disc->tracks[i].number];
     return DC_OK;
 }
 
 static dc_status audio_check(const dc_write_job *job, dc_error *err)
 {
-    if (job->options->track_number != 0)
-        return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_CHOOSE_TRACKS,
-                              "sound files are chosen by a track list, not "
-                              "one track number");
     if (job->options->to_stream &&
         job->options->audio_format == DC_AUDIO_FLAC)
         return dc_fail(err, DC_ERR_USAGE, "%s: FLAC rewrites its header once "
@@ -157,11 +153,10 @@ static dc_status audio_check(const dc_write_job *job, dc_error *err)
 
 static dc_status audio_write(dc_write_job *job, dc_error *err)
 {
-    const dc_disc *disc = &job->source->disc;
     if (job->options->to_stream) {
         bool selected[DC_MAX_TRACKS];
-        if (select_tracks(disc, job->options->track_list, selected, err) !=
-            DC_OK)
+        if (select_tracks(job->source, job->options->track_list, selected,
+                          err) != DC_OK)
             return err->status;
         return dc_audio_write_stream(job, selected, err);
     }
@@ -174,8 +169,9 @@ static dc_status audio_write(dc_write_job *job, dc_error *err)
     char *cue_path = cue_name != NULL ? dc_path_join(dir, cue_name) : NULL;
     dc_status status = cue_path == NULL
                            ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
-                           : select_tracks(disc, job->options->track_list,
-                                           selected, err);
+                           : select_tracks(job->source,
+                                           job->options->track_list, selected,
+                                           err);
     if (status == DC_OK)
         status = dc_audio_write_tracks(job, dir, name, selected, cue_path, err);
     free(cue_path);
@@ -195,7 +191,8 @@ const dc_format dc_format_audio = {
         .streams = true,
         .writes_folder = true,
     },
-    .caps = DC_CAP_AUDIO | DC_CAP_FILES,
+    .caps = DC_CAP_AUDIO | DC_CAP_FILES | DC_CAP_TRACK_LIST |
+            DC_CAP_SOUND_FILES,
     .priv_size = sizeof(audio_state),
     .probe = audio_probe,
     .open = audio_open,

@@ -292,7 +292,9 @@ static dc_status img_open(dc_image *image, dc_error *err)
                        image->path, (long long)dc_source_size(image->source));
     /* The part of a sector cannot be read: the whole ones are there. */
     if (dc_source_size(image->source) % layout.sector_size != 0)
-        dc_image_short(image, 1, "%s: truncated: %lld bytes are %lld whole "
+        dc_image_partial(image, 0,
+                         dc_source_size(image->source) % layout.sector_size,
+                         false, "%s: truncated: %lld bytes are %lld whole "
                        "%u-byte sectors and %lld bytes of one more",
                        image->path, (long long)dc_source_size(image->source),
                        (long long)(dc_source_size(image->source) /

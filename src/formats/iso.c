@@ -61,7 +61,8 @@ static dc_status iso_open(dc_image *image, dc_error *err)
         return dc_fail(err, DC_ERR_FORMAT, "%s: file is empty", image->path);
     /* The part of a sector is read padded with zeros. */
     if (size % ISO_SECTOR != 0)
-        dc_image_short(image, 1, "%s: truncated: %lld bytes are %lld whole "
+        dc_image_partial(image, 0, size % ISO_SECTOR, true,
+                         "%s: truncated: %lld bytes are %lld whole "
                        "2048-byte sectors and %lld bytes of one more",
                        image->path, (long long)size,
                        (long long)(size / ISO_SECTOR),

@@ -125,7 +125,10 @@ static dc_status read_cdtext_file(cue_parser *p, dc_error *err)
                         p->cue_dir);
     warn_if_renamed(p, p->cdtext_line, p->cdtext_name, path);
     char origin[600];
-    snprintf(origin, sizeof origin, "%s:%d", p->cue_path, p->cdtext_line);
+    /* The packs are binary: places in them are offsets in that file,
+     * which the sheet names at a line. */
+    snprintf(origin, sizeof origin, "%s (CDTEXTFILE at %s:%d)", path,
+             p->cue_path, p->cdtext_line);
     uint8_t *data = NULL;
     size_t size = 0;
     dc_source *source;
@@ -183,7 +186,8 @@ static dc_status finish_file(cue_parser *p, int owner, int file, int64_t byte,
     int64_t rest = f->size - byte;
     /* The part of a sector cannot be read: the file holds the whole ones. */
     if (rest % size != 0)
-        dc_image_short(p->image, 1, "%s:%d: truncated: \"%s\" is %lld "
+        dc_image_partial(p->image, owner, rest % size, false,
+                         "%s:%d: truncated: \"%s\" is %lld "
                        "bytes: the %lld bytes from TRACK %02d on are %lld "
                        "whole %u-byte sectors and %lld bytes of one more",
                        p->cue_path, f->line, f->name, (long long)f->size,
