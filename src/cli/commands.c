@@ -37,6 +37,7 @@ static const char *advice_hint(dc_advice advice)
     case DC_ADVICE_ALLOW_FORM2_TRUNCATION:
         return "use --allow-form2-truncation";
     case DC_ADVICE_SWAP_AUDIO: return "use --swap-audio";
+    case DC_ADVICE_NAME_INPUT_FORMAT: return "use --from FORMAT";
     }
     return NULL;
 }

@@ -80,6 +80,23 @@ dc_status dc_image_open_file(dc_image *image, const char *path,
     return adopt_source(image, *source, err);
 }
 
+/* Names the formats that can be read, so that a wrong name is easy to
+ * correct. */
+static dc_status unknown_input_format(const char *name, dc_error *err)
+{
+    char names[256] = "";
+    size_t used = 0;
+    for (int i = 0; i < dc_format_count(); i++) {
+        const dc_format_info *info = dc_format_get(i);
+        if (info->can_read && used < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used,
+                                     "%s%s", used > 0 ? ", " : "",
+                                     info->name);
+    }
+    return dc_fail(err, DC_ERR_USAGE, "unknown input format '%s' (formats "
+                   "read: %s)", name, names);
+}
+
 /*
  * Which format reads the file, and what it reads: a descriptor format
  * reads the file itself; any other file is read through a descriptor
@@ -94,8 +111,7 @@ static dc_status choose_format(const char *path, dc_source *file,
     if (format_name != NULL) {
         *format = dc_format_find(format_name);
         if (*format == NULL || (*format)->open == NULL)
-            return dc_fail(err, DC_ERR_USAGE, "unknown input format '%s'",
-                           format_name);
+            return unknown_input_format(format_name, err);
         return DC_OK;
     }
     dc_error detected = {0};
@@ -106,7 +122,8 @@ static dc_status choose_format(const char *path, dc_source *file,
                           err) != DC_OK || *descriptor != NULL)
         return err->status;
     if (detected.status != DC_OK)
-        return dc_fail(err, detected.status, "%s", detected.message);
+        return dc_fail_advise(err, detected.status, detected.advice, "%s",
+                              detected.message);
     return DC_OK;
 }
 
