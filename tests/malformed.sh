@@ -445,4 +445,47 @@ mention=sheet.sub expect "CloneCD: a .sub of the wrong size" 4 "$d/sheet.ccd"
 printf '[CloneCD]\n\000\n' > "$d/nul.ccd"
 cp "$WORK/fix/data.bin" "$d/nul.img"
 expect "CloneCD: a NUL byte" 4 "$d/nul.ccd"
+# --- raw means evidence; formats recognised but not read ---
+d=$(case_dir evidence)
+python3 -c 'import random, sys
+sys.stdout.buffer.write(random.Random(12).randbytes(4096))' > "$d/noise.toc"
+expect "random bytes named .toc: not a TOC file" 4 "$d/noise.toc"
+cp "$d/noise.toc" "$d/noise.dat"
+expect "random bytes named .dat: no evidence of a raw image" 5 "$d/noise.dat"
+cp "$WORK/fix/audio.bin" "$d/tones.dat"
+expect "raw audio named .dat: no evidence of a raw image" 5 "$d/tones.dat"
+# foreign NAME HEXBYTES [AT]: 4 KiB of zeros (two sectors by size) with a
+# format's signature at AT (negative: from the end).
+foreign() {
+    python3 -c 'import sys
+data = bytearray(4096)
+magic, at = bytes.fromhex(sys.argv[1]), int(sys.argv[2])
+at = at if at >= 0 else len(data) + at
+data[at:at + len(magic)] = magic
+open(sys.argv[3], "wb").write(data)' "$2" "${3:-0}" "$d/$1"
+    expect "recognised, not read: $1" 5 "$d/$1"
+}
+foreign mds.bin 4d454449412044455343524950544f52
+foreign chd.bin 4d436f6d70724844
+foreign cdi.bin 0600008000010000 -8
+foreign ecm.bin 45434d00
+foreign isz.bin 49735a21
+foreign daa.bin 44414120564f4c00
+foreign gbi.bin 47424900
+foreign cso.bin 4349534f
+foreign b6t.bin 425754352053545245414d205349474e
+foreign dmg.bin 6b6f6c79 -512
+foreign uif.bin 62626973 -64
+foreign gz.bin 1f8b08
+foreign xz.bin fd377a585a00
+foreign zip.bin 504b0304
+foreign 7z.bin 377abcaf271c
+foreign bz2.bin 425a6839
+foreign zst.bin 28b52ffd
+cp "$WORK/fix/data.bin" "$d/disc.mdf"
+expect "an Alcohol 120% data file by its name" 5 "$d/disc.mdf"
+mkdir -p "$d/alcohol"
+cp "$WORK/fix/data.bin" "$d/alcohol/disc.bin"
+printf 'MEDIA DESCRIPTOR' > "$d/alcohol/disc.mds"
+expect "an Alcohol 120% data file by the .mds beside it" 5 "$d/alcohol/disc.bin"
 finish

@@ -94,6 +94,10 @@ static const foreign_format foreign_formats[] = {
     /* Apple UDIF: no header, a 512-byte "koly" trailer at the end. */
     {"an Apple disk image (DMG)", FOREIGN_PLANNED, -512, MAGIC("koly"),
      NULL},
+    /* An encrypted Apple disk image: the "encrcdsa" (version 2) header at
+     * the start, the UDIF inside it encrypted (dmgwiz, the corpus). */
+    {"an encrypted Apple disk image (DMG)", FOREIGN_IMAGE, 0,
+     MAGIC("encrcdsa"), NULL},
     /* MagicISO: a 64-byte "bbis" block at the end points at the "blhr"
      * block table (uif2iso). */
     {"a MagicISO image (UIF)", FOREIGN_PLANNED, -64, MAGIC("bbis"), NULL},
