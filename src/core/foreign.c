@@ -197,9 +197,14 @@ dc_status dc_foreign_check(const dc_probe_input *probe, dc_error *err)
         if (signature_matches(probe, &foreign_formats[i]))
             return refuse(probe, foreign_formats[i].what,
                           foreign_formats[i].kind, err);
-    /* The sectors of an Alcohol 120% image are a plain dump: only the
-     * name, or the descriptor beside it, tells them apart; without the
-     * descriptor the tracks are unknown. */
+    return DC_OK;
+}
+
+/* The sectors of an Alcohol 120% image are a plain dump: only the name,
+ * or the descriptor beside it, tells them apart; without the descriptor
+ * the tracks are unknown. */
+dc_status dc_foreign_check_payload(const dc_probe_input *probe, dc_error *err)
+{
     if (strcasecmp(dc_path_extension(probe->path), "mdf") == 0)
         return refuse(probe, "the data file of an Alcohol 120% image (MDF)",
                       FOREIGN_IMAGE, err);

@@ -115,9 +115,10 @@ static const dc_format *format_named_by(const char *path)
 
 /*
  * The order of belief: a signature of ours; a signature of a format we do
- * not read; structure that fits one of ours; the format the name claims
- * (whose reader then says what is wrong with the bytes); and a bare guess
- * from the size only when the name claims a raw image.
+ * not read (or plain sectors that are an Alcohol 120% data file);
+ * structure that fits one of ours; the format the name claims (whose
+ * reader then says what is wrong with the bytes); and a bare guess from
+ * the size only when the name claims a raw image.
  */
 static dc_status decide(const dc_probe_input *probe, const dc_format **format,
                         dc_error *err)
@@ -128,6 +129,11 @@ static dc_status decide(const dc_probe_input *probe, const dc_format **format,
     if (score == DC_PROBE_CERTAIN)
         return DC_OK;
     if (dc_foreign_check(probe, err) != DC_OK)
+        return err->status;
+    /* Plain sectors may belong to a descriptor we do not read; a file
+     * read as a descriptor of ours cannot. */
+    bool descriptor = score >= DC_PROBE_LIKELY && (*format)->describes != NULL;
+    if (!descriptor && dc_foreign_check_payload(probe, err) != DC_OK)
         return err->status;
     if (score >= DC_PROBE_LIKELY)
         return DC_OK;
