@@ -134,7 +134,8 @@ expect "an empty file read as ISO" 4 "$d/empty.iso" --from iso
 d=$(case_dir junk)
 python3 -c 'import random, sys; r = random.Random(4)
 open(sys.argv[1], "wb").write(bytes(r.randrange(1, 256) for _ in range(5000)) + b"\0")' "$d/junk.cue"
-expect "binary junk named .cue" 5 "$d/junk.cue"
+# Named a cue sheet, and not one: the cue reader says so (format error).
+expect "binary junk named .cue" 4 "$d/junk.cue"
 expect "binary junk read as a cue sheet" 4 "$d/junk.cue" --from bincue
 expect "binary junk read as NRG" 4 "$d/junk.cue" --from nrg
 expect "binary junk read as a sound file" 4 "$d/junk.cue" --from audio
@@ -335,7 +336,7 @@ d=$(case_dir nrg)
 for name in $(python3 "$top_srcdir/tests/mknrg.py" --list | grep '^bad-'); do
     python3 "$top_srcdir/tests/mknrg.py" "$name" "$d/$name.nrg"
     case $name in
-        bad-mode-code | bad-truncated) code=5 ;;
+        bad-mode-code) code=5 ;;
         *) code=4 ;;
     esac
     expect "NRG: ${name#bad-}" "$code" "$d/$name.nrg"
@@ -531,4 +532,48 @@ PY
 cdtext sequence sequence "a gap in a block's sequence numbers"
 cdtext count count "size information that miscounts its packs"
 cdtext order order "a block after a later one"
+
+# --- raw means evidence; formats recognised but not read ---
+d=$(case_dir evidence)
+python3 -c 'import random, sys
+sys.stdout.buffer.write(random.Random(12).randbytes(4096))' > "$d/noise.toc"
+expect "random bytes named .toc: not a TOC file" 4 "$d/noise.toc"
+cp "$d/noise.toc" "$d/noise.dat"
+expect "random bytes named .dat: no evidence of a raw image" 5 "$d/noise.dat"
+cp "$WORK/fix/audio.bin" "$d/tones.dat"
+expect "raw audio named .dat: no evidence of a raw image" 5 "$d/tones.dat"
+# foreign NAME HEXBYTES [AT]: 4 KiB of zeros (two sectors by size) with a
+# format's signature at AT (negative: from the end).
+foreign() {
+    python3 -c 'import sys
+data = bytearray(4096)
+magic, at = bytes.fromhex(sys.argv[1]), int(sys.argv[2])
+at = at if at >= 0 else len(data) + at
+data[at:at + len(magic)] = magic
+open(sys.argv[3], "wb").write(data)' "$2" "${3:-0}" "$d/$1"
+    expect "recognised, not read: $1" 5 "$d/$1"
+}
+foreign mds.bin 4d454449412044455343524950544f52
+foreign chd.bin 4d436f6d70724844
+foreign cdi.bin 0600008000010000 -8
+foreign ecm.bin 45434d00
+foreign isz.bin 49735a21
+foreign daa.bin 44414120564f4c00
+foreign gbi.bin 47424900
+foreign cso.bin 4349534f
+foreign b6t.bin 425754352053545245414d205349474e
+foreign dmg.bin 6b6f6c79 -512
+foreign uif.bin 62626973 -64
+foreign gz.bin 1f8b08
+foreign xz.bin fd377a585a00
+foreign zip.bin 504b0304
+foreign 7z.bin 377abcaf271c
+foreign bz2.bin 425a6839
+foreign zst.bin 28b52ffd
+cp "$WORK/fix/data.bin" "$d/disc.mdf"
+expect "an Alcohol 120% data file by its name" 5 "$d/disc.mdf"
+mkdir -p "$d/alcohol"
+cp "$WORK/fix/data.bin" "$d/alcohol/disc.bin"
+printf 'MEDIA DESCRIPTOR' > "$d/alcohol/disc.mds"
+expect "an Alcohol 120% data file by the .mds beside it" 5 "$d/alcohol/disc.bin"
 finish

@@ -211,8 +211,11 @@ run info "$WORK/cut.nrg"
 check "a cut NRG: exit 4, the footer and its offset named" \
     sh -c '[ "$1" -eq 4 ] && grep -q "footer NER5 at offset 40000" "$2"' sh "$rc" "$WORK/err"
 # CD-TEXT that came from cue TITLE/PERFORMER lines (no packs in the
-# source) is written as packs that cd-info reads back.
-run convert -q "$WORK/sample/sample.cue" -o "$WORK/text.nrg"
+# source) is written as packs that cd-info reads back.  cd-info prints
+# CD-TEXT only for a disc it takes for audio, and libcdio types every DAO
+# track by track 1's mode code: --raw keeps the data track's raw code
+# (0x05), which libcdio cannot type and reads as audio.
+run convert -q --raw "$WORK/sample/sample.cue" -o "$WORK/text.nrg"
 cd-info --no-device-info --no-cddb -i "$WORK/text.nrg" >"$WORK/ci" 2>&1
 check "cue CD-TEXT written as packs cd-info reads" sh -c "
     grep -q 'TITLE: discconv sample disc' '$WORK/ci' &&

@@ -927,8 +927,11 @@ static void assert_same_file(const char *a, const char *b)
 }
 
 /* Same track table, addresses and metadata; flags compared without the
- * data bit, which the mode implies. */
-static void assert_same_disc(const dc_disc *a, const dc_disc *b)
+ * data bit, which the mode implies.  `b` may store raw Mode 1 tracks as
+ * 2048-byte user data (the NRG writer does when every sector regenerates,
+ * as in these fixtures). */
+static void assert_same_disc_stored(const dc_disc *a, const dc_disc *b,
+                                   bool mode1_cooked)
 {
     assert_int_equal(a->track_count, b->track_count);
     assert_int_equal(a->session_count, b->session_count);
@@ -938,7 +941,9 @@ static void assert_same_disc(const dc_disc *a, const dc_disc *b)
         assert_int_equal(x->number, y->number);
         assert_int_equal(x->session, y->session);
         assert_int_equal(x->mode, y->mode);
-        assert_int_equal(x->stored_size, y->stored_size);
+        bool cooked = mode1_cooked && x->mode == DC_MODE_MODE1 &&
+                      x->stored_size == RAW;
+        assert_int_equal(cooked ? 2048 : x->stored_size, y->stored_size);
         assert_int_equal(x->start_lba, y->start_lba);
         assert_int_equal(x->length, y->length);
         assert_int_equal(x->flags & ~DC_FLAG_DATA, y->flags & ~DC_FLAG_DATA);
@@ -947,6 +952,11 @@ static void assert_same_disc(const dc_disc *a, const dc_disc *b)
         for (int k = 0; k < x->index_count; k++)
             test_assert_index(y, k, x->index[k].number, x->index[k].offset);
     }
+}
+
+static void assert_same_disc(const dc_disc *a, const dc_disc *b)
+{
+    assert_same_disc_stored(a, b, false);
 }
 
 static void write_raw_file(const char *dir, const char *name,
@@ -974,12 +984,16 @@ static void test_round_trip_bincue(void **state)
     put(&mixed, m1, 30 * RAW);
     put(&mixed, audio, 400 * RAW);
     write_raw_file(f->dir, "mixed.bin", mixed.data, mixed.len);
+    /* cooked: the NRG stores the Mode 1 track as 2048-byte user data,
+     * every sector regenerating exactly; not so in "sessions", whose
+     * sectors carry the addresses of LBA 0 in a track that starts later. */
     const struct {
         const char *name;
         const char *sheet;
+        bool cooked;
     } cases[] = {
         {"data", "FILE \"m1.bin\" BINARY\n TRACK 01 MODE1/2352\n"
-                 "  INDEX 01 00:00:00\n"},
+                 "  INDEX 01 00:00:00\n", true},
         {"xa", "FILE \"m2.bin\" BINARY\n TRACK 01 MODE2/2352\n"
                "  INDEX 01 00:00:00\n"},
         {"audio", "CATALOG 0000000000017\n"
@@ -989,7 +1003,7 @@ static void test_round_trip_bincue(void **state)
         {"mixed", "FILE \"mixed.bin\" BINARY\n TRACK 01 MODE1/2352\n"
                   "  INDEX 01 00:00:00\n TRACK 02 AUDIO\n"
                   "  INDEX 00 00:00:30\n  INDEX 01 00:02:30\n"
-                  "  INDEX 02 00:03:00\n"},
+                  "  INDEX 02 00:03:00\n", true},
         {"sessions", "REM SESSION 01\nFILE \"cdda.bin\" BINARY\n"
                      " TRACK 01 AUDIO\n  INDEX 01 00:00:00\n"
                      "REM SESSION 02\nFILE \"m1.bin\" BINARY\n"
@@ -1009,7 +1023,8 @@ static void test_round_trip_bincue(void **state)
         convert_ok(source, nrg, &options);
         dc_image *middle = open_nrg(nrg);
         assert_int_equal(dc_image_warning_count(middle), 0);
-        assert_same_disc(dc_image_disc(source), dc_image_disc(middle));
+        assert_same_disc_stored(dc_image_disc(source), dc_image_disc(middle),
+                                cases[i].cooked);
         convert_ok(middle, back, &options);
         dc_image *copy = test_open(back);
         assert_same_disc(dc_image_disc(source), dc_image_disc(copy));

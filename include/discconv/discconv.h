@@ -64,8 +64,11 @@ typedef enum dc_advice {
     DC_ADVICE_ALLOW_FORM2_TRUNCATION, /* read.allow_form2_truncation */
     DC_ADVICE_SWAP_AUDIO,     /* the audio looks byte-swapped: read it again
                                  with read.swap_audio */
-    DC_ADVICE_ALLOW_TRUNCATED /* the image holds less than it says: convert
+    DC_ADVICE_ALLOW_TRUNCATED, /* the image holds less than it says: convert
                                  what is there (allow_truncated) */
+    DC_ADVICE_NAME_INPUT_FORMAT /* nothing in the input's bytes or name
+                                 tells its format: name it (dc_image_open's
+                                 format_name) */
 } dc_advice;
 
 /*
@@ -307,10 +310,20 @@ typedef struct dc_read_report {
  * format (a name from dc_format_get(), such as "iso", "bincue", "img") or
  * is NULL.  The input is opened read-only and never modified.
  *
+ * Detection believes bytes first: a signature, then a structure that fits.
+ * A file named after a format (x.cue, x.nrg) whose bytes show neither is
+ * read as that format, which says what is wrong (DC_ERR_FORMAT).  A
+ * headerless file without evidence in its bytes (a file system, sync
+ * patterns) is read as raw sectors only when its name claims a raw image
+ * (.iso, .img, .bin, .raw); otherwise DC_ERR_UNSUPPORTED with
+ * DC_ADVICE_NAME_INPUT_FORMAT.  Formats recognised but not read (other
+ * image formats, archives) are DC_ERR_UNSUPPORTED, naming them.
+ *
  * On success *image is the caller's, to free with dc_image_close().  On
  * failure *image is NULL and err says why: DC_ERR_USAGE (unknown
- * format_name), DC_ERR_INPUT_IO (the file, or one it names, cannot be
- * read), DC_ERR_FORMAT or DC_ERR_UNSUPPORTED (its content), DC_ERR_NOMEM.
+ * format_name; the message lists the names), DC_ERR_INPUT_IO (the file, or
+ * one it names, cannot be read), DC_ERR_FORMAT or DC_ERR_UNSUPPORTED (its
+ * content), DC_ERR_NOMEM.
  */
 DC_API dc_status dc_image_open(dc_image **image, const char *path,
                                const char *format_name, dc_error *err);

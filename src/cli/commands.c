@@ -38,6 +38,7 @@ static const char *advice_hint(dc_advice advice)
         return "use --allow-form2-truncation";
     case DC_ADVICE_SWAP_AUDIO: return "use --swap-audio";
     case DC_ADVICE_ALLOW_TRUNCATED: return "use --allow-truncated";
+    case DC_ADVICE_NAME_INPUT_FORMAT: return "use --from FORMAT";
     }
     return NULL;
 }

@@ -1,5 +1,6 @@
 /* The format table and content-based detection. */
 #include "format.h"
+#include "foreign.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,71 @@ static int best_format(const dc_probe_input *probe, const dc_format **format)
     return best_score;
 }
 
+/*
+ * Names that claim a raw image: a headerless file whose bytes show no
+ * evidence of a layout (no file system, no sync pattern) is read as raw
+ * sectors only under one of these, the one list of them.
+ */
+static const char raw_image_extensions[] = "iso,img,bin,raw";
+
+/* The format, other than a raw image, that the file's extension names. */
+static const dc_format *format_named_by(const char *path)
+{
+    const char *ext = dc_path_extension(path);
+    if (ext[0] == '\0' || list_has(raw_image_extensions, ext))
+        return NULL;
+    for (int i = 0; i < FORMAT_COUNT; i++)
+        if (formats[i]->open != NULL &&
+            list_has(formats[i]->info.extensions, ext))
+            return formats[i];
+    return NULL;
+}
+
+/*
+ * The order of belief: a signature of ours; a signature of a format we do
+ * not read (or plain sectors that are an Alcohol 120% data file);
+ * structure that fits one of ours; the format the name claims (whose
+ * reader then says what is wrong with the bytes); and a bare guess from
+ * the size only when the name claims a raw image.
+ */
+static dc_status decide(const dc_probe_input *probe, const dc_format **format,
+                        dc_error *err)
+{
+    if (probe->file_size == 0)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: file is empty", probe->path);
+    int score = best_format(probe, format);
+    if (score == DC_PROBE_CERTAIN)
+        return DC_OK;
+    if (dc_foreign_check(probe, err) != DC_OK)
+        return err->status;
+    /* Plain sectors may belong to a descriptor we do not read; a file
+     * read as a descriptor of ours cannot. */
+    bool descriptor = score >= DC_PROBE_LIKELY && (*format)->describes != NULL;
+    if (!descriptor && dc_foreign_check_payload(probe, err) != DC_OK)
+        return err->status;
+    if (score >= DC_PROBE_LIKELY)
+        return DC_OK;
+    const dc_format *named = format_named_by(probe->path);
+    if (named != NULL) {
+        *format = named;
+        return DC_OK;
+    }
+    if (score == DC_PROBE_WEAK &&
+        list_has(raw_image_extensions, dc_path_extension(probe->path)))
+        return DC_OK;
+    if (score == DC_PROBE_WEAK)
+        return dc_fail_advise(err, DC_ERR_UNSUPPORTED,
+                              DC_ADVICE_NAME_INPUT_FORMAT,
+                              "%s: no disc image format recognised: no file "
+                              "system, sync pattern or signature in its "
+                              "bytes, and the name does not claim raw "
+                              "sectors (.iso, .img, .bin, .raw)",
+                              probe->path);
+    return dc_fail(err, DC_ERR_UNSUPPORTED,
+                   "%s: not a disc image format discconv knows",
+                   probe->path);
+}
+
 dc_status dc_format_detect(dc_source *source, const dc_format **format,
                            dc_error *err)
 {
@@ -121,13 +187,8 @@ dc_status dc_format_detect(dc_source *source, const dc_format **format,
         status = dc_fail(err, DC_ERR_NOMEM, "out of memory");
     else if (read_probe(source, &probe, head, tail, err) != DC_OK)
         status = err->status;
-    else if (best_format(&probe, format) == DC_PROBE_NO)
-        status = dc_fail(err, probe.file_size == 0 ? DC_ERR_FORMAT
-                                                   : DC_ERR_UNSUPPORTED,
-                         "%s: %s", dc_source_name(source),
-                         probe.file_size == 0 ? "file is empty"
-                                              : "not a disc image format "
-                                                "discconv knows");
+    else
+        status = decide(&probe, format, err);
     free(head);
     free(tail);
     return status;

@@ -110,7 +110,8 @@ static dc_status choose_format(const char *path, dc_source *file,
                           err) != DC_OK || *descriptor != NULL)
         return err->status;
     if (detected.status != DC_OK)
-        return dc_fail(err, detected.status, "%s", detected.message);
+        return dc_fail_advise(err, detected.status, detected.advice, "%s",
+                              detected.message);
     return DC_OK;
 }
 

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define PROBE_SYNC_SECTORS 4  /* syncs that must line up to believe a size */
+#define SUBCHANNEL_SECTOR (DC_RAW_SECTOR + DC_SUBCHANNEL_SIZE)
+#define Q_SIZE 12              /* subchannel Q: 10 bytes and a CRC */
 
 typedef struct img_layout {
     unsigned sector_size;  /* 2048, 2336, 2352 or 2448 */
@@ -35,22 +37,107 @@ static bool syncs_every(const dc_probe_input *input, size_t stride)
     return seen >= 2 || (size_t)input->file_size == stride;
 }
 
+/* The headers after those syncs agree with each other: valid addresses,
+ * one after the other, and a mode of 0, 1 or 2.  Sync patterns alone
+ * could be chance; with counting headers they are a CD's. */
+static bool headers_count_up(const dc_probe_input *input, size_t stride)
+{
+    int64_t first = 0;
+    int seen = 0;
+    for (size_t at = 0; at + DC_SYNC_SIZE + DC_HEADER_SIZE <= input->head_size &&
+                        seen < PROBE_SYNC_SECTORS; at += stride, seen++) {
+        const uint8_t *raw = input->head + at;
+        int64_t lba;
+        if (!dc_sector_header_lba(raw, &lba) || raw[15] > 2 ||
+            (seen > 0 && lba != first + seen))
+            return false;
+        if (seen == 0)
+            first = lba;
+    }
+    return seen > 0;
+}
+
+/* CRC-16/CCITT (polynomial 0x1021, initial 0) stored inverted: the check
+ * of subchannel Q (ECMA-130 22.3.6), as of CD-TEXT packs. */
+static bool q_crc_ok(const uint8_t q[Q_SIZE])
+{
+    uint16_t crc = 0;
+    for (int i = 0; i < Q_SIZE - 2; i++) {
+        crc ^= (uint16_t)(q[i] << 8);
+        for (int bit = 0; bit < 8; bit++)
+            crc = (uint16_t)(crc & 0x8000 ? crc << 1 ^ 0x1021 : crc << 1);
+    }
+    unsigned stored = (unsigned)q[Q_SIZE - 2] << 8 | q[Q_SIZE - 1];
+    return (crc ^ 0xFFFFu) == stored;
+}
+
+/* 2448-byte sectors without sync (audio): most of the interleaved
+ * subchannels seen (one bit of each channel per byte, Q in bit 6) carry a
+ * Q whose CRC checks.  A few bad Qs are normal on a real disc. */
+static bool subchannel_q_checks(const dc_probe_input *input)
+{
+    int checked = 0, good = 0;
+    for (size_t at = 0; at + SUBCHANNEL_SECTOR <= input->head_size;
+         at += SUBCHANNEL_SECTOR, checked++) {
+        const uint8_t *sub = input->head + at + DC_RAW_SECTOR;
+        uint8_t q[Q_SIZE] = {0};
+        for (int i = 0; i < DC_SUBCHANNEL_SIZE; i++)
+            q[i / 8] |= (uint8_t)(((sub[i] >> 6) & 1) << (7 - i % 8));
+        good += q_crc_ok(q);
+    }
+    return good * 2 > checked &&
+           (good >= 2 || input->file_size == SUBCHANNEL_SECTOR);
+}
+
 static bool cd001_at(const dc_probe_input *input, size_t at)
 {
     return input->head_size >= at + 6 &&
            memcmp(input->head + at + 1, "CD001", 5) == 0;
 }
 
-/* Works out the layout; returns the probe score. */
+static unsigned get_be16(const uint8_t *p) { return (unsigned)p[0] << 8 | p[1]; }
+
+/* Apple file systems, which Mac CDs hold in 2048-byte sectors: an Apple
+ * partition map (driver descriptor "ER" with its block size, then a "PM"
+ * entry), or an HFS or HFS+ volume header 1024 bytes in (HFS with its
+ * allocation block size, HFS+/HFSX with their versions 4 and 5). */
+static bool apple_file_system(const dc_probe_input *input)
+{
+    const uint8_t *h = input->head;
+    if (input->head_size < 1024 + 24)
+        return false;
+    unsigned block = get_be16(h + 2);
+    if (memcmp(h, "ER", 2) == 0 && (block == 512 || block == 2048) &&
+        memcmp(h + 512, "PM", 2) == 0)
+        return true;
+    const uint8_t *v = h + 1024;
+    unsigned version = get_be16(v + 2);
+    uint32_t alloc = (uint32_t)v[20] << 24 | (uint32_t)v[21] << 16 |
+                     (uint32_t)v[22] << 8 | v[23];
+    return (memcmp(v, "BD", 2) == 0 && alloc != 0 && alloc % 512 == 0) ||
+           (memcmp(v, "H+", 2) == 0 && version == 4) ||
+           (memcmp(v, "HX", 2) == 0 && version == 5);
+}
+
+/* Works out the layout; returns the probe score: LIKELY with evidence in
+ * the bytes, WEAK when only the size fits (the core then wants a name
+ * that claims a raw image). */
 static int detect_layout(const dc_probe_input *input, img_layout *layout)
 {
     memset(layout, 0, sizeof *layout);
     if (syncs_every(input, DC_RAW_SECTOR)) {
         layout->sector_size = DC_RAW_SECTOR;
-        return DC_PROBE_LIKELY;
+        return headers_count_up(input, DC_RAW_SECTOR) ? DC_PROBE_LIKELY
+                                                      : DC_PROBE_WEAK;
     }
-    if (syncs_every(input, 2448)) {
-        layout->sector_size = 2448;
+    if (syncs_every(input, SUBCHANNEL_SECTOR)) {
+        layout->sector_size = SUBCHANNEL_SECTOR;
+        return headers_count_up(input, SUBCHANNEL_SECTOR) ? DC_PROBE_LIKELY
+                                                          : DC_PROBE_WEAK;
+    }
+    if (input->file_size > 0 && input->file_size % SUBCHANNEL_SECTOR == 0 &&
+        subchannel_q_checks(input)) {
+        layout->sector_size = SUBCHANNEL_SECTOR;
         return DC_PROBE_LIKELY;
     }
     /* Mode 2 without sync and header: subheader copies match and the
@@ -59,6 +146,12 @@ static int detect_layout(const dc_probe_input *input, img_layout *layout)
         layout->sector_size = DC_USER_MODE2;
         return DC_PROBE_LIKELY;
     }
+    if (input->file_size > 0 && input->file_size % 2048 == 0 &&
+        apple_file_system(input)) {
+        layout->sector_size = 2048;
+        return DC_PROBE_LIKELY;
+    }
+    /* Audio has no signature at all: raw CD-DA is a guess from the size. */
     if (input->file_size > 0 && input->file_size % DC_RAW_SECTOR == 0 &&
         !sync_at(input, 0)) {
         layout->sector_size = DC_RAW_SECTOR;

@@ -45,10 +45,15 @@ typedef struct track_plan {
  * cooked (2048) Mode 1 stays cooked -- nothing to invent, 13% smaller, what
  * Nero writes for data discs, and the layout nrg2iso and libcdio read (their
  * DAO readers know mode 0x00, not 0x05) -- while raw sources stay raw, so
- * their EDC/ECC travel as dumped, bad ones included.  Subchannel travels
- * only from a source that has it.
+ * their EDC/ECC travel as dumped, bad ones included.  The exception is a
+ * raw Mode 1 track every sector of which its 2048 user bytes regenerate
+ * exactly (`regenerable`, see track_regenerates): stored cooked it loses
+ * nothing and every reader types it as data, where libcdio 2.1 takes the
+ * raw code 0x05 for audio.  Subchannel travels only from a source that has
+ * it.
  */
-static dc_sector_form choose_form(const dc_track *track, dc_framing framing)
+static dc_sector_form choose_form(const dc_track *track, dc_framing framing,
+                                  bool regenerable)
 {
     bool subchannel = track->has_subchannel &&
                       track->stored_size == SUBCHANNEL_SECTOR;
@@ -56,9 +61,11 @@ static dc_sector_form choose_form(const dc_track *track, dc_framing framing)
         return subchannel && framing != DC_FRAMING_RAW ? DC_FORM_STORED
                                                        : DC_FORM_RAW;
     bool cooked = track->stored_size < DC_RAW_SECTOR;
-    if (framing == DC_FRAMING_RAW || (framing == DC_FRAMING_DEFAULT && !cooked))
-        return subchannel && framing == DC_FRAMING_DEFAULT ? DC_FORM_STORED
-                                                           : DC_FORM_RAW;
+    if (framing == DC_FRAMING_DEFAULT && subchannel)
+        return DC_FORM_STORED;
+    if (framing == DC_FRAMING_RAW ||
+        (framing == DC_FRAMING_DEFAULT && !cooked && !regenerable))
+        return DC_FORM_RAW;
     /* Cooked: 2048 holds Mode 1 and Form 1; any other Mode 2 keeps its
      * subheaders in 2336 bytes, so no Form 2 sector is cut. */
     if (track->mode == DC_MODE_MODE1 || track->mode == DC_MODE_MODE2_FORM1)
@@ -72,11 +79,12 @@ static bool track_selected(const dc_write_job *job, const dc_track *track)
            job->options->track_number == track->number;
 }
 
-/* Plans every selected track: storage, addresses in the image, offsets.
- * One selected track moves to LBA 0 (its sectors keep their headers, as in
- * a one-track cue). */
+/* Plans every selected track: storage (`regenerable`, per track, may be
+ * NULL: see choose_form), addresses in the image, offsets.  One selected
+ * track moves to LBA 0 (its sectors keep their headers, as in a one-track
+ * cue). */
 static dc_status plan_tracks(const dc_write_job *job, track_plan *plans,
-                             dc_error *err)
+                             const bool *regenerable, dc_error *err)
 {
     const dc_disc *disc = &job->source->disc;
     int64_t offset = 0, shift = 0;
@@ -88,7 +96,8 @@ static dc_status plan_tracks(const dc_write_job *job, track_plan *plans,
             continue;
         track_plan *p = &plans[i];
         /* choose_form picks only layouts that have a mode code. */
-        p->form = choose_form(t, job->options->framing);
+        p->form = choose_form(t, job->options->framing,
+                              regenerable != NULL && regenerable[i]);
         p->code = nrg_code_by_layout(
             nrg_family_of(t->mode), (unsigned)dc_sector_form_size(t, p->form));
         int64_t first_lba = t->start_lba - t->pregap_unstored;
@@ -124,7 +133,7 @@ dc_status nrg_check(const dc_write_job *job, dc_error *err)
     track_plan *plans = calloc((size_t)disc->track_count, sizeof *plans);
     if (plans == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    dc_status status = plan_tracks(job, plans, err);
+    dc_status status = plan_tracks(job, plans, NULL, err);
     free(plans);
     return status;
 }
@@ -314,6 +323,74 @@ static void build_chunks(byte_buffer *b, const dc_write_job *job,
     }
 }
 
+/*
+ * Whether every stored sector of a raw Mode 1 track is exactly what its
+ * 2048 user bytes regenerate at its address: sync, header (its LBA, mode
+ * 1), EDC, zero bytes, ECC.  Anything else -- a bad EDC or ECC, a Mode 0 or
+ * Mode 2 sector, a header that disagrees -- keeps the track raw.
+ *
+ * The cost: the track is read once more before it is written (the second
+ * read mostly from the page cache) and each sector encoded once, about
+ * what reading with verification costs; in bounded chunks, stopping at the
+ * first sector that differs.  Tracks that could not be stored cooked are
+ * never read here.
+ */
+static dc_status track_regenerates(dc_write_job *job, int track_index,
+                                   bool *regenerates, dc_error *err)
+{
+    const dc_track *t = &job->source->disc.tracks[track_index];
+    uint8_t *chunk = malloc((size_t)DC_STREAM_CHUNK_SECTORS * DC_RAW_SECTOR);
+    if (chunk == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    *regenerates = true;
+    dc_status status = DC_OK;
+    for (int64_t first = 0; status == DC_OK && *regenerates &&
+                            first < t->length;
+         first += DC_STREAM_CHUNK_SECTORS) {
+        int64_t count = t->length - first < DC_STREAM_CHUNK_SECTORS
+                            ? t->length - first
+                            : DC_STREAM_CHUNK_SECTORS;
+        if (dc_image_read(job->source, track_index, first, count,
+                          DC_FORM_RAW, NULL, chunk, NULL, err) != DC_OK) {
+            status = err->status;
+            break;
+        }
+        for (int64_t k = 0; k < count && *regenerates; k++) {
+            const uint8_t *raw = chunk + k * DC_RAW_SECTOR;
+            uint8_t again[DC_RAW_SECTOR];
+            dc_sector_encode_mode1(again, t->start_lba + first + k,
+                                   raw + DC_SYNC_SIZE + DC_HEADER_SIZE);
+            *regenerates = memcmp(again, raw, DC_RAW_SECTOR) == 0;
+        }
+        /* No progress to count (the write counts the track), but the
+         * user may stop here as anywhere. */
+        if (!dc_job_progress(job, 0))
+            status = dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+    }
+    free(chunk);
+    return status;
+}
+
+/* Which tracks lose nothing stored cooked (see choose_form).  Only a whole
+ * disc: a track written alone moves to LBA 0 but keeps the headers it was
+ * dumped with, which regenerated sectors would not. */
+static dc_status find_regenerable(dc_write_job *job, bool *regenerable,
+                                  dc_error *err)
+{
+    const dc_disc *disc = &job->source->disc;
+    if (job->options->track_number != 0)
+        return DC_OK;
+    for (int i = 0; i < disc->track_count; i++) {
+        const dc_track *t = &disc->tracks[i];
+        if (job->options->framing == DC_FRAMING_DEFAULT &&
+            t->mode == DC_MODE_MODE1 &&
+            choose_form(t, job->options->framing, false) == DC_FORM_RAW &&
+            track_regenerates(job, i, &regenerable[i], err) != DC_OK)
+            return err->status;
+    }
+    return DC_OK;
+}
+
 static dc_status write_track(dc_write_job *job, dc_output *out, int i,
                              const track_plan *p, dc_error *err)
 {
@@ -335,11 +412,15 @@ dc_status nrg_write(dc_write_job *job, dc_error *err)
 {
     const dc_disc *disc = &job->source->disc;
     track_plan *plans = calloc((size_t)disc->track_count, sizeof *plans);
+    bool *regenerable = calloc((size_t)disc->track_count,
+                               sizeof *regenerable);
     byte_buffer chunks = {0};
     dc_output *out = NULL;
-    dc_status status = plans == NULL
+    dc_status status = plans == NULL || regenerable == NULL
                            ? dc_fail(err, DC_ERR_NOMEM, "out of memory")
-                           : plan_tracks(job, plans, err);
+                           : find_regenerable(job, regenerable, err);
+    if (status == DC_OK)
+        status = plan_tracks(job, plans, regenerable, err);
     if (status == DC_OK)
         status = dc_output_set_add(job->outputs, job->output_path, &out, err);
     int64_t data_end = 0;
@@ -364,6 +445,7 @@ dc_status nrg_write(dc_write_job *job, dc_error *err)
     }
     free(made);
     free(chunks.data);
+    free(regenerable);
     free(plans);
     return status;
 }
