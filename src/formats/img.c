@@ -375,26 +375,23 @@ static dc_status img_open(dc_image *image, dc_error *err)
     if (dc_source_read_some(image->source, 0, head, sizeof head, &got, err) !=
         DC_OK)
         return err->status;
-    dc_probe_input probe = {.path = image->path,
-                            .file_size = dc_source_size(image->source),
+    int64_t size = dc_source_size(image->source);
+    dc_probe_input probe = {.path = image->path, .file_size = size,
                             .head = head, .head_size = got};
     img_layout layout;
     if (detect_layout(&probe, &layout) == DC_PROBE_NO)
         return dc_fail(err, DC_ERR_FORMAT, "%s: size %lld is not a whole "
                        "number of 2048, 2336, 2352 or 2448-byte sectors",
-                       image->path, (long long)dc_source_size(image->source));
+                       image->path, (long long)size);
     /* The part of a sector cannot be read: the whole ones are there. */
-    if (dc_source_size(image->source) % layout.sector_size != 0)
-        dc_image_partial(image, 0,
-                         dc_source_size(image->source) % layout.sector_size,
-                         false, "%s: truncated: %lld bytes are %lld whole "
-                       "%u-byte sectors and %lld bytes of one more",
-                       image->path, (long long)dc_source_size(image->source),
-                       (long long)(dc_source_size(image->source) /
-                                   layout.sector_size),
-                       layout.sector_size,
-                       (long long)(dc_source_size(image->source) %
-                                   layout.sector_size));
+    if (size % layout.sector_size != 0)
+        dc_image_partial(image, 0, size % layout.sector_size, false,
+                         "%s: truncated: %lld bytes are %lld whole %u-byte "
+                         "sectors and %lld bytes of one more", image->path,
+                         (long long)size,
+                         (long long)(size / layout.sector_size),
+                         layout.sector_size,
+                         (long long)(size % layout.sector_size));
 
     dc_track *track = dc_disc_add_track(&image->disc, err);
     if (track == NULL)
@@ -402,7 +399,7 @@ static dc_status img_open(dc_image *image, dc_error *err)
     track->number = 1;
     track->stored_size = layout.sector_size;
     track->has_subchannel = layout.sector_size == 2448;
-    track->length = dc_source_size(image->source) / layout.sector_size;
+    track->length = size / layout.sector_size;
     if (read_track_mode(image->source, &layout, track, err) != DC_OK)
         return err->status;
     if (layout.audio)

@@ -63,10 +63,10 @@ static dc_status iso_open(dc_image *image, dc_error *err)
     if (size % ISO_SECTOR != 0)
         dc_image_partial(image, 0, size % ISO_SECTOR, true,
                          "%s: truncated: %lld bytes are %lld whole "
-                       "2048-byte sectors and %lld bytes of one more",
-                       image->path, (long long)size,
-                       (long long)(size / ISO_SECTOR),
-                       (long long)(size % ISO_SECTOR));
+                         "2048-byte sectors and %lld bytes of one more",
+                         image->path, (long long)size,
+                         (long long)(size / ISO_SECTOR),
+                         (long long)(size % ISO_SECTOR));
 
     dc_track *track = dc_disc_add_track(&image->disc, err);
     if (track == NULL)

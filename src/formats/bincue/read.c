@@ -188,12 +188,12 @@ static dc_status finish_file(cue_parser *p, int owner, int file, int64_t byte,
     if (rest % size != 0)
         dc_image_partial(p->image, owner, rest % size, false,
                          "%s:%d: truncated: \"%s\" is %lld "
-                       "bytes: the %lld bytes from TRACK %02d on are %lld "
-                       "whole %u-byte sectors and %lld bytes of one more",
-                       p->cue_path, f->line, f->name, (long long)f->size,
-                       (long long)rest, p->image->disc.tracks[owner].number,
-                       (long long)(rest / size), size,
-                       (long long)(rest % size));
+                         "bytes: the %lld bytes from TRACK %02d on are %lld "
+                         "whole %u-byte sectors and %lld bytes of one more",
+                         p->cue_path, f->line, f->name, (long long)f->size,
+                         (long long)rest, p->image->disc.tracks[owner].number,
+                         (long long)(rest / size), size,
+                         (long long)(rest % size));
     return add_extent(p, owner, file, byte, rest / size, err);
 }
 
