@@ -283,6 +283,7 @@ typedef enum tag {
     TAG_TOTAL,
     TAG_ISRC,
     TAG_BARCODE,
+    TAG_CATALOG_MCN,
     TAG_CATALOG,
     TAG_LYRICIST,
     TAG_COMPOSER,
@@ -305,10 +306,13 @@ static const struct {
      * or the other (foobar2000 TOTALTRACKS, most others TRACKTOTAL). */
     [TAG_TOTAL] = {"TRACKTOTAL", "track count"},
     [TAG_ISRC] = {"ISRC", "ISRC"},
-    /* The MCN is the disc's UPC/EAN bar code: Picard's BARCODE.  Its
-     * CATALOGNUMBER is the label's catalogue number, which is what CD-TEXT
-     * DISC_ID carries ("SRCL-1234"), so that goes there. */
+    /* The MCN is the disc's UPC/EAN bar code: Picard's BARCODE.  Rippers
+     * that know only the MCN (and this project's issue) call it the
+     * CATALOGNUMBER, so it goes there too; Picard's CATALOGNUMBER is the
+     * label's catalogue number, which is what CD-TEXT DISC_ID carries
+     * ("SRCL-1234"): a second CATALOGNUMBER when it differs. */
     [TAG_BARCODE] = {"BARCODE", "MCN"},
+    [TAG_CATALOG_MCN] = {"CATALOGNUMBER", "MCN"},
     [TAG_CATALOG] = {"CATALOGNUMBER", "disc id"},
     /* CD-TEXT's songwriter, composer and arranger are the lyrics, music
      * and arrangement credits (Japanese 作詞, 作曲, 編曲). */
@@ -387,7 +391,11 @@ static void gather_tags(const dc_disc *disc, const audio_file *file,
         t->value[TAG_BARCODE] = disc->mcn;
     else if (all_digits(upc, 13) || all_digits(upc, 12))
         t->value[TAG_BARCODE] = upc;
-    t->value[TAG_CATALOG] = disc->cdtext.field[DC_CDTEXT_DISC_ID];
+    t->value[TAG_CATALOG_MCN] = t->value[TAG_BARCODE];
+    const char *disc_id = disc->cdtext.field[DC_CDTEXT_DISC_ID];
+    if (disc_id == NULL || t->value[TAG_BARCODE] == NULL ||
+        strcmp(disc_id, t->value[TAG_BARCODE]) != 0)
+        t->value[TAG_CATALOG] = disc_id;
     t->value[TAG_LYRICIST] = track_or_disc(disc, track, DC_CDTEXT_SONGWRITER);
     t->value[TAG_COMPOSER] = track_or_disc(disc, track, DC_CDTEXT_COMPOSER);
     t->value[TAG_ARRANGER] = track_or_disc(disc, track, DC_CDTEXT_ARRANGER);
@@ -413,7 +421,8 @@ static void gather_tags(const dc_disc *disc, const audio_file *file,
 static unsigned sound_tags_held(dc_audio_format format)
 {
     unsigned both = 1u << TAG_TITLE | 1u << TAG_ARTIST | 1u << TAG_ISRC |
-                    1u << TAG_BARCODE | 1u << TAG_COMMENT;
+                    1u << TAG_BARCODE | 1u << TAG_CATALOG_MCN |
+                    1u << TAG_COMMENT;
     switch (format) {
     case DC_AUDIO_WAV:
         return both | 1u << TAG_ALBUM | 1u << TAG_TRACK | 1u << TAG_GENRE;
