@@ -995,11 +995,12 @@ static void test_round_trip_bincue(void **state)
         {"data", "FILE \"m1.bin\" BINARY\n TRACK 01 MODE1/2352\n"
                  "  INDEX 01 00:00:00\n", true},
         {"xa", "FILE \"m2.bin\" BINARY\n TRACK 01 MODE2/2352\n"
-               "  INDEX 01 00:00:00\n"},
+               "  INDEX 01 00:00:00\n", false},
         {"audio", "CATALOG 0000000000017\n"
                   "FILE \"cdda.bin\" BINARY\n TRACK 01 AUDIO\n"
                   "  FLAGS DCP PRE\n  ISRC ZZDCV2600001\n  INDEX 01 00:00:00\n"
-                  " TRACK 02 AUDIO\n  INDEX 00 00:02:00\n  INDEX 01 00:03:00\n"},
+                  " TRACK 02 AUDIO\n  INDEX 00 00:02:00\n  INDEX 01 00:03:00\n",
+         false},
         {"mixed", "FILE \"mixed.bin\" BINARY\n TRACK 01 MODE1/2352\n"
                   "  INDEX 01 00:00:00\n TRACK 02 AUDIO\n"
                   "  INDEX 00 00:00:30\n  INDEX 01 00:02:30\n"
@@ -1007,7 +1008,7 @@ static void test_round_trip_bincue(void **state)
         {"sessions", "REM SESSION 01\nFILE \"cdda.bin\" BINARY\n"
                      " TRACK 01 AUDIO\n  INDEX 01 00:00:00\n"
                      "REM SESSION 02\nFILE \"m1.bin\" BINARY\n"
-                     " TRACK 02 MODE1/2352\n  INDEX 01 00:00:00\n"},
+                     " TRACK 02 MODE1/2352\n  INDEX 01 00:00:00\n", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char name[64];
