@@ -12,7 +12,7 @@ build="build-essential autoconf automake libtool pkg-config
 # cmocka for the unit tests, the peer tools the tests and benchmarks compare
 # against (ffmpeg for ffprobe, which reads tags back), clang + libFuzzer,
 # and what the shell tests run.
-test="libcmocka-dev bchunk libcdio-utils mame-tools time flac nrg2iso ccd2iso
+test="libcmocka-dev bchunk libcdio-utils mame-tools 7zip time flac nrg2iso ccd2iso
   clang libclang-rt-14-dev strace python3 ffmpeg"
 
 case ${1:-} in

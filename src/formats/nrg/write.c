@@ -48,9 +48,12 @@ typedef struct track_plan {
  * their EDC/ECC travel as dumped, bad ones included.  The exception is a
  * raw Mode 1 track every sector of which its 2048 user bytes regenerate
  * exactly (`regenerable`, see track_regenerates): stored cooked it loses
- * nothing and every reader types it as data, where libcdio 2.1 takes the
- * raw code 0x05 for audio.  Subchannel travels only from a source that has
- * it.
+ * nothing and more readers take it -- chdman refuses the raw code 0x05,
+ * 7-Zip finds the ISO 9660 volume only in 2048-byte sectors, and libcdio 2.1
+ * knows 0x00 but not 0x05.  (libcdio types every track of a DAO image by
+ * the first entry's code: a mixed-mode disc lists all data, where 0x05
+ * listed all audio; tests/nrg-layout.sh has the evidence.)  Subchannel
+ * travels only from a source that has it.
  */
 static dc_sector_form choose_form(const dc_track *track, dc_framing framing,
                                   bool regenerable)
