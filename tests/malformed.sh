@@ -576,4 +576,15 @@ mkdir -p "$d/alcohol"
 cp "$WORK/fix/data.bin" "$d/alcohol/disc.bin"
 printf 'MEDIA DESCRIPTOR' > "$d/alcohol/disc.mds"
 expect "an Alcohol 120% data file by the .mds beside it" 5 "$d/alcohol/disc.bin"
+
+# --- acceptance: claims a file cannot hold ---
+d=$(case_dir acceptance)
+# A UDF volume recognition sequence (BEA01, NSR02, TEA01 from block 16) in
+# a file of 200 blocks: UDF's anchor at block 256 is missing.
+python3 -c 'import sys
+data = bytearray(200 * 2048)
+for i, ident in enumerate((b"BEA01", b"NSR02", b"TEA01")):
+    data[(16 + i) * 2048:(16 + i) * 2048 + 7] = b"\0" + ident + b"\1"
+open(sys.argv[1], "wb").write(data)' "$d/udf-short.iso"
+expect "a UDF volume cut before its anchor" 4 "$d/udf-short.iso"
 finish

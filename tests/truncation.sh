@@ -61,6 +61,13 @@ if have genisoimage; then
     "$DISCCONV" convert -q --allow-truncated "$WORK/o/x.cue" -o "$WORK/o/back.iso" 2>/dev/null
     check "and reads back as the bytes the ISO held" cmp "$WORK/short.iso" "$WORK/o/back.iso"
 
+    # A download cut inside a sector: the file's size and the volume's.
+    head -c $((300 * 2048 + 1000)) "$WORK/t.iso" > "$WORK/mid.iso"
+    run info "$WORK/mid.iso"
+    says "mid.iso: truncated: $((300 * 2048 + 1000)) bytes are 300 whole 2048-byte sectors and 1000 bytes of one more; the ISO 9660 volume says $blocks blocks$" \
+        "an ISO cut inside a sector: info names the file's size and the volume's"
+    refused "an ISO cut inside a sector" "$WORK/mid.iso"
+
     # The UDF partition claims more than the ISO 9660 volume, which fits.
     genisoimage -quiet -udf -V UDF -o "$WORK/u.iso" "$WORK/tree"
     part_end=$(python3 -c '
@@ -98,8 +105,42 @@ open(sys.argv[2], "wb").write(b)' "$WORK/u.iso" "$WORK/u-short.iso" "$cut"
         "$DISCCONV" convert -q "$WORK/padded.iso" -o "$WORK/o/p.cue" 2>/dev/null
     check "its BIN is the whole ISO's and the padding's, unchanged" sh -c "
         head -c $(( blocks * 2352 )) '$WORK/o/p.bin' | cmp - '$WORK/o/t.bin'"
+
+    # Padding, then bytes that do not fill a sector: all of it past a whole
+    # volume, so appended data, not a cut.
+    { cat "$WORK/padded.iso"; printf 'appended junk'; } > "$WORK/junk.iso"
+    run info "$WORK/junk.iso"
+    says "warning: .*junk.iso: 13 bytes past the last whole sector, after the end of its ISO 9660 volume ($blocks blocks): appended data, kept" \
+        "an ISO with a part sector past its volume: appended data"
+    says "warning: .*junk.iso: the file holds 50 sectors past the end" \
+        "and the whole sectors of padding before it"
+    rm -rf "$WORK/o"; mkdir -p "$WORK/o"
+    run convert -q "$WORK/junk.iso" -o "$WORK/o/j.iso"
+    check "it converts (exit 0), the part sector padded with zeros" sh -c "
+        [ $rc -eq 0 ] && head -c $(wc -c < "$WORK/junk.iso") '$WORK/o/j.iso' |
+        cmp - '$WORK/junk.iso' &&
+        [ \$(wc -c < '$WORK/o/j.iso') -eq $(( $(wc -c < "$WORK/padded.iso") + 2048 )) ]"
 else
     skip "genisoimage missing: ISO cases"
+fi
+
+# --- a UDF-only volume cut before its anchor ---------------------------------
+if have mkudffs; then
+    truncate -s 20M "$WORK/udf.img"
+    mkudffs --media-type=cdr -b 2048 "$WORK/udf.img" >/dev/null 2>&1
+    head -c $((200 * 2048)) "$WORK/udf.img" > "$WORK/udf-short.iso"
+    run info "$WORK/udf-short.iso"
+    says "udf-short.iso: truncated: the UDF volume (its anchor is block 256) needs at least 257 blocks, the file holds 200$" \
+        "a UDF volume cut before its anchor at block 256: truncated"
+    check "info shows the file system as UDF alone" \
+        grep -q "^File system on track 1: UDF$" "$WORK/out"
+    refused "a UDF volume cut before its anchor" "$WORK/udf-short.iso"
+    head -c $((2000 * 2048)) "$WORK/udf.img" > "$WORK/udf-cut.iso"
+    run info "$WORK/udf-cut.iso"
+    says "udf-cut.iso: truncated: the UDF partition says 10240 blocks, the file holds 2000$" \
+        "a UDF volume cut after its anchor: the partition's end (mkudffs: 10240 blocks)"
+else
+    skip "mkudffs missing: UDF-only cases"
 fi
 
 # --- BIN/CUE ----------------------------------------------------------------

@@ -146,7 +146,7 @@ static void print_fsinfo_text(FILE *out, int number, const dc_fsinfo *fs)
     if (fs->el_torito)
         fprintf(out, "; El Torito boot record");
     if (fs->udf)
-        fprintf(out, "; UDF");
+        fprintf(out, "%s UDF", fs->iso9660 ? ";" : "");
     fputc('\n', out);
 }
 
