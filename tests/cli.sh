@@ -154,7 +154,9 @@ bad_cue() { # NAME LINE CUE-TEXT
 bad_cue "TRACK before FILE" 1 'TRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n'
 bad_cue "bad MSF" 3 'FILE "m.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:99:00\n'
 bad_cue "tracks out of order" 4 'FILE "m.bin" BINARY\nTRACK 02 MODE1/2352\n  INDEX 01 00:00:00\nTRACK 01 AUDIO\n  INDEX 01 00:10:00\n'
-printf 'x' >> "$WORK/m.bin"
+# Cut inside a sector, well inside the track's ISO 9660 volume (a part
+# sector past the end of a whole volume is appended data, not a cut).
+head -c $((100 * 2352 + 1)) "$S/sample.bin" > "$WORK/m.bin"
 bad_cue "length not whole sectors" 1 'FILE "m.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n'
 printf 'FILE "gone.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n' > "$WORK/lone.cue"
 run convert "$WORK/lone.cue" -o "$WORK/o/m.img"
