@@ -311,4 +311,24 @@ refused "no command" "^discconv: no command given; the commands are info"
 refused "formats with an argument" "^discconv: formats takes no arguments, not 'x'$" formats x
 refused "info with two images" "^discconv: info takes one IMAGE, not also" info "$S/sample.cue" "$S/sample.cue"
 refused "a flag given a value" "^discconv: option '--json' takes no value$" info --json=yes "$S/sample.cue"
+
+# --- 11. acceptance: what a new user types -------------------------------
+# The Formats list shows extensions with their dot; typed so, they name
+# the format.
+rm -rf "$WORK/t"
+run convert -q "$S/sample.cue" -t .cue -o "$WORK/t/"
+check "-t .cue writes BIN/CUE" test "$rc" -eq 0 -a -f "$WORK/t/sample.cue" -a -f "$WORK/t/sample.bin"
+run info --from .cue "$S/sample.cue"
+check "--from .cue reads a cue sheet" grep -q "(bincue)" "$WORK/out"
+# -o DIR/ names DIR/NAME, not DIR//NAME.
+rm -rf "$WORK/t"
+run extract-audio "$S/sample.cue" -o "$WORK/t/"
+check "extract-audio -o DIR/ says what it wrote without a doubled /" sh -c "
+    [ $rc -eq 0 ] && grep -q '^wrote .*/t/sample.cue$' '$WORK/out' && ! grep -q '//' '$WORK/out'"
+# A sound file that is not one is named once, with libsndfile's reason.
+head -c 4096 /dev/zero > "$WORK/noise.wav"
+run info noise.wav
+check "a .wav that is no sound file: exit 4, named once" sh -c "
+    [ $rc -eq 4 ] && [ \$(grep -o 'noise.wav' '$WORK/err' | wc -l) -eq 1 ] &&
+    grep -q '^discconv: noise.wav: cannot be decoded as audio: ' '$WORK/err'"
 finish

@@ -63,6 +63,11 @@ dc_status dc_sound_open(dc_sound **sound, dc_source *source,
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     s->source = source;
     s->file = sf_open_virtual(&io, SFM_READ, &s->info, s);
+    /* A sound file given itself is named once; one a sheet names, after
+     * the sheet's line. */
+    if (s->file == NULL && strcmp(where, name) == 0)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: cannot be decoded as audio: "
+                       "%s", name, sf_strerror(NULL));
     if (s->file == NULL)
         return dc_fail(err, DC_ERR_FORMAT, "%s: \"%s\" cannot be decoded as "
                        "audio: %s", where, name, sf_strerror(NULL));
