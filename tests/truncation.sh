@@ -176,6 +176,27 @@ check "extract-audio --allow-truncated writes the tracks that are there" \
     test "$rc" -eq 0 -a "$(ls "$WORK/a" | grep -c '\.wav$')" -eq 1
 says "285 sectors the image claims are missing" "and says what is missing"
 
+# A two-session disc cut inside its first session: the second is gone
+# with its track, and no target is told of two sessions.
+"$GEN_TONE" 300 440 660 > "$WORK/two.bin"
+cat "$WORK/d.bin" >> "$WORK/two.bin"
+printf 'REM SESSION 01\nFILE "two.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\nREM SESSION 02\n  TRACK 02 MODE1/2352\n    INDEX 01 00:04:00\n' > "$WORK/two.cue"
+run info --json "$WORK/two.cue"
+check "a whole two-session BIN/CUE: 2 sessions" sh -c "
+    [ $rc -eq 0 ] && python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"sessions\"] == 2' '$WORK/out'"
+head -c $((100 * 2352)) "$WORK/two.bin" > "$WORK/one.bin"
+sed 's/two\.bin/one.bin/' "$WORK/two.cue" > "$WORK/one.cue"
+run info --json "$WORK/one.cue"
+check "cut inside session 1: one track, one session" sh -c "
+    [ $rc -eq 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"sessions\"] == 1 and len(d[\"tracks\"]) == 1, d[\"sessions\"]' '$WORK/out'"
+rm -rf "$WORK/o"; mkdir -p "$WORK/o"
+run convert -q --allow-truncated "$WORK/one.cue" -o "$WORK/o/one.cue"
+check "and its sheet, converted, names no session" sh -c "
+    [ $rc -eq 0 ] && ! grep -q 'REM SESSION' '$WORK/o/one.cue'"
+
 # --- CloneCD and NRG cut with head -c ---------------------------------------
 "$DISCCONV" convert -q "$S/sample.cue" -o "$WORK/c.ccd"
 head -c $((800 * 2352)) "$WORK/c.img" > "$WORK/cs.img"
