@@ -187,7 +187,8 @@ run convert -q "$S/sample.cue" --tracks 1 -o "$WORK/deep/er/x.iso"
 check "-o into missing folders with a file name makes them" test -f "$WORK/deep/er/x.iso"
 run extract-audio -q "$S/sample.cue" -o "$WORK/music/2024/album"
 check "extract-audio makes nested folders too" test -f "$WORK/music/2024/album/sample.cue"
-printf 'FILE "sample.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
+"$GEN_TONE" 75 440 660 > "$S/tone.bin"
+printf 'FILE "tone.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
 run convert "$S/audio.cue" -o "$WORK/gone/sub/x.iso"
 check "a refused conversion leaves no folder behind" test "$rc" -eq 7 -a ! -e "$WORK/gone"
 refused "no folder name and no --to" "cannot tell the target format" \
@@ -331,4 +332,11 @@ run info noise.wav
 check "a .wav that is no sound file: exit 4, named once" sh -c "
     [ $rc -eq 4 ] && [ \$(grep -o 'noise.wav' '$WORK/err' | wc -l) -eq 1 ] &&
     grep -q '^discconv: noise.wav: cannot be decoded as audio: ' '$WORK/err'"
+python3 -c 'import wave
+w = wave.open("fast.wav", "wb")
+w.setnchannels(2); w.setsampwidth(2); w.setframerate(48000)
+w.writeframes(bytes(4 * 4800)); w.close()'
+run info fast.wav
+check "a 48 kHz WAV: exit 5, named once" sh -c "
+    [ $rc -eq 5 ] && grep -qx 'discconv: fast.wav: is 48000 Hz, 2 channel(s): CD audio must be 44100 Hz 16-bit stereo' '$WORK/err'"
 finish
