@@ -339,4 +339,26 @@ w.writeframes(bytes(4 * 4800)); w.close()'
 run info fast.wav
 check "a 48 kHz WAV: exit 5, named once" sh -c "
     [ $rc -eq 5 ] && grep -qx 'discconv: fast.wav: is 48000 Hz, 2 channel(s): CD audio must be 44100 Hz 16-bit stereo' '$WORK/err'"
+# Terminal output carries no control bytes, whether from the image (a
+# volume label) or a file name.
+if have genisoimage; then
+    mkdir -p "$WORK/ctl"; echo x > "$WORK/ctl/f"
+    genisoimage -quiet -V LABEL -o "$WORK/ctl.iso" "$WORK/ctl"
+    python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(16 * 2048 + 40); f.write(b"AB\x1b[31mCD\x07")' "$WORK/ctl.iso"
+    esc=$(printf 'e\033[31mvil.iso')
+    cp "$WORK/ctl.iso" "$esc"
+    run info "$esc"
+    check "info: control bytes of a volume label and a file name shown as \\xNN" sh -c "
+        [ $rc -eq 0 ] && ! tr -d '\\n' < '$WORK/out' | LC_ALL=C grep -q '[[:cntrl:]]' &&
+        grep -qF 'volume \"AB\\x1B[31mCD\\x07\"' '$WORK/out' &&
+        grep -qF 'Image:     e\\x1B[31mvil.iso (iso)' '$WORK/out'"
+    run convert "$esc" -t iso -o "$esc.out/"
+    check "convert's 'wrote' lines too" sh -c "
+        [ $rc -eq 0 ] && ! tr -d '\\n' < '$WORK/out' | LC_ALL=C grep -q '[[:cntrl:]]' &&
+        grep -qF 'wrote e\\x1B[31mvil.iso.out/' '$WORK/out'"
+else
+    skip "genisoimage missing: control bytes"
+fi
 finish
