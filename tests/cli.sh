@@ -85,7 +85,10 @@ assert d["filesystems"][0]["rock_ridge"] and d["filesystems"][0]["joliet_level"]
 ' "$WORK/out"
 
 mkdir "$WORK/o"
-printf 'FILE "sample.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
+# Real audio: the sample's bin labelled AUDIO throughout would be refused
+# for its data sectors first.
+"$GEN_TONE" 75 440 660 > "$S/tone.bin"
+printf 'FILE "tone.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
 expect_exit "audio-only disc to ISO" 7 convert "$S/audio.cue" -o "$WORK/o/x.iso"
 check "the refusal says what to do" grep -q "extract-audio" "$WORK/err"
 check "the refusal is one line" test "$(wc -l < "$WORK/err")" -eq 1
