@@ -187,7 +187,8 @@ run convert -q "$S/sample.cue" --tracks 1 -o "$WORK/deep/er/x.iso"
 check "-o into missing folders with a file name makes them" test -f "$WORK/deep/er/x.iso"
 run extract-audio -q "$S/sample.cue" -o "$WORK/music/2024/album"
 check "extract-audio makes nested folders too" test -f "$WORK/music/2024/album/sample.cue"
-printf 'FILE "sample.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
+"$GEN_TONE" 75 440 660 > "$S/tone.bin"
+printf 'FILE "tone.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
 run convert "$S/audio.cue" -o "$WORK/gone/sub/x.iso"
 check "a refused conversion leaves no folder behind" test "$rc" -eq 7 -a ! -e "$WORK/gone"
 refused "no folder name and no --to" "cannot tell the target format" \
@@ -311,4 +312,53 @@ refused "no command" "^discconv: no command given; the commands are info"
 refused "formats with an argument" "^discconv: formats takes no arguments, not 'x'$" formats x
 refused "info with two images" "^discconv: info takes one IMAGE, not also" info "$S/sample.cue" "$S/sample.cue"
 refused "a flag given a value" "^discconv: option '--json' takes no value$" info --json=yes "$S/sample.cue"
+
+# --- 11. acceptance: what a new user types -------------------------------
+# The Formats list shows extensions with their dot; typed so, they name
+# the format.
+rm -rf "$WORK/t"
+run convert -q "$S/sample.cue" -t .cue -o "$WORK/t/"
+check "-t .cue writes BIN/CUE" test "$rc" -eq 0 -a -f "$WORK/t/sample.cue" -a -f "$WORK/t/sample.bin"
+run info --from .cue "$S/sample.cue"
+check "--from .cue reads a cue sheet" grep -q "(bincue)" "$WORK/out"
+# -o DIR/ names DIR/NAME, not DIR//NAME.
+rm -rf "$WORK/t"
+run extract-audio "$S/sample.cue" -o "$WORK/t/"
+check "extract-audio -o DIR/ says what it wrote without a doubled /" sh -c "
+    [ $rc -eq 0 ] && grep -q '^wrote .*/t/sample.cue$' '$WORK/out' && ! grep -q '//' '$WORK/out'"
+# A sound file that is not one is named once, with libsndfile's reason.
+head -c 4096 /dev/zero > "$WORK/noise.wav"
+run info noise.wav
+check "a .wav that is no sound file: exit 4, named once" sh -c "
+    [ $rc -eq 4 ] && [ \$(grep -o 'noise.wav' '$WORK/err' | wc -l) -eq 1 ] &&
+    grep -q '^discconv: noise.wav: cannot be decoded as audio: ' '$WORK/err'"
+python3 -c 'import wave
+w = wave.open("fast.wav", "wb")
+w.setnchannels(2); w.setsampwidth(2); w.setframerate(48000)
+w.writeframes(bytes(4 * 4800)); w.close()'
+run info fast.wav
+check "a 48 kHz WAV: exit 5, named once" sh -c "
+    [ $rc -eq 5 ] && grep -qx 'discconv: fast.wav: is 48000 Hz, 2 channel(s): CD audio must be 44100 Hz 16-bit stereo' '$WORK/err'"
+# Terminal output carries no control bytes, whether from the image (a
+# volume label) or a file name.
+if have genisoimage; then
+    mkdir -p "$WORK/ctl"; echo x > "$WORK/ctl/f"
+    genisoimage -quiet -V LABEL -o "$WORK/ctl.iso" "$WORK/ctl"
+    python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(16 * 2048 + 40); f.write(b"AB\x1b[31mCD\x07")' "$WORK/ctl.iso"
+    esc=$(printf 'e\033[31mvil.iso')
+    cp "$WORK/ctl.iso" "$esc"
+    run info "$esc"
+    check "info: control bytes of a volume label and a file name shown as \\xNN" sh -c "
+        [ $rc -eq 0 ] && ! tr -d '\\n' < '$WORK/out' | LC_ALL=C grep -q '[[:cntrl:]]' &&
+        grep -qF 'volume \"AB\\x1B[31mCD\\x07\"' '$WORK/out' &&
+        grep -qF 'Image:     e\\x1B[31mvil.iso (iso)' '$WORK/out'"
+    run convert "$esc" -t iso -o "$esc.out/"
+    check "convert's 'wrote' lines too" sh -c "
+        [ $rc -eq 0 ] && ! tr -d '\\n' < '$WORK/out' | LC_ALL=C grep -q '[[:cntrl:]]' &&
+        grep -qF 'wrote e\\x1B[31mvil.iso.out/' '$WORK/out'"
+else
+    skip "genisoimage missing: control bytes"
+fi
 finish

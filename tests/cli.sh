@@ -85,7 +85,10 @@ assert d["filesystems"][0]["rock_ridge"] and d["filesystems"][0]["joliet_level"]
 ' "$WORK/out"
 
 mkdir "$WORK/o"
-printf 'FILE "sample.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
+# Real audio: the sample's bin labelled AUDIO throughout would be refused
+# for its data sectors first.
+"$GEN_TONE" 75 440 660 > "$S/tone.bin"
+printf 'FILE "tone.bin" BINARY\nTRACK 01 AUDIO\n  INDEX 01 00:00:00\n' > "$S/audio.cue"
 expect_exit "audio-only disc to ISO" 7 convert "$S/audio.cue" -o "$WORK/o/x.iso"
 check "the refusal says what to do" grep -q "extract-audio" "$WORK/err"
 check "the refusal is one line" test "$(wc -l < "$WORK/err")" -eq 1
@@ -154,7 +157,9 @@ bad_cue() { # NAME LINE CUE-TEXT
 bad_cue "TRACK before FILE" 1 'TRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n'
 bad_cue "bad MSF" 3 'FILE "m.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:99:00\n'
 bad_cue "tracks out of order" 4 'FILE "m.bin" BINARY\nTRACK 02 MODE1/2352\n  INDEX 01 00:00:00\nTRACK 01 AUDIO\n  INDEX 01 00:10:00\n'
-printf 'x' >> "$WORK/m.bin"
+# Cut inside a sector, well inside the track's ISO 9660 volume (a part
+# sector past the end of a whole volume is appended data, not a cut).
+head -c $((100 * 2352 + 1)) "$S/sample.bin" > "$WORK/m.bin"
 bad_cue "length not whole sectors" 1 'FILE "m.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n'
 printf 'FILE "gone.bin" BINARY\nTRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n' > "$WORK/lone.cue"
 run convert "$WORK/lone.cue" -o "$WORK/o/m.img"

@@ -42,6 +42,13 @@ run convert -q --allow-truncated "$A/split.cue" -o "$A/x.iso"
 check "an ISO whose audio would be routed out as noise is refused: exit 4" sh -c "
     test $rc -eq 4 && grep -q 'track 2 is labelled audio but its sectors are Mode 1 data' '$WORK/err'"
 check "nothing left by the ISO" sh -c "! ls '$A' | grep -q '^x'"
+# The advice follows the sectors, not the label: no "write it as sound
+# files" for a track that would be noise as sound.
+run convert -q "$A/sample.cue" --track 1 -o "$A/one.iso"
+check "an ISO of the data labelled audio: exit 4, the label named, no sound advice" sh -c "
+    test $rc -eq 4 && test \$(wc -l < '$WORK/err') -eq 1 &&
+    grep -qF '$A/sample.cue: $found: correct the label to write it as an ISO' '$WORK/err' &&
+    ! grep -q 'sound file' '$WORK/err' && test ! -e '$A/one.iso'"
 run convert "$A/sample.cue" -o "$A/copy.cue"
 check "BIN/CUE keeps the sectors as stored: exit 0" test "$rc" -eq 0
 check "... and says so" grep -q "note: track 1 was copied sector for sector as stored" "$WORK/err"
@@ -62,6 +69,12 @@ check "the refusal is one line naming the file and the track" sh -c "
 check "no ISO left" test ! -e "$B/x.iso"
 run convert -q "$B/tone.cue" --cooked -o "$B/x.cue"
 check "cooked BIN/CUE (user data) of audio is refused: exit 4" test "$rc" -eq 4
+run extract-audio -q "$B/tone.cue" -o "$B/snd"
+check "extract-audio of the audio labelled mode1: exit 4, not \"no audio tracks\"" sh -c "
+    test $rc -eq 4 && test \$(wc -l < '$WORK/err') -eq 1 &&
+    grep -qF '$B/tone.cue: no track labelled audio; $found' '$WORK/err' &&
+    grep -q 'correct the label to write it as a sound file\$' '$WORK/err' &&
+    test ! -e '$B/snd'"
 run convert -q "$B/tone.cue" -o "$B/x.img"
 check "a raw IMG keeps the sectors: exit 0" test "$rc" -eq 0
 check "... byte for byte" cmp "$B/x.img" "$B/tone.bin"

@@ -576,4 +576,23 @@ mkdir -p "$d/alcohol"
 cp "$WORK/fix/data.bin" "$d/alcohol/disc.bin"
 printf 'MEDIA DESCRIPTOR' > "$d/alcohol/disc.mds"
 expect "an Alcohol 120% data file by the .mds beside it" 5 "$d/alcohol/disc.bin"
+
+# --- acceptance: claims a file cannot hold ---
+d=$(case_dir acceptance)
+# A UDF volume recognition sequence (BEA01, NSR02, TEA01 from block 16) in
+# a file of 200 blocks: UDF's anchor at block 256 is missing.
+python3 -c 'import sys
+data = bytearray(200 * 2048)
+for i, ident in enumerate((b"BEA01", b"NSR02", b"TEA01")):
+    data[(16 + i) * 2048:(16 + i) * 2048 + 7] = b"\0" + ident + b"\1"
+open(sys.argv[1], "wb").write(data)' "$d/udf-short.iso"
+expect "a UDF volume cut before its anchor" 4 "$d/udf-short.iso"
+# Labels the sectors contradict, to the targets that would follow them.
+target=iso
+cue "audio label over data, to an ISO" 4 'FILE "data.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n'
+d=$(case_dir mode1-over-audio)
+cp "$WORK/fix/audio.bin" "$d/data.bin"
+printf 'FILE "data.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n' > "$d/sheet.cue"
+target=wav
+expect "mode1 label over audio, to sound files" 4 "$d/sheet.cue" -t wav
 finish

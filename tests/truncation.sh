@@ -61,6 +61,13 @@ if have genisoimage; then
     "$DISCCONV" convert -q --allow-truncated "$WORK/o/x.cue" -o "$WORK/o/back.iso" 2>/dev/null
     check "and reads back as the bytes the ISO held" cmp "$WORK/short.iso" "$WORK/o/back.iso"
 
+    # A download cut inside a sector: the file's size and the volume's.
+    head -c $((300 * 2048 + 1000)) "$WORK/t.iso" > "$WORK/mid.iso"
+    run info "$WORK/mid.iso"
+    says "mid.iso: truncated: $((300 * 2048 + 1000)) bytes are 300 whole 2048-byte sectors and 1000 bytes of one more; the ISO 9660 volume says $blocks blocks$" \
+        "an ISO cut inside a sector: info names the file's size and the volume's"
+    refused "an ISO cut inside a sector" "$WORK/mid.iso"
+
     # The UDF partition claims more than the ISO 9660 volume, which fits.
     genisoimage -quiet -udf -V UDF -o "$WORK/u.iso" "$WORK/tree"
     part_end=$(python3 -c '
@@ -98,8 +105,42 @@ open(sys.argv[2], "wb").write(b)' "$WORK/u.iso" "$WORK/u-short.iso" "$cut"
         "$DISCCONV" convert -q "$WORK/padded.iso" -o "$WORK/o/p.cue" 2>/dev/null
     check "its BIN is the whole ISO's and the padding's, unchanged" sh -c "
         head -c $(( blocks * 2352 )) '$WORK/o/p.bin' | cmp - '$WORK/o/t.bin'"
+
+    # Padding, then bytes that do not fill a sector: all of it past a whole
+    # volume, so appended data, not a cut.
+    { cat "$WORK/padded.iso"; printf 'appended junk'; } > "$WORK/junk.iso"
+    run info "$WORK/junk.iso"
+    says "warning: .*junk.iso: 13 bytes past the last whole sector, after the end of its ISO 9660 volume ($blocks blocks): appended data, kept" \
+        "an ISO with a part sector past its volume: appended data"
+    says "warning: .*junk.iso: the file holds 50 sectors past the end" \
+        "and the whole sectors of padding before it"
+    rm -rf "$WORK/o"; mkdir -p "$WORK/o"
+    run convert -q "$WORK/junk.iso" -o "$WORK/o/j.iso"
+    check "it converts (exit 0), the part sector padded with zeros" sh -c "
+        [ $rc -eq 0 ] && head -c $(wc -c < "$WORK/junk.iso") '$WORK/o/j.iso' |
+        cmp - '$WORK/junk.iso' &&
+        [ \$(wc -c < '$WORK/o/j.iso') -eq $(( $(wc -c < "$WORK/padded.iso") + 2048 )) ]"
 else
     skip "genisoimage missing: ISO cases"
+fi
+
+# --- a UDF-only volume cut before its anchor ---------------------------------
+if have mkudffs; then
+    truncate -s 20M "$WORK/udf.img"
+    mkudffs --media-type=cdr -b 2048 "$WORK/udf.img" >/dev/null 2>&1
+    head -c $((200 * 2048)) "$WORK/udf.img" > "$WORK/udf-short.iso"
+    run info "$WORK/udf-short.iso"
+    says "udf-short.iso: truncated: the UDF volume (its anchor is block 256) needs at least 257 blocks, the file holds 200$" \
+        "a UDF volume cut before its anchor at block 256: truncated"
+    check "info shows the file system as UDF alone" \
+        grep -q "^File system on track 1: UDF$" "$WORK/out"
+    refused "a UDF volume cut before its anchor" "$WORK/udf-short.iso"
+    head -c $((2000 * 2048)) "$WORK/udf.img" > "$WORK/udf-cut.iso"
+    run info "$WORK/udf-cut.iso"
+    says "udf-cut.iso: truncated: the UDF partition says 10240 blocks, the file holds 2000$" \
+        "a UDF volume cut after its anchor: the partition's end (mkudffs: 10240 blocks)"
+else
+    skip "mkudffs missing: UDF-only cases"
 fi
 
 # --- BIN/CUE ----------------------------------------------------------------
@@ -134,6 +175,27 @@ run extract-audio -q --allow-truncated "$WORK/cut.cue" -o "$WORK/a"
 check "extract-audio --allow-truncated writes the tracks that are there" \
     test "$rc" -eq 0 -a "$(ls "$WORK/a" | grep -c '\.wav$')" -eq 1
 says "285 sectors the image claims are missing" "and says what is missing"
+
+# A two-session disc cut inside its first session: the second is gone
+# with its track, and no target is told of two sessions.
+"$GEN_TONE" 300 440 660 > "$WORK/two.bin"
+cat "$WORK/d.bin" >> "$WORK/two.bin"
+printf 'REM SESSION 01\nFILE "two.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\nREM SESSION 02\n  TRACK 02 MODE1/2352\n    INDEX 01 00:04:00\n' > "$WORK/two.cue"
+run info --json "$WORK/two.cue"
+check "a whole two-session BIN/CUE: 2 sessions" sh -c "
+    [ $rc -eq 0 ] && python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"sessions\"] == 2' '$WORK/out'"
+head -c $((100 * 2352)) "$WORK/two.bin" > "$WORK/one.bin"
+sed 's/two\.bin/one.bin/' "$WORK/two.cue" > "$WORK/one.cue"
+run info --json "$WORK/one.cue"
+check "cut inside session 1: one track, one session" sh -c "
+    [ $rc -eq 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"sessions\"] == 1 and len(d[\"tracks\"]) == 1, d[\"sessions\"]' '$WORK/out'"
+rm -rf "$WORK/o"; mkdir -p "$WORK/o"
+run convert -q --allow-truncated "$WORK/one.cue" -o "$WORK/o/one.cue"
+check "and its sheet, converted, names no session" sh -c "
+    [ $rc -eq 0 ] && ! grep -q 'REM SESSION' '$WORK/o/one.cue'"
 
 # --- CloneCD and NRG cut with head -c ---------------------------------------
 "$DISCCONV" convert -q "$S/sample.cue" -o "$WORK/c.ccd"

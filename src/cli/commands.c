@@ -1,5 +1,6 @@
 /* What each discconv command does once the command line is parsed. */
 #include "cli.h"
+#include "text.h" /* dc_text_printable */
 
 #include <stdlib.h>
 #include <string.h>
@@ -248,8 +249,12 @@ int cmd_convert(command_line *cl)
         if (cl->json)
             print_result_json(stdout, image, &result);
         else if (!cl->quiet && !cl->convert.to_stream)
-            for (int i = 0; i < result.output_count; i++)
-                printf("wrote %s\n", result.outputs[i]);
+            for (int i = 0; i < result.output_count; i++) {
+                char *printable = dc_text_printable(result.outputs[i]);
+                printf("wrote %s\n", printable != NULL ? printable
+                                                      : result.outputs[i]);
+                free(printable);
+            }
         if (result.report.bad_edc > 0 || result.report.mode_mismatch > 0)
             code = EXIT_BAD_SECTORS;
     }

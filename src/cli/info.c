@@ -72,6 +72,15 @@ static void flags_text(const dc_track *t, char *text, size_t size)
         snprintf(text, size, "-");
 }
 
+/* Text from the image (or a file name) without its control characters:
+ * escape sequences reach the terminal as \xNN, not as commands. */
+static void put_printable(FILE *out, const char *text)
+{
+    char *printable = dc_text_printable(text);
+    fputs(printable != NULL ? printable : "?", out);
+    free(printable);
+}
+
 /* CD-TEXT comes from the image: what it holds reaches the terminal
  * without its control characters. */
 static void print_cdtext_text(FILE *out, const char *indent,
@@ -135,18 +144,22 @@ static void print_fsinfo_text(FILE *out, int number, const dc_fsinfo *fs)
     if (!fs->iso9660 && !fs->udf)
         return;
     fprintf(out, "File system on track %d:", number);
-    if (fs->iso9660)
-        fprintf(out, " ISO 9660, volume \"%s\", %" PRId64 " blocks",
-                fs->volume_id, fs->iso_blocks);
-    if (fs->joliet_level > 0)
-        fprintf(out, "; Joliet level %d, volume \"%s\"", fs->joliet_level,
-                fs->joliet_volume_id);
+    if (fs->iso9660) {
+        fprintf(out, " ISO 9660, volume \"");
+        put_printable(out, fs->volume_id);
+        fprintf(out, "\", %" PRId64 " blocks", fs->iso_blocks);
+    }
+    if (fs->joliet_level > 0) {
+        fprintf(out, "; Joliet level %d, volume \"", fs->joliet_level);
+        put_printable(out, fs->joliet_volume_id);
+        fputc('"', out);
+    }
     if (fs->rock_ridge)
         fprintf(out, "; Rock Ridge");
     if (fs->el_torito)
         fprintf(out, "; El Torito boot record");
     if (fs->udf)
-        fprintf(out, "; UDF");
+        fprintf(out, "%s UDF", fs->iso9660 ? ";" : "");
     fputc('\n', out);
 }
 
@@ -163,8 +176,9 @@ void info_print_text(FILE *out, dc_image *image)
     const dc_disc *disc = dc_image_disc(image);
     char a[MSF_TEXT], b[MSF_TEXT], c[MSF_TEXT], flags[32], length[64];
     human_duration(leadout_lba(disc), length, sizeof length);
-    fprintf(out, "Image:     %s (%s)\n", dc_image_path(image),
-            dc_image_format_name(image));
+    fprintf(out, "Image:     ");
+    put_printable(out, dc_image_path(image));
+    fprintf(out, " (%s)\n", dc_image_format_name(image));
     fprintf(out, "Disc:      %d track%s, %d session%s, %s (%" PRId64
             " sectors)\n", disc->track_count,
             disc->track_count == 1 ? "" : "s", disc->session_count,

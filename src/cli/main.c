@@ -54,9 +54,20 @@ static int set_text(command_line *cl, const cli_option *option,
     return EXIT_OK;
 }
 
+/* A format named by an extension as the Formats list shows it (".cue")
+ * is the extension ("cue"). */
+static int set_format_name(command_line *cl, const cli_option *option,
+                           const char *value)
+{
+    *MEMBER(cl, option, const char *) =
+        value[0] == '.' && value[1] != '\0' ? value + 1 : value;
+    return EXIT_OK;
+}
+
 /* A table entry's action and the member it sets. */
 #define FLAG(member) set_true, offsetof(command_line, member)
 #define TEXT(member) set_text, offsetof(command_line, member)
+#define FORMAT_NAME(member) set_format_name, offsetof(command_line, member)
 #define CALL(function) function, 0
 
 /* "--option": how the user spelled an option, for messages. */
@@ -188,11 +199,13 @@ const cli_option cli_options[] = {
      "where to write (required); in a folder named with a final / (made "
      "if missing) outputs are named after the input; - is standard output "
      "(one file; convert needs --to)"},
-    {"to", 't', "FORMAT", CMD_CONVERT, 0, NULL, TEXT(convert.format_name),
+    {"to", 't', "FORMAT", CMD_CONVERT, 0, NULL,
+     FORMAT_NAME(convert.format_name),
      "the target format, by a name or an extension listed under Formats "
      "(cue and bin name bincue; wav, aiff and flac write sound files); "
      "default: from the output's extension"},
-    {"from", 0, "FORMAT", CMD_INFO | CMD_WRITING, 0, NULL, TEXT(from),
+    {"from", 0, "FORMAT", CMD_INFO | CMD_WRITING, 0, NULL,
+     FORMAT_NAME(from),
      "skip detection and read as FORMAT (a name or an extension listed "
      "under Formats)"},
     {"allow-truncated", 0, NULL, CMD_WRITING, 0, NULL,

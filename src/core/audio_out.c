@@ -232,6 +232,16 @@ static dc_status plan_files(dc_write_job *job, const bool *selected,
         previous = f;
     }
     if (plan->file_count == 0) {
+        /* A track labelled data whose sectors are audio: say so, not
+         * "no audio". */
+        for (int i = 0; i < disc->track_count; i++) {
+            const char *found = dc_labels_contradiction(job->source, i);
+            if (found != NULL && selected[i] &&
+                disc->tracks[i].mode != DC_MODE_AUDIO)
+                return dc_fail(err, DC_ERR_FORMAT, "%s: no track labelled "
+                               "audio; %s: correct the label to write it as "
+                               "a sound file", job->source->path, found);
+        }
         char tracks[DC_TRACK_TEXT_SIZE];
         dc_disc_describe_tracks(disc, false, tracks, sizeof tracks);
         return dc_fail(err, DC_ERR_USAGE, "%s: no audio tracks to write as "

@@ -69,6 +69,7 @@ static dc_status read_block(const volume_track *t, int64_t block,
  * lies (-1 when it does not say). */
 typedef struct volume_claim {
     const char *what;  /* "ISO 9660 volume", "UDF partition" */
+    const char *verb;  /* "says", or "needs at least" for a bound */
     int64_t blocks;    /* 0: no claim */
     int64_t anchor;    /* a block the volume places, to tell its origin */
 } volume_claim;
@@ -82,6 +83,7 @@ static dc_status iso_claim(const volume_track *t, volume_claim *claim,
     uint8_t sector[BLOCK];
     bool ok;
     claim->what = "ISO 9660 volume";
+    claim->verb = "says";
     claim->blocks = 0;
     if (read_block(t, PVD_BLOCK, sector, &ok, err) != DC_OK)
         return err->status;
@@ -96,6 +98,34 @@ static dc_status iso_claim(const volume_track *t, volume_claim *claim,
     return DC_OK;
 }
 
+/* A track too short to hold block 256 whose volume recognition sequence
+ * (from block 16 on) names a UDF volume: UDF always puts an anchor at
+ * block 256 or past it, so the volume needs more blocks than are there. */
+static dc_status udf_anchor_claim(const volume_track *t, volume_claim *claim,
+                                  dc_error *err)
+{
+    uint8_t sector[BLOCK];
+    bool ok = true;
+    for (int64_t block = PVD_BLOCK; ok && block < UDF_ANCHOR_BLOCK; block++) {
+        if (read_block(t, block, sector, &ok, err) != DC_OK)
+            return err->status;
+        if (!ok || (memcmp(sector + 1, "CD001", 5) != 0 &&
+                    memcmp(sector + 1, "BEA01", 5) != 0 &&
+                    memcmp(sector + 1, "TEA01", 5) != 0 &&
+                    memcmp(sector + 1, "NSR0", 4) != 0))
+            return DC_OK; /* the sequence ended without naming UDF */
+        if (memcmp(sector + 1, "NSR02", 5) == 0 ||
+            memcmp(sector + 1, "NSR03", 5) == 0) {
+            claim->what = "UDF volume (its anchor is block 256)";
+            claim->verb = "needs at least";
+            claim->blocks = UDF_ANCHOR_BLOCK + 1;
+            claim->anchor = -1;
+            return DC_OK;
+        }
+    }
+    return DC_OK;
+}
+
 /* UDF: the anchor at block 256 points to the volume descriptor sequence,
  * whose partition descriptor says where the partition starts and how long
  * it is. */
@@ -105,7 +135,10 @@ static dc_status udf_claim(const volume_track *t, volume_claim *claim,
     uint8_t sector[BLOCK];
     bool ok;
     claim->what = "UDF partition";
+    claim->verb = "says";
     claim->blocks = 0;
+    if (UDF_ANCHOR_BLOCK >= t->blocks)
+        return udf_anchor_claim(t, claim, err);
     if (read_block(t, UDF_ANCHOR_BLOCK, sector, &ok, err) != DC_OK)
         return err->status;
     if (!ok || le16(sector) != UDF_TAG_ANCHOR ||
@@ -136,8 +169,11 @@ static dc_status udf_claim(const volume_track *t, volume_claim *claim,
     return DC_OK;
 }
 
-/* Compares one claim with the track: short is recorded, long noted. */
-static void compare(const volume_track *t, const volume_claim *claim)
+/* Compares one claim with the track: short is recorded, long noted.  A
+ * track that ends in a part sector (`partial`, the reader's words for it)
+ * says so first, and the claim after it. */
+static void compare(const volume_track *t, const volume_claim *claim,
+                    const char *partial)
 {
     dc_image *image = t->image;
     const dc_track *track = &image->disc.tracks[t->index];
@@ -156,16 +192,25 @@ static void compare(const volume_track *t, const volume_claim *claim)
         snprintf(holder, sizeof holder, "track %d", track->number);
     const char *counted = from_disc_start ? " from the disc's start" : "";
     if (claim->blocks > held) {
-        if (whole_file)
+        if (partial != NULL && whole_file)
+            dc_image_short(image, claim->blocks - held, "%s; the %s %s "
+                           "%lld blocks", partial, claim->what, claim->verb,
+                           (long long)claim->blocks);
+        else if (partial != NULL)
+            dc_image_short(image, claim->blocks - held, "%s; the %s of "
+                           "track %d %s %lld blocks%s", partial,
+                           claim->what, track->number, claim->verb,
+                           (long long)claim->blocks, counted);
+        else if (whole_file)
             dc_image_short(image, claim->blocks - held, "%s: truncated: the "
-                           "%s says %lld blocks, the file holds %lld",
-                           image->path, claim->what,
+                           "%s %s %lld blocks, the file holds %lld",
+                           image->path, claim->what, claim->verb,
                            (long long)claim->blocks, (long long)held);
         else
             dc_image_short(image, claim->blocks - held, "%s: truncated: the "
-                           "%s of track %d says %lld blocks%s, the track "
+                           "%s of track %d %s %lld blocks%s, the track "
                            "holds %lld", image->path, claim->what,
-                           track->number, (long long)claim->blocks, counted,
+                           track->number, claim->verb, (long long)claim->blocks, counted,
                            (long long)held);
     } else if (claim->blocks < held) {
         dc_image_warn(image, "%s: %s holds %lld sectors past the end of its "
@@ -177,22 +222,23 @@ static void compare(const volume_track *t, const volume_claim *claim)
 }
 
 /* Whether the part sector a track ends with is bytes appended to a volume
- * that ends exactly where the whole sectors do: then it is said and kept
- * (or left out, as the reader does), and is no truncation.  Past a volume
- * that ends earlier, the part sector may as well be the cut end of other
- * data, so it stays a truncation. */
+ * that the whole sectors hold entirely: then it is said and kept (or left
+ * out, as the reader does), and is no truncation -- as whole sectors of
+ * padding past the volume are none. */
 static bool partial_is_appended(const volume_track *t,
                                 const volume_claim *claim)
 {
     dc_image *image = t->image;
     if (image->partial == NULL || image->partial_track != t->index ||
-        claim->blocks != t->blocks)
+        claim->blocks == 0 || claim->blocks > t->blocks)
         return false;
     dc_image_warn(image, "%s: %lld bytes past the last whole sector, after "
                   "the end of its %s (%lld blocks): appended data, %s",
                   image->path, (long long)image->partial_bytes, claim->what,
                   (long long)claim->blocks,
-                  image->partial_kept ? "kept" : "left out");
+                  image->partial_kept ? "kept, padded with zeros to a whole "
+                                        "sector"
+                                      : "left out");
     free(image->partial);
     image->partial = NULL;
     return true;
@@ -220,17 +266,18 @@ dc_status dc_image_check_claims(dc_image *image, dc_error *err)
          * reach past the ISO 9660 volume of a bridge disc, or stop short
          * of it. */
         const volume_claim *claim = udf.blocks > iso.blocks ? &udf : &iso;
-        if (partial_is_appended(&t, claim))
+        if (partial_is_appended(&t, claim)) {
+            compare(&t, claim, NULL); /* whole sectors of padding before it */
             continue;
+        }
         /* A volume past a part sector: the file's own size says it first,
-         * and the volume how much is missing. */
-        if (image->partial != NULL && image->partial_track == i &&
-            claim->blocks > t.blocks) {
-            dc_image_short(image, 0, "%s", image->partial);
+         * and the volume what it claims and how much is missing. */
+        bool part_here = image->partial != NULL && image->partial_track == i;
+        compare(&t, claim, part_here ? image->partial : NULL);
+        if (part_here && claim->blocks > t.blocks) {
             free(image->partial);
             image->partial = NULL;
         }
-        compare(&t, claim);
     }
     /* Nothing says the part sector is extra: it is a sector cut short. */
     if (image->partial != NULL) {

@@ -81,6 +81,15 @@ dc_status dc_image_open_file(dc_image *image, const char *path,
     return adopt_source(image, *source, err);
 }
 
+/* A truncated image keeps the tracks its files hold: the sessions of the
+ * tracks cut off are gone with them. */
+static void forget_lost_sessions(dc_disc *disc)
+{
+    if (disc->track_count > 0 &&
+        disc->tracks[disc->track_count - 1].session < disc->session_count)
+        disc->session_count = disc->tracks[disc->track_count - 1].session;
+}
+
 /*
  * Which format reads the file, and what it reads: a descriptor format
  * reads the file itself; any other file is read through a descriptor
@@ -140,7 +149,11 @@ dc_status dc_image_open(dc_image **image, const char *path,
     if (status == DC_OK && descriptor != NULL)
         status = dc_image_open_file(img, descriptor, &img->source, err);
     free(descriptor);
-    if (status != DC_OK || format->open(img, err) != DC_OK ||
+    if (status == DC_OK)
+        status = format->open(img, err);
+    if (status == DC_OK)
+        forget_lost_sessions(&img->disc);
+    if (status != DC_OK ||
         dc_disc_validate(&img->disc, path, err) != DC_OK ||
         dc_image_check_claims(img, err) != DC_OK ||
         dc_labels_survey(img, err) != DC_OK) {

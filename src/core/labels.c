@@ -143,6 +143,11 @@ static bool contradicted(const dc_image *image, int index)
     return v == DC_LABEL_CONTRADICTED || v == DC_LABEL_MIXED;
 }
 
+const char *dc_labels_contradiction(const dc_image *image, int index)
+{
+    return contradicted(image, index) ? image->labels[index].what : NULL;
+}
+
 static dc_status refuse_sound(const dc_image *image, int index, dc_error *err)
 {
     return dc_fail(err, DC_ERR_FORMAT, "%s: %s: as sound it would be noise; "

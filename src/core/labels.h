@@ -43,4 +43,10 @@ dc_status dc_labels_check_convert(dc_write_job *job, const dc_format *target,
 dc_status dc_labels_check_sound(const dc_write_job *job, const bool *selected,
                                 dc_error *err);
 
+/* What the sectors of the track at `index` say against its label ("track
+ * 1 is labelled audio but its sectors are Mode 1 data (...)"), or NULL
+ * when they fit it or were not judged: for refusals whose advice would
+ * otherwise follow the label. */
+const char *dc_labels_contradiction(const dc_image *image, int index);
+
 #endif

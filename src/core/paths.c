@@ -52,10 +52,13 @@ char *dc_path_join(const char *dir, const char *name)
     if (name[0] == '/' || dir == NULL || dir[0] == '\0' ||
         strcmp(dir, ".") == 0)
         return dc_strdup(name);
-    size_t len = strlen(dir) + strlen(name) + 2;
+    /* "out/" given as the folder names "out/x", not "out//x". */
+    size_t dir_len = strlen(dir);
+    const char *slash = dir[dir_len - 1] == '/' ? "" : "/";
+    size_t len = dir_len + strlen(name) + 2;
     char *path = malloc(len);
     if (path != NULL)
-        snprintf(path, len, "%s/%s", dir, name);
+        snprintf(path, len, "%s%s%s", dir, slash, name);
     return path;
 }
 

@@ -63,9 +63,16 @@ dc_status dc_sound_open(dc_sound **sound, dc_source *source,
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     s->source = source;
     s->file = sf_open_virtual(&io, SFM_READ, &s->info, s);
+    /* A sound file given itself is named once ("x.wav:"); one a sheet
+     * names, after the sheet's line ("disc.cue:3: \"x.wav\""). */
+    char who[sizeof err->message];
+    if (strcmp(where, name) == 0)
+        snprintf(who, sizeof who, "%s:", name);
+    else
+        snprintf(who, sizeof who, "%s: \"%s\"", where, name);
     if (s->file == NULL)
-        return dc_fail(err, DC_ERR_FORMAT, "%s: \"%s\" cannot be decoded as "
-                       "audio: %s", where, name, sf_strerror(NULL));
+        return dc_fail(err, DC_ERR_FORMAT, "%s cannot be decoded as audio: "
+                       "%s", who, sf_strerror(NULL));
     int subtype = s->info.format & SF_FORMAT_SUBMASK;
     /* 16-bit PCM, or a lossy codec that decodes to it. */
     bool sixteen_bit = subtype == SF_FORMAT_PCM_16 ||
@@ -77,14 +84,14 @@ dc_status dc_sound_open(dc_sound **sound, dc_source *source,
                        subtype == SF_FORMAT_MPEG_LAYER_III;
     if (s->info.samplerate != AUDIO_RATE || s->info.channels != 2 ||
         !sixteen_bit)
-        return dc_fail(err, DC_ERR_UNSUPPORTED, "%s: \"%s\" is %d Hz, %d "
+        return dc_fail(err, DC_ERR_UNSUPPORTED, "%s is %d Hz, %d "
                        "channel(s)%s: CD audio must be 44100 Hz 16-bit "
-                       "stereo", where, name, s->info.samplerate,
+                       "stereo", who, s->info.samplerate,
                        s->info.channels, sixteen_bit ? "" : ", not 16-bit");
     /* 2^40 frames is 290 days of audio: anything above is a bad header. */
     if (s->info.frames <= 0 || s->info.frames > ((sf_count_t)1 << 40))
-        return dc_fail(err, DC_ERR_FORMAT, "%s: \"%s\" has no usable length "
-                       "(%lld frames)", where, name,
+        return dc_fail(err, DC_ERR_FORMAT, "%s has no usable length "
+                       "(%lld frames)", who,
                        (long long)s->info.frames);
     s->sectors = (s->info.frames + FRAMES_PER_SECTOR - 1) / FRAMES_PER_SECTOR;
     return DC_OK;

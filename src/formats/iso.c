@@ -3,6 +3,7 @@
  * LBA 0.  As a target it holds exactly one data track.
  */
 #include "format.h"
+#include "labels.h"
 #include "model.h"
 
 #include <stdlib.h>
@@ -91,6 +92,18 @@ static int iso_pick_track(const dc_write_job *job, dc_error *err)
         const dc_track *t = &disc->tracks[i];
         if (wanted != 0 ? t->number == wanted : dc_track_is_data(t))
             pick = i;
+    }
+    /* A track labelled audio whose sectors are data: the label is wrong,
+     * and sound files of it would be noise. */
+    for (int i = 0; i < disc->track_count; i++) {
+        const char *found = dc_labels_contradiction(job->source, i);
+        if (found != NULL && disc->tracks[i].mode == DC_MODE_AUDIO &&
+            (pick < 0 ? wanted == 0 : pick == i)) {
+            dc_fail(err, DC_ERR_FORMAT, "%s: %s: correct the label to "
+                    "write it as an ISO, or keep its raw sectors (BIN/CUE)",
+                    job->source->path, found);
+            return -1;
+        }
     }
     if (pick < 0) {
         dc_fail_advise(err, DC_ERR_CANNOT_HOLD, DC_ADVICE_WRITE_AUDIO, "%s: "
