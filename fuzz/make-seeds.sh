@@ -75,7 +75,7 @@ if [ -x "$discconv" ] && [ -x "$gen_tone" ] &&
     bincue_seed cooked "$work/cooked.cue" "$work/data.iso" 2048
     # CloneCD: the .ccd, a NUL, the .img; then the same with a .sub.
     cp "$work/mixed.bin" "$work/in.bin"
-    "$discconv" convert -q "$work/mixed.cue" -o "$work/mixed.ccd"
+    "$discconv" convert -q --allow-truncated "$work/mixed.cue" -o "$work/mixed.ccd"
     { cat "$work/mixed.ccd"; printf '\0'; cat "$work/mixed.img"; } > "$out/ccd/mixed"
     { cat "$out/ccd/mixed"; printf '\0'
       head -c $(( $(wc -c < "$work/mixed.img") / 2352 * 96 )) /dev/urandom; } > "$out/ccd/mixed-sub"
