@@ -258,6 +258,22 @@ else
 fi
 
 # --- 8. warnings in info --json; control bytes escaped --------------------
+# A refusal under --json is JSON too: the exit code, status, message and
+# the option that would help, besides the line on stderr.
+head -c $((200 * 2048)) "$WORK/only-data.iso" > "$WORK/cut.iso"
+run convert --json "$WORK/cut.iso" -o "$WORK/o/cut.cue"
+check "convert --json of a refused image: the error as JSON, exit 4" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["error"]
+assert d["image"].endswith("cut.iso") and e["exit_code"] == 4 == int(sys.argv[3]), d
+assert e["advice"] == "use --allow-truncated" and "truncated" in e["message"], e
+assert e["message"] in open(sys.argv[2]).read()' "$WORK/out" "$WORK/err" "$rc"
+run info --json "$WORK/no-such.iso"
+check "info --json of a missing file: the error as JSON, exit 3" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["error"]
+assert e["exit_code"] == 3 == int(sys.argv[2]) and e["advice"] is None, e' "$WORK/out" "$rc"
 cp "$WORK/only-data.iso" "$WORK/pad.iso"
 printf 'junk' >> "$WORK/pad.iso"
 run info --json "$WORK/pad.iso"

@@ -59,6 +59,31 @@ static int fail(const dc_error *err)
     return cli_exit_code(err->status);
 }
 
+/* fail(), and with --json the same on standard output, so that a script
+ * reading the JSON learns why there is no result. */
+static int fail_json(const command_line *cl, const char *input,
+                     const dc_error *err)
+{
+    int code = fail(err);
+    if (!cl->json)
+        return code;
+    const char *hint = advice_hint(err->advice);
+    fputs("{\n  \"image\": ", stdout);
+    json_string(stdout, input);
+    printf(",\n  \"error\": {\n    \"exit_code\": %d,\n    \"status\": ",
+           code);
+    json_string(stdout, dc_status_name(err->status));
+    fputs(",\n    \"message\": ", stdout);
+    json_string(stdout, err->message);
+    fputs(",\n    \"advice\": ", stdout);
+    if (hint != NULL)
+        json_string(stdout, hint);
+    else
+        fputs("null", stdout);
+    fputs("\n  }\n}\n", stdout);
+    return code;
+}
+
 static void print_warnings(const dc_image *image)
 {
     for (int i = 0; i < dc_image_warning_count(image); i++)
@@ -70,7 +95,7 @@ int cmd_info(command_line *cl)
     dc_error err = {0};
     dc_image *image;
     if (dc_image_open(&image, cl->inputs[0], cl->from, &err) != DC_OK)
-        return fail(&err);
+        return fail_json(cl, cl->inputs[0], &err);
     print_warnings(image);
     /* convert refuses a truncated image; info shows what there is. */
     const char *truncation = dc_image_truncation(image, NULL);
@@ -226,7 +251,7 @@ int cmd_convert(command_line *cl)
     dc_error err = {0};
     dc_image *image;
     if (open_inputs(cl, &image, &err) != DC_OK)
-        return fail(&err);
+        return fail_json(cl, cl->inputs[0], &err);
 
     progress_catch_signals();
     progress *bar = progress_start("converting", !cl->quiet);
@@ -240,7 +265,7 @@ int cmd_convert(command_line *cl)
     /* A refusal is one line: what the image's warnings would say again,
      * it says with what it means for this conversion. */
     if (status != DC_OK) {
-        code = fail(&err);
+        code = fail_json(cl, dc_image_path(image), &err);
     } else {
         print_warnings(image);
         print_report(image, &result);
