@@ -106,6 +106,15 @@ refused "a malformed list" "^discconv: --tracks 1,,2: a track list takes" \
     extract-audio "$S/sample.cue" --tracks 1,,2 -o "$WORK/o"
 
 # --- 3. the target names users type --------------------------------------
+# A target named by -t against what the output's name says: written as
+# asked, with a note; none when the name fits.
+run convert "$S/sample.cue" --tracks 1 -t iso -o "$WORK/o/named.cue"
+check "-t iso -o x.cue: an ISO, and a note that the name says bincue" sh -c "
+    [ $rc -eq 0 ] && [ \$(head -c 32774 '$WORK/o/named.cue' | tail -c 6 | tr -d '\\001') = CD001 ] &&
+    grep -q 'named.cue is written as iso .*its name says bincue' '$WORK/err'"
+run convert "$S/sample.cue" -t bincue -o "$WORK/o/fits.bin"
+check "-t bincue -o x.bin: no such note" sh -c "
+    [ $rc -eq 0 ] && ! grep -q 'its name says' '$WORK/err'"
 # Each -t name writes the format it names, as discconv info reads it back
 # (and cd-info / file / the sound file's magic where a peer can tell).
 target_is() { # NAME FORMAT FILE-WRITTEN

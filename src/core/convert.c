@@ -849,6 +849,20 @@ static dc_status keep_output_names(const dc_output_set *set,
     return DC_OK;
 }
 
+/* An output named for another format than the one it is written in
+ * ("-t iso -o disc.cue") is what was asked, but worth a word: the next
+ * reader of the name will expect the other format. */
+static void note_misleading_name(const dc_format *target, dc_write_job *job)
+{
+    const dc_format *named = dc_format_for_extension(job->output_path);
+    if (job->options->to_stream || target->info.writes_folder ||
+        named == NULL || named == target)
+        return;
+    dc_job_note(job, "%s is written as %s (%s), though its name says %s",
+                job->output_path, target->info.name, target->info.description,
+                named->info.name);
+}
+
 /* An image that holds less than it says is converted only on request,
  * and then says what it lacks. */
 static dc_status check_truncation(dc_write_job *job, dc_error *err)
@@ -925,6 +939,7 @@ dc_status dc_convert(dc_image *image, const char *output_path,
         .result = result,
         .sectors_total = total_sectors(&image->disc, settled.track_number),
     };
+    note_misleading_name(target, &job);
     dc_status status = check_truncation(&job, err);
     if (status == DC_OK)
         status = check_capacity(target, &job, err);
