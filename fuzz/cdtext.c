@@ -1,6 +1,6 @@
 /* Fuzz target: raw CD-TEXT packs (a cue's CDTEXTFILE, NRG's CDTX chunk)
- * decoded into the model; whatever was decoded must encode again, and
- * the encoder's packs must decode. */
+ * decoded into the model, its warnings one line each; whatever was
+ * decoded must encode again, and the encoder's packs must decode. */
 #include "fuzz.h"
 #include "model.h"
 
@@ -25,9 +25,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dc_disc disc, again;
     make_disc(&disc);
     dc_error err = {0};
-    dc_status status = dc_disc_set_cdtext_packs(&disc, NULL, data, size,
+    dc_image *warn_to = dc_image_new("fuzz.cdt", &dc_format_bincue, &err);
+    if (warn_to == NULL)
+        abort();
+    dc_status status = dc_disc_set_cdtext_packs(&disc, warn_to, data, size,
                                                 "fuzz.cdt", &err);
     fuzz_check_error(status, &err);
+    for (int i = 0; i < dc_image_warning_count(warn_to); i++)
+        if (strchr(dc_image_warning(warn_to, i), '\n') != NULL)
+            abort(); /* warnings are printed one per line */
+    dc_image_close(warn_to);
     if (status == DC_OK) {
         uint8_t *packs = NULL;
         size_t packs_size = 0;

@@ -1,5 +1,6 @@
 /* Helpers shared by the fuzz targets (see fuzz.h). */
 #include "fuzz.h"
+#include "labels.h"
 #include "model.h"
 #include "sector.h"
 
@@ -348,6 +349,11 @@ void fuzz_open_descriptor(const dc_format *format, const char *name,
             status = format->open(image, &err);
         if (status == DC_OK)
             status = dc_disc_validate(&image->disc, path, &err);
+        /* What dc_image_open does after the reader: claims and labels. */
+        if (status == DC_OK)
+            status = dc_image_check_claims(image, &err);
+        if (status == DC_OK)
+            status = dc_labels_survey(image, &err);
         fuzz_check_error(status, &err);
         if (status == DC_OK)
             fuzz_read_image(image);

@@ -75,11 +75,37 @@ if [ -x "$discconv" ] && [ -x "$gen_tone" ] &&
     bincue_seed cooked "$work/cooked.cue" "$work/data.iso" 2048
     # CloneCD: the .ccd, a NUL, the .img; then the same with a .sub.
     cp "$work/mixed.bin" "$work/in.bin"
+    # Its data track is cut short of the volume it holds, as seeds are.
     "$discconv" convert -q --allow-truncated "$work/mixed.cue" -o "$work/mixed.ccd"
     { cat "$work/mixed.ccd"; printf '\0'; cat "$work/mixed.img"; } > "$out/ccd/mixed"
     { cat "$out/ccd/mixed"; printf '\0'
       head -c $(( $(wc -c < "$work/mixed.img") / 2352 * 96 )) /dev/urandom; } > "$out/ccd/mixed-sub"
     seed probe mixed.ccd "$work/mixed.ccd"
+    # A headerless dump of a mixed-mode disc: data sectors, then audio.
+    { head -c $((20 * 2352)) "$work/data.img"; head -c $((30 * 2352)) "$work/tone.bin"; } \
+        > "$out/img/mixed.img"
+    cp "$out/img/mixed.img" "$out/probe/mixed.img"
+    # CD-TEXT in three blocks (English, German, Japanese in MS-JIS double-
+    # byte text) as the encoder writes them: the CDTX chunk of an NRG.
+    printf '%s\n' 'CD_DA' 'CD_TEXT {' '  LANGUAGE_MAP { 0 : EN 1 : 8 2 : 105 }' \
+        '  LANGUAGE 0 { TITLE "Night Cats" PERFORMER "The Cat Band" DISC_ID "NC-1" }' \
+        '  LANGUAGE 1 { TITLE "Nachtkatzen" PERFORMER "Die Katzenkapelle" }' \
+        '  LANGUAGE 2 { TITLE "日本語のアルバム" PERFORMER "猫" }' '}' \
+        'TRACK AUDIO' 'CD_TEXT {' '  LANGUAGE 0 { TITLE "Song of Joy" MESSAGE "Same" }' \
+        '  LANGUAGE 1 { TITLE "Lied der Freude" }' '  LANGUAGE 2 { TITLE "最初の曲" }' '}' \
+        'SILENCE 0:4:0' \
+        'TRACK AUDIO' 'CD_TEXT {' '  LANGUAGE 0 { TITLE "Mee Owww" MESSAGE "Same" }' \
+        '  LANGUAGE 1 { TITLE "Mi\344u" }' '  LANGUAGE 2 { TITLE "二" PERFORMER "猫" }' '}' \
+        'SILENCE 0:4:0' > "$work/blocks.toc"
+    "$discconv" convert -q "$work/blocks.toc" -o "$work/blocks.nrg"
+    python3 -c 'import struct, sys
+nrg = open(sys.argv[1], "rb").read()
+at = struct.unpack(">Q", nrg[-8:])[0]
+while nrg[at:at + 4] != b"END!":
+    size = struct.unpack(">I", nrg[at + 4:at + 8])[0]
+    if nrg[at:at + 4] == b"CDTX":
+        open(sys.argv[2], "wb").write(nrg[at + 8:at + 8 + size])
+    at += 8 + size' "$work/blocks.nrg" "$out/cdtext/blocks.cdt"
 fi
 
 for name in $(python3 "$top/tests/mknrg.py" --list); do
@@ -96,6 +122,11 @@ if [ -d "$corpus" ]; then
         [ -f "$f" ] || continue
         seed iso "$(basename "$f")" "$f" 65536
         seed probe "$(basename "$f")" "$f" 65536
+    done
+    # UDF: its anchor at block 256 and the descriptors it points to.
+    for f in "$corpus"/iso/*/*udf*.iso; do
+        [ -f "$f" ] || continue
+        seed iso "$(basename "$f" .iso)-anchor.iso" "$f" $((264 * 2048))
     done
     for f in "$corpus"/*/*/*; do
         [ -f "$f" ] || continue

@@ -34,7 +34,8 @@ max_len() {
     case $1 in
         cue | toc) echo 16384 ;;
         sector | cdtext) echo 8192 ;;
-        iso | probe | audio) echo 65536 ;;
+        probe | audio) echo 65536 ;;
+        iso) echo $((264 * 2048)) ;; # past the UDF anchor at block 256
         *) echo 131072 ;;
     esac
 }

@@ -216,6 +216,9 @@ void dc_image_warn(dc_image *image, const char *fmt, ...)
 /* A message made one line, as an error's is, whatever names it holds;
  * NULL when memory is short (lost, as warnings are). */
 static char *one_line(const char *fmt, va_list args)
+    __attribute__((format(printf, 1, 0)));
+
+static char *one_line(const char *fmt, va_list args)
 {
     dc_error line = {0};
     char text[sizeof line.message];
