@@ -17,7 +17,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 [ $# -ge 1 ] || { echo "usage: fuzz/run.sh SECONDS [TARGET...]" >&2; exit 2; }
 seconds=$1; shift
-targets=${*:-cue toc bincue probe iso img nrg audio sector cdtext ccd}
+targets=${*:-cue toc bincue probe iso img nrg audio sector cdtext ccd codec}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 work=${FUZZ_WORK:-$top_builddir/fuzz/work}
 
@@ -112,7 +112,7 @@ if [ "$failed" -ne 0 ]; then
     for t in $targets; do
         [ -z "$(ls -A "$work/crashes/$t")" ] && [ "$(cat "$work/logs/$t.rc")" -eq 0 ] && continue
         echo "== $t: $work/logs/$t.log"
-        grep -E -A25 '^==[0-9]+==ERROR|^SUMMARY|^bad |^sector codec|^INFO: Running with|deadly signal|Test unit written' \
+        grep -E -A25 '^==[0-9]+==ERROR|^SUMMARY|^bad |^sector codec|^codec |^INFO: Running with|deadly signal|Test unit written' \
             "$work/logs/$t.log" | head -60
         echo "crash inputs: $(ls "$work/crashes/$t")"
     done

@@ -172,15 +172,19 @@ static dc_status write_next(dc_chunk_writer *w, dc_error *err)
     return DC_OK;
 }
 
-/* A free job to fill, writing finished chunks until one is. */
+/* A free job, now filling, writing finished chunks until one is free. */
 static dc_status free_job(dc_chunk_writer *w, job **found, dc_error *err)
 {
     for (;;) {
-        for (int i = 0; i < w->job_count; i++)
+        pthread_mutex_lock(&w->lock);
+        for (int i = 0; i < w->job_count && *found == NULL; i++)
             if (w->jobs[i].state == JOB_FREE) {
                 *found = &w->jobs[i];
-                return DC_OK;
+                (*found)->state = JOB_FILLING;
             }
+        pthread_mutex_unlock(&w->lock);
+        if (*found != NULL)
+            return DC_OK;
         if (write_next(w, err) != DC_OK)
             return err->status;
     }
@@ -274,7 +278,6 @@ dc_status dc_chunk_writer_feed(dc_chunk_writer *w, const uint8_t *bytes,
             job *j = NULL;
             if (free_job(w, &j, err) != DC_OK)
                 return err->status;
-            j->state = JOB_FILLING;
             j->in_len = 0;
             w->filling = j;
         }

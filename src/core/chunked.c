@@ -110,18 +110,25 @@ static void decode_slot(dc_chunked *c, slot *s, scratch *in)
     pthread_cond_broadcast(&c->changed);
 }
 
+/* The earliest chunk waiting to be decoded: the reader needs them in
+ * order. */
+static slot *earliest_queued(dc_chunked *c)
+{
+    slot *next = NULL;
+    for (int i = 0; i < c->slot_count; i++)
+        if (c->slots[i].state == SLOT_QUEUED &&
+            (next == NULL || c->slots[i].chunk < next->chunk))
+            next = &c->slots[i];
+    return next;
+}
+
 static void *worker(void *arg)
 {
     dc_chunked *c = arg;
     scratch in = {0};
     pthread_mutex_lock(&c->lock);
     while (!c->stopping) {
-        /* The earliest chunk first: the reader needs them in order. */
-        slot *next = NULL;
-        for (int i = 0; i < c->slot_count; i++)
-            if (c->slots[i].state == SLOT_QUEUED &&
-                (next == NULL || c->slots[i].chunk < next->chunk))
-                next = &c->slots[i];
+        slot *next = earliest_queued(c);
         if (next == NULL)
             pthread_cond_wait(&c->changed, &c->lock);
         else
@@ -213,12 +220,18 @@ static dc_status chunk_bytes(dc_chunked *c, int index, bool sequential,
             queue_ahead(c, index, s);
             queued = true;
         }
-        if (s == NULL || s->state == SLOT_DECODING)
-            pthread_cond_wait(&c->changed, &c->lock);
-        else if (s->state == SLOT_QUEUED)
+        if (s != NULL && s->state == SLOT_QUEUED) {
             decode_slot(c, s, &c->reader_scratch);
-        else
+        } else if (s == NULL || s->state == SLOT_DECODING) {
+            /* A worker has it: decode a later one meanwhile, if any. */
+            slot *later = earliest_queued(c);
+            if (later != NULL)
+                decode_slot(c, later, &c->reader_scratch);
+            else
+                pthread_cond_wait(&c->changed, &c->lock);
+        } else {
             break;
+        }
     }
     s->used_at = ++c->clock;
     dc_status status = DC_OK;
