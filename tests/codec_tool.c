@@ -73,6 +73,8 @@ int main(int argc, char **argv)
     uint8_t *out = malloc(out_len ? out_len : 1);
     if (in == NULL || out == NULL) {
         fprintf(stderr, "codec_tool: cannot read %s\n", argv[3]);
+        free(in);
+        free(out);
         return 3;
     }
     dc_error err = {0};
@@ -81,14 +83,14 @@ int main(int argc, char **argv)
     for (long i = 0; i < runs && err.status == DC_OK; i++)
         decode(in, in_len, out, out_len, argv[3], &err);
     double took = now_ns() - start;
+    int rc = 0;
     if (err.status != DC_OK) {
         fprintf(stderr, "%s\n", err.message);
-        return 4;
-    }
-    if (repeat > 0)
+        rc = 4;
+    } else if (repeat > 0) {
         printf("%.0f\n", took);
-    int rc = 0;
-    if (argc == 5) {
+    }
+    if (rc == 0 && argc == 5) {
         FILE *f = fopen(argv[4], "wb");
         if (f == NULL || fwrite(out, 1, out_len, f) != out_len ||
             fclose(f) != 0) {
