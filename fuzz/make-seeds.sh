@@ -14,7 +14,7 @@ out=$1
 discconv=${DISCCONV:-$top/discconv}
 gen_tone=${GEN_TONE:-$top/data/gen-tone}
 corpus=${DC_CORPUS:-$top/../shared/corpus}
-targets="cue toc bincue probe iso img nrg audio sector cdtext ccd codec"
+targets="cue toc bincue probe iso img nrg audio sector cdtext ccd codec adc lzfse"
 
 for t in $targets; do mkdir -p "$out/$t"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/discconv-seeds.XXXXXX")
@@ -156,6 +156,23 @@ if [ -d "$corpus" ]; then
         if [ -f "$f" ] && [ "$(wc -c < "$f")" -le 131072 ]; then
             seed nrg "$(basename "$f")" "$f"
         fi
+    done
+fi
+# The corpus' ADC and LZFSE DMG chunks, each after its output length
+# (fuzz/codec.h), pulled out by the test-only DMG walker.
+if [ -d "$corpus/dmg" ] && command -v python3 >/dev/null 2>&1; then
+    for dmg in "$corpus"/dmg/*/*adc*.dmg "$corpus"/dmg/*/*lzfse*.dmg; do
+        [ -f "$dmg" ] || continue
+        name=$(basename "$dmg" .dmg)
+        python3 "$top/tests/dmgchunks.py" extract "$dmg" "$work/$name" || continue
+        for chunk in "$work/$name"/*; do
+            base=$(basename "$chunk")  # NN-OUTLEN.CODEC
+            length=${base#*-}
+            python3 -c 'import struct, sys
+sys.stdout.buffer.write(struct.pack("<I", int(sys.argv[1])))' "${length%.*}" \
+                > "$out/${base##*.}/$name-$base"
+            cat "$chunk" >> "$out/${base##*.}/$name-$base"
+        done
     done
 fi
 for t in $targets; do

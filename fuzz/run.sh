@@ -17,7 +17,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 [ $# -ge 1 ] || { echo "usage: fuzz/run.sh SECONDS [TARGET...]" >&2; exit 2; }
 seconds=$1; shift
-targets=${*:-cue toc bincue probe iso img nrg audio sector cdtext ccd codec}
+targets=${*:-cue toc bincue probe iso img nrg audio sector cdtext ccd codec adc lzfse}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 work=${FUZZ_WORK:-$top_builddir/fuzz/work}
 
@@ -44,6 +44,7 @@ dict() {
         cue | bincue | toc) echo "$here/cue.dict" ;;
         iso | img) echo "$here/iso.dict" ;;
         nrg) echo "$here/nrg.dict" ;;
+        lzfse) echo "$here/lzfse.dict" ;;
         audio) echo "$here/audio.dict" ;;
         probe) cat "$here"/*.dict > "$work/probe.dict"; echo "$work/probe.dict" ;;
     esac

@@ -160,9 +160,38 @@ static void test_map_refuses_absurd_chunks(void **state)
 static const dc_codec encodable[] = {DC_CODEC_STORED, DC_CODEC_ZLIB,
                                      DC_CODEC_BZIP2, DC_CODEC_XZ};
 
+/* ADC and LZFSE streams of literals only, as their formats describe them
+ * (an ADC byte 0x80 + n - 1 before n <= 128 literals; LZFSE's "bvx-"
+ * block of stored bytes, then "bvx$"): there are no encoders for them. */
+static uint8_t *literal_encode(dc_codec codec, const uint8_t *in, size_t len,
+                               size_t *out_len)
+{
+    uint8_t *out = malloc(len + len / 128 + 16), *p = out;
+    if (codec == DC_CODEC_ADC) {
+        for (size_t at = 0; at < len; at += 128) {
+            size_t n = len - at < 128 ? len - at : 128;
+            *p++ = (uint8_t)(0x80 + n - 1);
+            memcpy(p, in + at, n);
+            p += n;
+        }
+    } else {
+        memcpy(p, "bvx-", 4);
+        for (int i = 0; i < 4; i++)
+            p[4 + i] = (uint8_t)(len >> (8 * i));
+        memcpy(p + 8, in, len);
+        p += 8 + len;
+        memcpy(p, "bvx$", 4);
+        p += 4;
+    }
+    *out_len = (size_t)(p - out);
+    return out;
+}
+
 static uint8_t *encode(dc_codec codec, const uint8_t *in, size_t len,
                        size_t *out_len)
 {
+    if (codec == DC_CODEC_ADC || codec == DC_CODEC_LZFSE)
+        return literal_encode(codec, in, len, out_len);
     dc_error err = {0};
     size_t bound = dc_codec_bound(codec, len);
     uint8_t *out = malloc(bound);
@@ -451,6 +480,14 @@ static void test_chunked_reads_xz(void **state)
     read_everywhere(DC_CODEC_XZ, 4);
 }
 
+/* Through the decoders of src/core/adc.c and src/core/lzfse.c. */
+static void test_chunked_reads_adc_and_lzfse(void **state)
+{
+    (void)state;
+    read_everywhere(DC_CODEC_ADC, 1);
+    read_everywhere(DC_CODEC_LZFSE, 4);
+}
+
 static void test_chunked_reads_stored(void **state)
 {
     (void)state;
@@ -627,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_chunked_reads_zlib),
         cmocka_unit_test(test_chunked_reads_bzip2),
         cmocka_unit_test(test_chunked_reads_xz),
+        cmocka_unit_test(test_chunked_reads_adc_and_lzfse),
         cmocka_unit_test(test_chunked_reads_stored),
         cmocka_unit_test(test_chunked_damaged_chunk),
         cmocka_unit_test(test_chunked_refuses_unvalidated_map),
