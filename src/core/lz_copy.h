@@ -43,6 +43,11 @@ static inline void lz_match(uint8_t *dst, size_t distance, size_t length,
 {
     const uint8_t *src = dst - distance;
     uint8_t *end = dst + length;
+    if (distance >= length && length >= 64) {
+        /* Long and apart: the C library's copy is the fastest. */
+        memcpy(dst, src, length);
+        return;
+    }
     if ((size_t)(out_end - end) >= LZ_SLACK) {
         if (distance >= 16) {
             do {
