@@ -1,5 +1,6 @@
 /* Sources: files, windows of sources, bytes in memory. */
 #include "source.h"
+#include "chunked.h"
 #include "paths.h"
 
 #include <errno.h>
@@ -10,7 +11,12 @@
 #include <unistd.h>
 
 typedef enum source_kind {
-    SOURCE_FILE, SOURCE_WINDOW, SOURCE_MEMORY, SOURCE_CONCAT, SOURCE_CUSTOM
+    SOURCE_FILE,
+    SOURCE_WINDOW,
+    SOURCE_MEMORY,
+    SOURCE_CHUNKED,
+    SOURCE_CONCAT,
+    SOURCE_CUSTOM
 } source_kind;
 
 struct dc_source {
@@ -19,9 +25,10 @@ struct dc_source {
     int64_t size;
     int fd;               /* SOURCE_FILE */
     dc_file_id id;
-    dc_source *parent;    /* SOURCE_WINDOW */
+    dc_source *parent;    /* SOURCE_WINDOW; SOURCE_CHUNKED: its input */
     int64_t offset;
     uint8_t *bytes;       /* SOURCE_MEMORY */
+    dc_chunked *chunked;  /* SOURCE_CHUNKED */
     dc_source **parts;    /* SOURCE_CONCAT: read in order, end to end */
     int part_count;
     const dc_source_ops *ops; /* SOURCE_CUSTOM */
@@ -109,6 +116,19 @@ dc_status dc_source_memory(dc_source **source, const void *bytes,
     return DC_OK;
 }
 
+dc_status dc_source_new_chunked(dc_source **source, dc_chunked *chunked,
+                                dc_source *input, int64_t size,
+                                const char *name, dc_error *err)
+{
+    if (new_source(source, SOURCE_CHUNKED, name, size, err) != DC_OK) {
+        dc_chunked_free(chunked);
+        return err->status;
+    }
+    (*source)->parent = input;
+    (*source)->chunked = chunked;
+    return DC_OK;
+}
+
 dc_status dc_source_concat(dc_source **source, dc_source *const *parts,
                            int count, const char *name, dc_error *err)
 {
@@ -151,6 +171,7 @@ void dc_source_close(dc_source *source)
 {
     if (source == NULL)
         return;
+    dc_chunked_free(source->chunked);
     if (source->kind == SOURCE_CUSTOM)
         source->ops->close(source->context);
     free(source->parts);
@@ -166,7 +187,7 @@ int64_t dc_source_size(const dc_source *source) { return source->size; }
 
 bool dc_source_file_id(const dc_source *source, dc_file_id *id)
 {
-    while (source->kind == SOURCE_WINDOW)
+    while (source->kind == SOURCE_WINDOW || source->kind == SOURCE_CHUNKED)
         source = source->parent;
     if (source->kind != SOURCE_FILE)
         return false;
@@ -235,6 +256,11 @@ dc_status dc_source_read_some(dc_source *source, int64_t offset, void *buffer,
                                    buffer, len, got, err);
     case SOURCE_MEMORY:
         memcpy(buffer, source->bytes + offset, len);
+        *got = len;
+        return DC_OK;
+    case SOURCE_CHUNKED:
+        if (dc_chunked_read(source->chunked, offset, buffer, len, err) != DC_OK)
+            return err->status;
         *got = len;
         return DC_OK;
     case SOURCE_CONCAT:

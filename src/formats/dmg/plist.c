@@ -9,6 +9,7 @@
 #include "dmg.h"
 
 #include <libxml/parser.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

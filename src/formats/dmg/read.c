@@ -11,6 +11,7 @@
 #include "dmg.h"
 #include "paths.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -13,6 +13,7 @@
 
 #include <nettle/md5.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
