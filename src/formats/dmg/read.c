@@ -499,25 +499,14 @@ static dc_status check_data_fork(const char *path, dc_source *file,
 
 /* --- segmented sets ------------------------------------------------------- */
 
-/* Segment `n`'s path beside the first: NAME.dmg -> NAME.00n.dmgpart, and
+/* Segment `n`'s name beside the first: NAME.dmg -> NAME.00n.dmgpart, and
  * NAME.001.dmg -> NAME.00n.dmg. */
-static char *segment_path(const char *first, int n)
+static void segment_name(const char *stem, int n, char *name, size_t size)
 {
-    char *dir = dc_path_dirname(first);
-    char *stem = dc_path_stem(first);
-    char *found = NULL;
-    if (dir != NULL && stem != NULL) {
-        size_t len = strlen(stem);
-        bool numbered = len > 4 && strcmp(stem + len - 4, ".001") == 0;
-        char name[1024];
-        snprintf(name, sizeof name, "%.*s.%03d.%s",
-                 (int)(numbered ? len - 4 : len), stem, n,
-                 numbered ? "dmg" : "dmgpart");
-        found = dc_path_find(dir, name);
-    }
-    free(dir);
-    free(stem);
-    return found;
+    size_t len = strlen(stem);
+    bool numbered = len > 4 && strcmp(stem + len - 4, ".001") == 0;
+    snprintf(name, size, "%.*s.%03d.%s", (int)(numbered ? len - 4 : len),
+             stem, n, numbered ? "dmg" : "dmgpart");
 }
 
 /* Opens segment n, checks its trailer against the first's, and adds its
@@ -525,11 +514,20 @@ static char *segment_path(const char *first, int n)
 static dc_status add_segment(dmg_reading *r, int n, int64_t running,
                              dc_source **fork, dc_error *err)
 {
-    char *path = segment_path(r->path, n);
+    char *dir = dc_path_dirname(r->path);
+    char *stem = dc_path_stem(r->path);
+    char name[1024];
+    char *path = NULL;
+    if (dir != NULL && stem != NULL) {
+        segment_name(dc_path_basename(stem), n, name, sizeof name);
+        path = dc_path_find(dir, name);
+    }
+    free(dir);
+    free(stem);
     if (path == NULL)
-        return dc_fail(err, DC_ERR_INPUT_IO, "%s: segment %d of %u is "
-                       "missing (NAME.%03d.dmgpart beside it)", r->path, n,
-                       (unsigned)r->koly.segment_count, n);
+        return dc_fail(err, DC_ERR_INPUT_IO, "%s: segment %d of %u, %s, is "
+                       "not beside it", r->path, n,
+                       (unsigned)r->koly.segment_count, name);
     dc_source *file;
     dmg_koly koly;
     int64_t koly_at, limit;
