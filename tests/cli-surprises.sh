@@ -175,7 +175,7 @@ refused "-t toc: read only, and says so" "toc (cdrdao TOC) is read only: disccon
     convert "$S/sample.cue" -t toc -o "$WORK/o/x.toc"
 refused "-t with an unknown name lists the writable formats" "'mdf' is not a format discconv writes; it writes bincue, nrg, ccd, audio, iso, img" \
     convert "$S/sample.cue" -t mdf -o "$WORK/o/x.mdf"
-refused "--from with an unknown name lists the readable formats" "'mds' is not a format discconv reads; it reads bincue, toc, nrg, ccd, audio, iso, img" \
+refused "--from with an unknown name lists the readable formats" "'mds' is not a format discconv reads; it reads bincue, toc, nrg, ccd, audio, dmg, iso, img" \
     info --from mds "$S/sample.cue"
 run info --from cue "$S/sample.cue"
 check "--from takes an extension too (cue)" grep -q "(bincue)" "$WORK/out"
@@ -319,8 +319,8 @@ run help convert
 check "'discconv help convert' is 'discconv convert --help'" cmp "$WORK/out" "$WORK/convert-help"
 run info --help
 info_options() { grep -Eo -- '^ +(-., )?--[a-z-]+' "$WORK/out" | grep -Eo -- '--[a-z-]+$' | sort | tr '\n' ' '; }
-check "info --help lists --from and --json, no other option" \
-    test "$(info_options)" = "--from --json "
+check "info --help lists --from, --json and the DMG options, no other option" \
+    test "$(info_options)" = "--from --json --no-verify --partition "
 run --help
 check "--help is grouped by command" sh -c "
     for c in 'info IMAGE' 'convert INPUT... -o OUTPUT' 'extract-audio IMAGE -o DIR' formats 'help \\[COMMAND\\]'; do
