@@ -308,10 +308,13 @@ int cmd_formats(command_line *cl)
     printf("\n%-24s %-7s %s\n", "option", "values", "what it does");
     for (int i = 0; i < dc_format_count(); i++) {
         const dc_format_info *f = dc_format_get(i);
-        for (int k = 0; k < f->option_count; k++)
+        for (int k = 0; k < f->option_count; k++) {
+            char values[64];
+            help_option_values(&f->options[k], values, sizeof values);
             printf("%s.%-*s %-7s %s\n", f->name,
-                   23 - (int)strlen(f->name), f->options[k].name, "yes|no",
+                   23 - (int)strlen(f->name), f->options[k].name, values,
                    f->options[k].help);
+        }
     }
     return EXIT_OK;
 }
