@@ -8,7 +8,8 @@
 #                                     benchmarks' tools (tools/test-all.sh)
 set -eu
 build="build-essential autoconf automake libtool pkg-config
-  libcdio-dev libiso9660-dev libsndfile1-dev libflac-dev genisoimage"
+  libcdio-dev libiso9660-dev libsndfile1-dev libflac-dev genisoimage
+  zlib1g-dev libbz2-dev liblzma-dev libdeflate-dev"
 # cmocka for the unit tests, the peer tools the tests and benchmarks compare
 # against (ffmpeg for ffprobe, which reads tags back), clang + libFuzzer,
 # and what the shell tests run.

@@ -51,6 +51,10 @@ dc_status dc_codec_encode(dc_codec codec, int level, const uint8_t *in,
                           size_t in_len, uint8_t *out, size_t out_size,
                           size_t *out_len, dc_error *err);
 
+/* The most bytes one chunk may decode to (DMG's are 1 MiB at most): a map
+ * asking for more is refused, so that no file makes us allocate more. */
+#define DC_CHUNK_MAX ((int64_t)64 << 20)
+
 /* One chunk: `out_length` bytes of the plain image at `out_offset` come
  * from `in_length` bytes of the input at `in_offset`, through `codec`. */
 typedef struct dc_chunk {

@@ -1,5 +1,6 @@
 /* Sources: files, windows of sources, bytes in memory. */
 #include "source.h"
+#include "chunked.h"
 #include "paths.h"
 
 #include <errno.h>
@@ -9,7 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-typedef enum source_kind { SOURCE_FILE, SOURCE_WINDOW, SOURCE_MEMORY } source_kind;
+typedef enum source_kind {
+    SOURCE_FILE,
+    SOURCE_WINDOW,
+    SOURCE_MEMORY,
+    SOURCE_CHUNKED
+} source_kind;
 
 struct dc_source {
     source_kind kind;
@@ -17,9 +23,10 @@ struct dc_source {
     int64_t size;
     int fd;               /* SOURCE_FILE */
     dc_file_id id;
-    dc_source *parent;    /* SOURCE_WINDOW */
+    dc_source *parent;    /* SOURCE_WINDOW; SOURCE_CHUNKED: its input */
     int64_t offset;
     uint8_t *bytes;       /* SOURCE_MEMORY */
+    dc_chunked *chunked;  /* SOURCE_CHUNKED */
 };
 
 static dc_status new_source(dc_source **source, source_kind kind,
@@ -103,10 +110,24 @@ dc_status dc_source_memory(dc_source **source, const void *bytes,
     return DC_OK;
 }
 
+dc_status dc_source_new_chunked(dc_source **source, dc_chunked *chunked,
+                                dc_source *input, int64_t size,
+                                const char *name, dc_error *err)
+{
+    if (new_source(source, SOURCE_CHUNKED, name, size, err) != DC_OK) {
+        dc_chunked_free(chunked);
+        return err->status;
+    }
+    (*source)->parent = input;
+    (*source)->chunked = chunked;
+    return DC_OK;
+}
+
 void dc_source_close(dc_source *source)
 {
     if (source == NULL)
         return;
+    dc_chunked_free(source->chunked);
     if (source->fd >= 0)
         close(source->fd);
     free(source->bytes);
@@ -119,7 +140,7 @@ int64_t dc_source_size(const dc_source *source) { return source->size; }
 
 bool dc_source_file_id(const dc_source *source, dc_file_id *id)
 {
-    while (source->kind == SOURCE_WINDOW)
+    while (source->kind == SOURCE_WINDOW || source->kind == SOURCE_CHUNKED)
         source = source->parent;
     if (source->kind != SOURCE_FILE)
         return false;
@@ -165,6 +186,11 @@ dc_status dc_source_read_some(dc_source *source, int64_t offset, void *buffer,
                                    buffer, len, got, err);
     case SOURCE_MEMORY:
         memcpy(buffer, source->bytes + offset, len);
+        *got = len;
+        return DC_OK;
+    case SOURCE_CHUNKED:
+        if (dc_chunked_read(source->chunked, offset, buffer, len, err) != DC_OK)
+            return err->status;
         *got = len;
         return DC_OK;
     }
