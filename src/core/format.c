@@ -13,6 +13,7 @@ static const dc_format *const formats[] = {
     &dc_format_toc,
     &dc_format_nrg,
     &dc_format_ccd,
+    &dc_format_dmg,
     &dc_format_audio,
     &dc_format_iso,
     &dc_format_img,
