@@ -562,7 +562,7 @@ foreign daa.bin 44414120564f4c00
 foreign gbi.bin 47424900
 foreign cso.bin 4349534f
 foreign b6t.bin 425754352053545245414d205349474e
-foreign dmg.bin 6b6f6c79 -512
+foreign dmg.bin 656e637263647361
 foreign uif.bin 62626973 -64
 foreign gz.bin 1f8b08
 foreign xz.bin fd377a585a00
@@ -595,4 +595,29 @@ cp "$WORK/fix/audio.bin" "$d/data.bin"
 printf 'FILE "data.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n' > "$d/sheet.cue"
 target=wav
 expect "mode1 label over audio, to sound files" 4 "$d/sheet.cue" -t wav
+# --- DMG ---
+# Each made by tests/mkdmg.py from a small ISO with one thing wrong: one
+# line naming the partition and chunk where there is one, nothing written.
+if have genisoimage; then
+    d=$(case_dir dmg)
+    mkdir -p "$d/src" && head -c 300000 /dev/urandom > "$d/src/noise" &&
+        genisoimage -quiet -o "$d/in.iso" "$d/src"
+    target=img
+    for spec in koly-xml-past-end:4 koly-data-past-end:4 plist-not-xml:4 \
+                plist-not-plist:4 base64-garbage:4 mish-count-overflow:4 \
+                chunk-overlap:4 chunk-past-end:4 stream-short:4 \
+                crc-partition:4 crc-data-fork:4 unknown-chunk:4; do
+        python3 "$top_srcdir/tests/mkdmg.py" --chunk 64 --break "${spec%:*}" \
+            "$d/in.iso" "$d/${spec%:*}.dmg"
+        expect "DMG: ${spec%:*}" "${spec#*:}" "$d/${spec%:*}.dmg"
+    done
+    for spec in chunk-overlap chunk-past-end stream-short unknown-chunk; do
+        "$DISCCONV" convert -q "$d/$spec.dmg" -o "$d/x.img" 2>"$WORK/dmg-err"
+        check "DMG: $spec names the partition and chunk" \
+            grep -q "partition 1 (.*) chunk [0-9]" "$WORK/dmg-err"
+    done
+    target=iso
+    head -c 100 /dev/zero > "$d/sprs.dmg" && printf sprs | dd of="$d/sprs.dmg" conv=notrunc 2>/dev/null
+    expect "DMG: a sparse image, named" 5 "$d/sprs.dmg"
+fi
 finish

@@ -327,6 +327,59 @@ typedef struct dc_read_report {
  */
 DC_API dc_status dc_image_open(dc_image **image, const char *path,
                                const char *format_name, dc_error *err);
+/*
+ * How to open an image, for dc_image_open_with(); zeroed, it opens as
+ * dc_image_open(path, NULL) does.
+ */
+typedef struct dc_open_options {
+    const char *format_name; /* as dc_image_open's, or NULL: detect */
+    /* A container's partition (a DMG's): its number from 0 in the
+     * container's order, as dc_image_partition() lists them, its name or
+     * its type ("Apple_HFS"; one partition must have it).  NULL: the whole
+     * device.  The disc is then what that partition holds. */
+    const char *partition;
+    /* A container's checksums (a DMG's CRC-32 or MD5 of its data, of each
+     * partition and of them all) are verified unless this is set: one that
+     * does not match fails the open, or the read that completes what it
+     * covers, with DC_ERR_FORMAT. */
+    bool ignore_checksums;
+} dc_open_options;
+
+/* dc_image_open() with options (NULL: all zero).  A partition asked of an
+ * image that has none, or that names none, is DC_ERR_USAGE. */
+DC_API dc_status dc_image_open_with(dc_image **image, const char *path,
+                                    const dc_open_options *options,
+                                    dc_error *err);
+
+/* A partition of a container (a DMG's blkx), owned by the image. */
+typedef struct dc_partition {
+    int number;             /* from 0, in the container's order */
+    const char *name;       /* as the container names it ("disk image
+                               (Apple_HFS : 1)") */
+    const char *type;       /* "Apple_HFS", "MBR", "Apple_Free"... */
+    int64_t first_sector;   /* 512-byte sectors of the whole device */
+    int64_t sectors;
+    const char *codecs;     /* how its chunks are stored: "zlib, zero" */
+    const char *file_system; /* what its bytes start with: "ISO 9660",
+                                "UDF", "HFS", "HFS+", "APFS", "FAT", or
+                                NULL for none of them */
+} dc_partition;
+
+/* The partitions of a container, i from 0 to dc_image_partition_count()
+ * - 1 (0 for any other image); NULL outside that range. */
+DC_API int dc_image_partition_count(const dc_image *image);
+DC_API const dc_partition *dc_image_partition(const dc_image *image, int i);
+/* The partition the disc was read from (dc_open_options.partition), or -1
+ * for the whole device or an image that is no container. */
+DC_API int dc_image_partition_chosen(const dc_image *image);
+/*
+ * What a container's plain image (or chosen partition) holds, a static
+ * string: "iso" (ISO 9660 or UDF in 2048-byte sectors: it converts to ISO
+ * and BIN/CUE like any data disc), "img" (raw CD sectors), "device" (a
+ * disk, such as HFS+ or APFS: only the raw image of it, the IMG target,
+ * holds it).  NULL for an image that is no container.
+ */
+DC_API const char *dc_image_contents(const dc_image *image);
 /* Closes the image's files and frees it, with the disc, path and warnings
  * it handed out.  NULL is ignored. */
 DC_API void dc_image_close(dc_image *image);

@@ -32,6 +32,8 @@ typedef struct command_line {
     int input_count;
     const char *output;
     const char *from;
+    const char *partition; /* a container's partition, by number or name */
+    bool no_verify;        /* a container's checksums not checked */
     bool json;
     bool quiet;
     dc_convert_options convert;

@@ -171,6 +171,44 @@ static void probe_fs(dc_image *image, int i, dc_fsinfo *fs)
         memset(fs, 0, sizeof *fs);
 }
 
+/* What a container holds, said as what it converts to. */
+static const char *contents_verdict(const char *contents)
+{
+    if (strcmp(contents, "iso") == 0)
+        return "ISO 9660 or UDF: an ISO (or BIN/CUE) can come out";
+    if (strcmp(contents, "img") == 0)
+        return "raw CD sectors: BIN/CUE, or an ISO of their data, can come "
+               "out";
+    return "a disk with no ISO 9660 file system: no ISO can come out; "
+           "convert to img for its raw bytes";
+}
+
+/* A container's partitions (a DMG's), the one read marked with '*'. */
+static void print_partitions_text(FILE *out, const dc_image *image)
+{
+    const char *contents = dc_image_contents(image);
+    if (contents == NULL)
+        return;
+    fprintf(out, "Contents:  %s\n", contents_verdict(contents));
+    fprintf(out, "\n  #  %-40s %-22s %10s %10s  %-18s %s\n", "Partition",
+            "Type", "First", "Sectors", "Codecs", "File system");
+    int chosen = dc_image_partition_chosen(image);
+    for (int i = 0; i < dc_image_partition_count(image); i++) {
+        const dc_partition *p = dc_image_partition(image, i);
+        fprintf(out, "%c%2d  ", i == chosen ? '*' : ' ', p->number);
+        char *name = dc_text_printable(p->name);
+        char *type = dc_text_printable(p->type);
+        fprintf(out, "%-40s %-22s %10" PRId64 " %10" PRId64 "  %-18s %s\n",
+                name != NULL ? name : "?", type != NULL ? type : "?",
+                p->first_sector, p->sectors, p->codecs,
+                p->file_system != NULL ? p->file_system : "-");
+        free(name);
+        free(type);
+    }
+    if (chosen >= 0)
+        fprintf(out, "(* the partition read)\n");
+}
+
 void info_print_text(FILE *out, dc_image *image)
 {
     const dc_disc *disc = dc_image_disc(image);
@@ -188,6 +226,7 @@ void info_print_text(FILE *out, dc_image *image)
     if (has_cdtext(&disc->cdtext) || disc->cdtext_block_count > 0) {
         print_disc_block(out, disc, 0);
     }
+    print_partitions_text(out, image);
     fprintf(out, "\n  #  Sess  Type         Size  Start     LBA       "
                  "Length    Pregap    Flags         ISRC\n");
     for (int i = 0; i < disc->track_count; i++) {
@@ -394,6 +433,38 @@ static void json_fsinfo(FILE *out, int number, const dc_fsinfo *fs)
             fs->el_torito ? "true" : "false", fs->udf ? "true" : "false");
 }
 
+/* A container's: what it holds and its partitions. */
+static void print_partitions_json(FILE *out, const dc_image *image)
+{
+    const char *contents = dc_image_contents(image);
+    if (contents == NULL)
+        return;
+    fputs(",\n  \"contents\": ", out);
+    json_string(out, contents);
+    fprintf(out, ",\n  \"iso_possible\": %s,\n  \"partition_chosen\": %d,"
+            "\n  \"partitions\": [", strcmp(contents, "device") != 0
+                                       ? "true" : "false",
+            dc_image_partition_chosen(image));
+    for (int i = 0; i < dc_image_partition_count(image); i++) {
+        const dc_partition *p = dc_image_partition(image, i);
+        fprintf(out, "%s\n    {\"number\": %d, \"name\": ", i ? "," : "",
+                p->number);
+        json_string(out, p->name);
+        fputs(", \"type\": ", out);
+        json_string(out, p->type);
+        fprintf(out, ", \"first_sector\": %" PRId64 ", \"sectors\": %" PRId64
+                ", \"codecs\": ", p->first_sector, p->sectors);
+        json_string(out, p->codecs);
+        fputs(", \"file_system\": ", out);
+        if (p->file_system != NULL)
+            json_string(out, p->file_system);
+        else
+            fputs("null", out);
+        fputc('}', out);
+    }
+    fputs(dc_image_partition_count(image) > 0 ? "\n  ]" : "]", out);
+}
+
 void info_print_json(FILE *out, dc_image *image)
 {
     const dc_disc *disc = dc_image_disc(image);
@@ -449,5 +520,7 @@ void info_print_json(FILE *out, dc_image *image)
         json_fsinfo(out, disc->tracks[i].number, &fs);
         first = false;
     }
-    fprintf(out, "%s]\n}\n", first ? "" : "\n  ");
+    fprintf(out, "%s]", first ? "" : "\n  ");
+    print_partitions_json(out, image);
+    fputs("\n}\n", out);
 }

@@ -208,6 +208,12 @@ const cli_option cli_options[] = {
      FORMAT_NAME(from),
      "skip detection and read as FORMAT (a name or an extension listed "
      "under Formats)"},
+    {"partition", 0, "N|NAME", CMD_INFO | CMD_WRITING, 0, NULL,
+     TEXT(partition),
+     "read one partition of a DMG: its number from 0 as info lists them, "
+     "its name or its type (default: the whole disk)"},
+    {"no-verify", 0, NULL, CMD_INFO | CMD_WRITING, 0, NULL, FLAG(no_verify),
+     "do not check a DMG's CRC-32 and MD5 checksums"},
     {"allow-truncated", 0, NULL, CMD_WRITING, 0, NULL,
      FLAG(convert.allow_truncated),
      "convert an image that holds less than it says (info only warns), as "

@@ -245,13 +245,9 @@ dc_status dc_codec_decode(dc_codec codec, const uint8_t *in, size_t in_len,
     case DC_CODEC_XZ:
         return xz_decode(in, in_len, out, out_len, where, err);
     case DC_CODEC_ADC:
+        return dc_adc_decode(in, in_len, out, out_len, where, err);
     case DC_CODEC_LZFSE:
-        /* MERGE(i13-codecs): these two cases become
-         *   return dc_adc_decode(in, in_len, out, out_len, where, err);
-         *   return dc_lzfse_decode(in, in_len, out, out_len, where, err);
-         * when src/core/adc.c and src/core/lzfse.c land. */
-        return dc_fail(err, DC_ERR_UNSUPPORTED, "%s: %s not built in", where,
-                       dc_codec_name(codec));
+        return dc_lzfse_decode(in, in_len, out, out_len, where, err);
     default:
         break;
     }

@@ -918,6 +918,22 @@ static dc_status check_truncation(dc_write_job *job, dc_error *err)
     return DC_OK;
 }
 
+/* A disk inside a container (a DMG of HFS+ or APFS) has no CD sectors to
+ * make a disc of: only a copy of its bytes holds it. */
+static dc_status check_contents(const dc_format *target,
+                               const dc_write_job *job, dc_error *err)
+{
+    const dc_image *image = job->source;
+    if (image->contents == NULL || strcmp(image->contents, "device") != 0 ||
+        ((target->caps & DC_CAP_PLAIN) &&
+         job->options->framing != DC_FRAMING_RAW))
+        return DC_OK;
+    return dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: holds a disk with no ISO "
+                   "9660 file system, not a CD's or DVD's sectors: only a raw "
+                   "image of its bytes (img, without raw sectors) can hold "
+                   "it", image->path);
+}
+
 /* Settles what the caller asked for against the disc and the target: the
  * sound format a target's name gives, the tracks, the output's path. */
 static dc_status settle_request(dc_image *image, const dc_format *target,
@@ -976,6 +992,8 @@ dc_status dc_convert(dc_image *image, const char *output_path,
     };
     note_misleading_name(target, &job);
     dc_status status = check_truncation(&job, err);
+    if (status == DC_OK)
+        status = check_contents(target, &job, err);
     if (status == DC_OK)
         status = check_capacity(target, &job, err);
     if (status == DC_OK)

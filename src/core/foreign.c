@@ -91,13 +91,8 @@ static const foreign_format foreign_formats[] = {
      * signature (and end with "BWT5 STREAM FOOT"). */
     {"a BlindWrite image descriptor (B5T/B6T)", FOREIGN_IMAGE, 0,
      MAGIC("BWT5 STREAM SIGN"), NULL},
-    /* Apple UDIF: no header, a 512-byte "koly" trailer at the end. */
-    {"an Apple disk image (DMG)", FOREIGN_PLANNED, -512, MAGIC("koly"),
-     NULL},
-    /* An encrypted Apple disk image: the "encrcdsa" (version 2) header at
-     * the start, the UDIF inside it encrypted (dmgwiz, the corpus). */
-    {"an encrypted Apple disk image (DMG)", FOREIGN_IMAGE, 0,
-     MAGIC("encrcdsa"), NULL},
+    /* Apple disk images, encrypted ones included, are the DMG reader's
+     * (src/formats/dmg/read.c), which refuses what it does not read. */
     /* MagicISO: a 64-byte "bbis" block at the end points at the "blhr"
      * block table (uif2iso). */
     {"a MagicISO image (UIF)", FOREIGN_PLANNED, -64, MAGIC("bbis"), NULL},

@@ -1,6 +1,7 @@
 /* The format table and content-based detection. */
 #include "format.h"
 #include "foreign.h"
+#include "sector.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,8 @@ static const dc_format *const formats[] = {
     &dc_format_toc,
     &dc_format_nrg,
     &dc_format_ccd,
-    &dc_format_dmg,
     &dc_format_audio,
+    &dc_format_dmg,
     &dc_format_iso,
     &dc_format_img,
 };
@@ -193,6 +194,33 @@ dc_status dc_format_detect(dc_source *source, const dc_format **format,
     free(head);
     free(tail);
     return status;
+}
+
+/* Only these read a container's plain image: a descriptor names files,
+ * and a container inside a container is not a thing DMGs hold. */
+dc_status dc_format_detect_contents(dc_source *source,
+                                    const dc_format **format, dc_error *err)
+{
+    *format = NULL;
+    uint8_t *head = malloc(DC_PROBE_HEAD);
+    uint8_t *tail = malloc(DC_PROBE_TAIL);
+    dc_probe_input probe;
+    if (head == NULL || tail == NULL)
+        dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    else if (read_probe(source, &probe, head, tail, err) == DC_OK) {
+        /* Raw CD sectors start with a sync pattern; the IMG reader's other
+         * guesses (audio by size, Apple file systems) are what a disk's
+         * bytes are read as anyway: a raw device. */
+        bool synced = probe.head_size >= DC_SYNC_SIZE &&
+                      memcmp(head, dc_sync_pattern, DC_SYNC_SIZE) == 0;
+        if (dc_format_iso.probe(&probe) == DC_PROBE_CERTAIN)
+            *format = &dc_format_iso;
+        else if (synced && dc_format_img.probe(&probe) >= DC_PROBE_LIKELY)
+            *format = &dc_format_img;
+    }
+    free(head);
+    free(tail);
+    return err->status;
 }
 
 /* Whether the file at `candidate`, read as `format` wants, describes the

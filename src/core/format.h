@@ -87,6 +87,17 @@ struct dc_image {
     struct dc_label_finding *labels; /* per track: what its raw sectors
                                         were found to be (labels.c), or
                                         NULL when not surveyed */
+    /* A container's (dc_image_open_contents): */
+    dc_open_options open_options; /* what the caller asked; its strings are
+                                     valid while the image opens */
+    dc_source *plain;      /* the plain image (or chosen partition) the
+                              disc's sectors are read from; NULL when the
+                              format is no container */
+    const char *contents;  /* what the plain image is: "iso", "img",
+                              "device" (no CD's sectors: a disk) */
+    dc_partition *partitions; /* the container's, strings owned */
+    int partition_count;
+    int partition_chosen;  /* by position; -1: the whole device */
 };
 
 /* Makes `source` what the image's format reads (a container's stream, a
@@ -98,6 +109,33 @@ dc_status dc_image_use_source(dc_image *image, dc_source *source,
  * the source, and no conversion of it may overwrite the file. */
 dc_status dc_image_open_file(dc_image *image, const char *path,
                              dc_source **source, dc_error *err);
+
+/*
+ * Containers (DMG): a format that holds a plain image in its own tables
+ * hands it to the core, which lets the format that fits it (ISO, IMG)
+ * fill the disc.  Formats never call formats.
+ */
+/* Lists a partition of the container, in the container's order; sizes in
+ * 512-byte sectors of the whole device. */
+dc_status dc_image_add_partition(dc_image *image, const char *name,
+                                 const char *type, int64_t first_sector,
+                                 int64_t sectors, const char *codecs,
+                                 dc_error *err);
+/* The partition the caller chose (open_options.partition: a number from
+ * 0, a name or a type), by position, or -1 for the whole device; sets
+ * partition_chosen.  DC_ERR_USAGE when it names none. */
+dc_status dc_image_choose_partition(dc_image *image, int *chosen,
+                                    dc_error *err);
+/*
+ * Fills the disc from the plain image: `whole` is the device (the
+ * partitions' file systems are looked for in it), `checked` the same bytes
+ * as the disc's sectors are read (the container verifies its checksums
+ * there).  The chosen partition's window of `checked` is read as ISO 9660
+ * or raw CD sectors when its bytes say so, else as a raw device of
+ * 2048-byte sectors (the last padded).  The image owns both sources.
+ */
+dc_status dc_image_open_contents(dc_image *image, dc_source *whole,
+                                 dc_source *checked, dc_error *err);
 
 /* Records a warning for the user (printf-style). */
 void dc_image_warn(dc_image *image, const char *fmt, ...)
@@ -204,7 +242,9 @@ enum {
     DC_CAP_CDTEXT = 0x20,     /* CD-TEXT in every language, and ISRCs */
     DC_CAP_TRACK_LIST = 0x40, /* writes any list of tracks; the others
                                  write the whole disc or one track */
-    DC_CAP_SOUND_FILES = 0x80 /* writes tracks as sound files */
+    DC_CAP_SOUND_FILES = 0x80, /* writes tracks as sound files */
+    DC_CAP_PLAIN = 0x100      /* writes a container's plain image as it is
+                                 (dc_write_plain), whatever it holds */
 };
 
 typedef struct dc_format {
@@ -233,6 +273,11 @@ const dc_format *dc_format_find(const char *name);
 /* "bincue, toc, ..." : the formats that read (or write), for messages. */
 void dc_format_list_names(bool writable, char *text, size_t size);
 const dc_format *dc_format_for_extension(const char *path);
+/* The format that reads a container's plain image: ISO for a file
+ * system in 2048-byte sectors, IMG for raw CD sectors, NULL for neither
+ * (a disk: the core reads it as a raw device). */
+dc_status dc_format_detect_contents(dc_source *source,
+                                    const dc_format **format, dc_error *err);
 /* The best-scoring format for the source's content, or an error. */
 dc_status dc_format_detect(dc_source *source, const dc_format **format,
                            dc_error *err);
@@ -277,6 +322,9 @@ dc_status dc_write_sectors_read_as(dc_write_job *job, dc_output *out,
                                    int64_t count, dc_sector_form form,
                                    const dc_read_options *read,
                                    dc_error *err);
+/* Writes the container's plain image (or chosen partition) byte for byte,
+ * reporting progress in 2048-byte sectors. */
+dc_status dc_write_plain(dc_write_job *job, dc_output *out, dc_error *err);
 /* Writes `count` generated sectors (silence, or empty Mode 1/2 sectors with
  * framing) for unstored gaps, numbered from absolute `lba`. */
 dc_status dc_write_gap_sectors(dc_write_job *job, dc_output *out,

@@ -37,6 +37,7 @@ dc_image *dc_image_new(const char *path, const dc_format *format,
         return NULL;
     }
     img->format = format;
+    img->partition_chosen = -1;
     return img;
 }
 
@@ -124,17 +125,39 @@ static dc_status choose_format(const char *path, dc_source *file,
     return DC_OK;
 }
 
+/* A partition asked of an image whose format left none to choose. */
+static dc_status check_partition_asked(const dc_image *image,
+                                       const dc_open_options *options,
+                                       dc_error *err)
+{
+    if (options->partition == NULL || image->plain != NULL)
+        return DC_OK;
+    return dc_fail(err, DC_ERR_USAGE, "%s: a %s image has no partitions to "
+                   "choose from (a container such as a DMG has)",
+                   image->path, image->format->info.name);
+}
+
 dc_status dc_image_open(dc_image **image, const char *path,
                         const char *format_name, dc_error *err)
 {
+    dc_open_options options = {.format_name = format_name};
+    return dc_image_open_with(image, path, &options, err);
+}
+
+dc_status dc_image_open_with(dc_image **image, const char *path,
+                             const dc_open_options *options, dc_error *err)
+{
+    static const dc_open_options defaults = {0};
+    if (options == NULL)
+        options = &defaults;
     *image = NULL;
     dc_source *file;
     if (dc_source_open_file(&file, path, err) != DC_OK)
         return err->status;
     const dc_format *format;
     char *descriptor;
-    if (choose_format(path, file, format_name, &format, &descriptor, err) !=
-        DC_OK) {
+    if (choose_format(path, file, options->format_name, &format, &descriptor,
+                      err) != DC_OK) {
         dc_source_close(file);
         return err->status;
     }
@@ -144,6 +167,7 @@ dc_status dc_image_open(dc_image **image, const char *path,
         free(descriptor);
         return err->status;
     }
+    img->open_options = *options;
     dc_status status = adopt_source(img, file, err);
     img->source = file;
     if (status == DC_OK && descriptor != NULL)
@@ -151,6 +175,11 @@ dc_status dc_image_open(dc_image **image, const char *path,
     free(descriptor);
     if (status == DC_OK)
         status = format->open(img, err);
+    if (status == DC_OK)
+        status = check_partition_asked(img, options, err);
+    /* The caller's strings are theirs once the image is open. */
+    img->open_options = (dc_open_options){
+        .ignore_checksums = options->ignore_checksums};
     if (status == DC_OK)
         forget_lost_sessions(&img->disc);
     if (status != DC_OK ||
@@ -170,7 +199,8 @@ void dc_image_close(dc_image *image)
         return;
     if (image->ops != NULL && image->ops->close != NULL)
         image->ops->close(image);
-    for (int i = 0; i < image->source_count; i++)
+    /* The last opened first: a source may read from one opened before. */
+    for (int i = image->source_count - 1; i >= 0; i--)
         dc_source_close(image->sources[i]);
     free(image->sources);
     free(image->priv);
@@ -182,6 +212,12 @@ void dc_image_close(dc_image *image)
     free(image->partial);
     free(image->inputs);
     free(image->labels);
+    for (int i = 0; i < image->partition_count; i++) {
+        free((char *)image->partitions[i].name);
+        free((char *)image->partitions[i].type);
+        free((char *)image->partitions[i].codecs);
+    }
+    free(image->partitions);
     free(image->scratch);
     free(image->path);
     free(image);

@@ -14,7 +14,9 @@ typedef enum source_kind {
     SOURCE_FILE,
     SOURCE_WINDOW,
     SOURCE_MEMORY,
-    SOURCE_CHUNKED
+    SOURCE_CHUNKED,
+    SOURCE_CONCAT,
+    SOURCE_CUSTOM
 } source_kind;
 
 struct dc_source {
@@ -27,6 +29,10 @@ struct dc_source {
     int64_t offset;
     uint8_t *bytes;       /* SOURCE_MEMORY */
     dc_chunked *chunked;  /* SOURCE_CHUNKED */
+    dc_source **parts;    /* SOURCE_CONCAT: read in order, end to end */
+    int part_count;
+    const dc_source_ops *ops; /* SOURCE_CUSTOM */
+    void *context;
 };
 
 static dc_status new_source(dc_source **source, source_kind kind,
@@ -123,11 +129,52 @@ dc_status dc_source_new_chunked(dc_source **source, dc_chunked *chunked,
     return DC_OK;
 }
 
+dc_status dc_source_concat(dc_source **source, dc_source *const *parts,
+                           int count, const char *name, dc_error *err)
+{
+    *source = NULL;
+    int64_t size = 0;
+    for (int i = 0; i < count; i++) {
+        if (parts[i]->size > INT64_MAX - size)
+            return dc_fail(err, DC_ERR_FORMAT, "%s: its parts add up to more "
+                           "bytes than a file can hold", name);
+        size += parts[i]->size;
+    }
+    if (new_source(source, SOURCE_CONCAT, name, size, err) != DC_OK)
+        return err->status;
+    (*source)->parts = malloc((size_t)(count > 0 ? count : 1) *
+                              sizeof *parts);
+    if ((*source)->parts == NULL) {
+        dc_source_close(*source);
+        *source = NULL;
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    memcpy((*source)->parts, parts, (size_t)count * sizeof *parts);
+    (*source)->part_count = count;
+    return DC_OK;
+}
+
+dc_status dc_source_custom(dc_source **source, const dc_source_ops *ops,
+                           void *context, int64_t size, const char *name,
+                           dc_error *err)
+{
+    if (new_source(source, SOURCE_CUSTOM, name, size, err) != DC_OK) {
+        ops->close(context);
+        return err->status;
+    }
+    (*source)->ops = ops;
+    (*source)->context = context;
+    return DC_OK;
+}
+
 void dc_source_close(dc_source *source)
 {
     if (source == NULL)
         return;
     dc_chunked_free(source->chunked);
+    if (source->kind == SOURCE_CUSTOM)
+        source->ops->close(source->context);
+    free(source->parts);
     if (source->fd >= 0)
         close(source->fd);
     free(source->bytes);
@@ -170,6 +217,29 @@ static dc_status read_file(dc_source *source, int64_t offset, uint8_t *buffer,
     return DC_OK;
 }
 
+/* Reads across the parts a read spans, each from its own start. */
+static dc_status read_parts(dc_source *source, int64_t offset,
+                            uint8_t *buffer, size_t len, size_t *got,
+                            dc_error *err)
+{
+    int64_t part_start = 0;
+    for (int i = 0; i < source->part_count && *got < len; i++) {
+        dc_source *part = source->parts[i];
+        int64_t at = offset + (int64_t)*got;
+        if (at < part_start + part->size) {
+            size_t n;
+            if (dc_source_read_some(part, at - part_start, buffer + *got,
+                                    len - *got, &n, err) != DC_OK)
+                return err->status;
+            *got += n;
+            if (at + (int64_t)n < part_start + part->size)
+                return DC_OK; /* the part came up short */
+        }
+        part_start += part->size;
+    }
+    return DC_OK;
+}
+
 dc_status dc_source_read_some(dc_source *source, int64_t offset, void *buffer,
                               size_t len, size_t *got, dc_error *err)
 {
@@ -193,6 +263,11 @@ dc_status dc_source_read_some(dc_source *source, int64_t offset, void *buffer,
             return err->status;
         *got = len;
         return DC_OK;
+    case SOURCE_CONCAT:
+        return read_parts(source, offset, buffer, len, got, err);
+    case SOURCE_CUSTOM:
+        return source->ops->read(source->context, offset, buffer, len, got,
+                                 err);
     }
     return DC_OK;
 }

@@ -26,6 +26,25 @@ dc_status dc_source_window(dc_source **source, dc_source *parent,
 /* A copy of `size` bytes, named `name` in messages. */
 dc_status dc_source_memory(dc_source **source, const void *bytes,
                            size_t size, const char *name, dc_error *err);
+/* The parts end to end, as one source (the segments of a split image);
+ * they must outlive it. */
+dc_status dc_source_concat(dc_source **source, dc_source *const *parts,
+                           int count, const char *name, dc_error *err);
+
+/* A source whose bytes some code makes: `read` serves up to len bytes at
+ * an offset inside the size (short only at the end), `close` frees the
+ * context.  A source that serves a plain image decoded, or checked, as it
+ * is read. */
+typedef struct dc_source_ops {
+    dc_status (*read)(void *context, int64_t offset, uint8_t *buffer,
+                      size_t len, size_t *got, dc_error *err);
+    void (*close)(void *context);
+} dc_source_ops;
+/* Takes the context: on failure too, it is closed. */
+dc_status dc_source_custom(dc_source **source, const dc_source_ops *ops,
+                           void *context, int64_t size, const char *name,
+                           dc_error *err);
+
 void dc_source_close(dc_source *source);
 
 /* The path or description the messages name. */

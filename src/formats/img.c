@@ -438,6 +438,9 @@ static dc_status img_write(dc_write_job *job, dc_error *err)
     dc_output *out;
     if (dc_output_set_add(job->outputs, job->output_path, &out, err) != DC_OK)
         return err->status;
+    /* A container's plain image is the raw image of what it holds. */
+    if (job->source->plain != NULL && job->options->framing != DC_FRAMING_RAW)
+        return dc_write_plain(job, out, err);
     for (int i = 0; i < disc->track_count; i++) {
         const dc_track *t = &disc->tracks[i];
         if (job->options->track_number != 0 &&
@@ -464,7 +467,7 @@ const dc_format dc_format_img = {
         .can_write = true,
         .streams = true,
     },
-    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS,
+    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_PLAIN,
     .probe = img_probe,
     .open = img_open,
     .check = img_check,

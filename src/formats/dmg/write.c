@@ -52,13 +52,11 @@ enum {
 static const dc_codec codec_choices[] = {DC_CODEC_ZLIB, DC_CODEC_BZIP2,
                                          DC_CODEC_XZ};
 
-const dc_format_option dmg_write_options[] = {
+const dc_format_option dmg_write_options[DMG_WRITE_OPTION_COUNT] = {
     {"codec", DC_OPTION_CHOICE, "how chunks are compressed: zlib (UDZO, "
      "read everywhere), bzip2 (UDBZ) or lzma (ULMO, macOS 10.15 on)",
      "zlib,bzip2,lzma"},
 };
-const int dmg_write_option_count =
-    sizeof dmg_write_options / sizeof dmg_write_options[0];
 
 /* --- the tables --------------------------------------------------------- */
 
@@ -501,19 +499,3 @@ dc_status dmg_write(dc_write_job *job, dc_error *err)
     dc_chunk_map_free(&map);
     return status;
 }
-
-/* Until the dmg reader's entry lands (branch i13-dmgread owns the format's
- * entry), the target alone; the reader's entry takes dmg_check, dmg_write
- * and dmg_write_options from here. */
-const dc_format dc_format_dmg = {
-    .info = {
-        .name = "dmg",
-        .description = "Apple disk image (UDIF)",
-        .extensions = "dmg",
-        .can_write = true,
-        .options = dmg_write_options,
-        .option_count = sizeof dmg_write_options / sizeof dmg_write_options[0],
-    },
-    .check = dmg_check,
-    .write = dmg_write,
-};

@@ -1,6 +1,6 @@
 /*
- * The DMG writer (write.c): what the dmg format's entry refers to, and the
- * tables it writes, for the unit tests.
+ * The DMG writer (write.c): what the dmg format's entry (read.c) refers
+ * to, and the tables it writes, for the unit tests.
  */
 #ifndef DC_DMG_WRITE_H
 #define DC_DMG_WRITE_H
@@ -9,8 +9,8 @@
 #include "format.h"
 
 /* The options a DMG target takes (dc_format_info.options). */
-extern const dc_format_option dmg_write_options[];
-extern const int dmg_write_option_count;
+#define DMG_WRITE_OPTION_COUNT 1
+extern const dc_format_option dmg_write_options[DMG_WRITE_OPTION_COUNT];
 
 /* dc_format.check and dc_format.write of the dmg format. */
 dc_status dmg_check(const dc_write_job *job, dc_error *err);

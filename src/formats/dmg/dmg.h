@@ -1,0 +1,139 @@
+/*
+ * Apple UDIF disk images (DMG): a 512-byte "koly" trailer, a property
+ * list (XML, or a binary Mac resource fork in old images) whose "blkx"
+ * resources are "mish" tables of chunks, each compressed on its own, over
+ * the plain image of a whole device.  FORMATS.md section 6.  All
+ * integers big-endian.
+ */
+#ifndef DC_DMG_H
+#define DC_DMG_H
+
+#include "container.h"
+#include "format.h"
+
+#define DMG_KOLY_SIZE 512
+#define DMG_SECTOR 512
+#define DMG_MISH_HEADER 204
+#define DMG_MISH_ENTRY 40
+#define DMG_CHECKSUM_BYTES 128
+
+/* Checksum types (koly, mish). */
+enum { DMG_CHECKSUM_NONE = 0, DMG_CHECKSUM_CRC32 = 2, DMG_CHECKSUM_MD5 = 4 };
+
+/* Chunk types of a mish table. */
+enum {
+    DMG_CHUNK_ZERO = 0x00000000,
+    DMG_CHUNK_RAW = 0x00000001,
+    DMG_CHUNK_IGNORE = 0x00000002,  /* free space: zeros, left out of the
+                                       partition's checksum */
+    DMG_CHUNK_ADC = 0x80000004,
+    DMG_CHUNK_ZLIB = 0x80000005,
+    DMG_CHUNK_BZIP2 = 0x80000006,
+    DMG_CHUNK_LZFSE = 0x80000007,
+    DMG_CHUNK_XZ = 0x80000008,
+    DMG_CHUNK_COMMENT = 0x7FFFFFFE,
+    DMG_CHUNK_END = 0xFFFFFFFF
+};
+
+typedef struct dmg_checksum {
+    uint32_t type;
+    uint32_t bits;
+    uint8_t value[DMG_CHECKSUM_BYTES];
+} dmg_checksum;
+
+/* The trailer's fields discconv uses. */
+typedef struct dmg_koly {
+    uint32_t version;
+    uint32_t flags;
+    int64_t running_offset;   /* this segment's start in the data fork */
+    int64_t data_offset, data_length;
+    int64_t rsrc_offset, rsrc_length;
+    uint32_t segment_number, segment_count;
+    uint8_t segment_id[16];
+    dmg_checksum data_checksum;
+    int64_t xml_offset, xml_length;
+    int64_t signature_offset, signature_length; /* code signature: skipped */
+    dmg_checksum master_checksum;
+    uint32_t variant;
+    int64_t sector_count;
+} dmg_koly;
+
+/* Reads a trailer from its 512 bytes; false unless it starts "koly". */
+bool dmg_koly_parse(const uint8_t *bytes, dmg_koly *koly);
+
+/* One blkx resource, as the property list or resource fork holds it. */
+typedef struct dmg_blkx {
+    char *name;      /* Name, else CFName; never NULL */
+    uint8_t *data;   /* the mish block */
+    size_t size;
+} dmg_blkx;
+
+typedef struct dmg_blkx_list {
+    dmg_blkx *items;
+    int count;
+} dmg_blkx_list;
+
+/* The blkx resources of an XML property list (plist.c), in order;
+ * `where` names it in messages ("x.dmg: property list at offset N"). */
+dc_status dmg_plist_blkx(const char *where, const uint8_t *xml, size_t size,
+                         dmg_blkx_list *list, dc_error *err);
+/* The blkx resources of a binary Mac resource fork (rsrc.c). */
+dc_status dmg_rsrc_blkx(const char *where, const uint8_t *fork, size_t size,
+                        dmg_blkx_list *list, dc_error *err);
+dc_status dmg_blkx_list_add(dmg_blkx_list *list, const char *name,
+                            const uint8_t *data, size_t size, dc_error *err);
+void dmg_blkx_list_free(dmg_blkx_list *list);
+
+/* One chunk entry of a mish table. */
+typedef struct dmg_entry {
+    uint32_t type;
+    int64_t sector_offset, sector_count; /* relative to the partition */
+    int64_t in_offset, in_length;        /* relative to its data start */
+    int index;                           /* its place in the table */
+} dmg_entry;
+
+/* A partition: one blkx and its mish table. */
+typedef struct dmg_partition {
+    char *name;
+    char *type;          /* "Apple_HFS" from "disk image (Apple_HFS : 1)" */
+    int64_t first_sector, sector_count;
+    int64_t data_start;  /* the chunks' input offsets count from here */
+    dmg_checksum checksum;
+    dmg_entry *entries;  /* data chunks only: comments and the end left out */
+    int entry_count;
+} dmg_partition;
+
+/* Parses blkx number `number` into *part: every entry checked (known
+ * type, inside the partition, contiguous, offsets that add up). */
+dc_status dmg_mish_parse(const char *path, int number, const dmg_blkx *blkx,
+                         dmg_partition *part, dc_error *err);
+void dmg_partition_free(dmg_partition *part);
+/* "partition 3 (disk image (Apple_HFS : 1))" */
+void dmg_partition_label(const dmg_partition *part, int number, char *text,
+                         size_t size);
+
+/* The chunk map of every partition's entries over a data fork of
+ * `input_size` bytes, the image `size` bytes; validated. */
+dc_status dmg_build_map(const char *path, const dmg_partition *parts,
+                        int count, int64_t input_size, int64_t size,
+                        dc_chunk_map *map, dc_error *err);
+
+/* A source over `plain` that verifies each partition's checksum as its
+ * bytes are read in order, from the start of partition `first` on (verify.c);
+ * a mismatch fails the read that completes the partition. */
+dc_status dmg_verifying_source(dc_source **source, dc_source *plain,
+                               const char *path, const dmg_partition *parts,
+                               int count, int first, dc_error *err);
+
+/* Checks `len` bytes of a source against a checksum (CRC-32 or MD5);
+ * `what` names it in the message. */
+dc_status dmg_check_bytes(dc_source *source, int64_t offset, int64_t len,
+                          const dmg_checksum *checksum, const char *what,
+                          dc_error *err);
+/* Whether discconv computes this kind of checksum. */
+bool dmg_checksum_known(const dmg_checksum *checksum);
+/* "CRC-32 12345678" for messages. */
+void dmg_checksum_text(const dmg_checksum *checksum, const uint8_t *value,
+                       char *text, size_t size);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * DMG checksums: CRC-32 (zlib's) or MD5 (nettle's) of the data fork, of
+ * each partition's data, and (master) of the partitions' checksums.
+ *
+ * A partition's checksum covers the decoded bytes of its chunks in order,
+ * leaving out its "ignore" (type 2) chunks: the corpus's hdiutil images
+ * all check so (7-Zip instead skips partitions holding such a chunk).
+ * It is verified as a conversion reads the plain image front to back, so
+ * the image is decoded once: the read that completes a partition fails if
+ * its bytes do not match, and the output is then never kept.
+ */
+#include "dmg.h"
+
+#include <nettle/md5.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+bool dmg_checksum_known(const dmg_checksum *c)
+{
+    return (c->type == DMG_CHECKSUM_CRC32 && c->bits == 32) ||
+           (c->type == DMG_CHECKSUM_MD5 && c->bits == 128);
+}
+
+void dmg_checksum_text(const dmg_checksum *c, const uint8_t *value,
+                       char *text, size_t size)
+{
+    int n = snprintf(text, size, "%s ",
+                     c->type == DMG_CHECKSUM_MD5 ? "MD5" : "CRC-32");
+    for (uint32_t i = 0; i < c->bits / 8 && n > 0 && (size_t)n + 3 <= size;
+         i++)
+        n += snprintf(text + n, size - (size_t)n, "%02x", value[i]);
+}
+
+/* A running checksum of either kind. */
+typedef struct running {
+    uint32_t crc;
+    struct md5_ctx md5;
+} running;
+
+static void running_start(running *r)
+{
+    r->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    md5_init(&r->md5);
+}
+
+static void running_add(running *r, const dmg_checksum *c,
+                        const uint8_t *bytes, size_t len)
+{
+    if (c->type == DMG_CHECKSUM_CRC32)
+        while (len > 0) {
+            uInt n = len > (1u << 30) ? 1u << 30 : (uInt)len;
+            r->crc = (uint32_t)crc32(r->crc, bytes, n);
+            bytes += n;
+            len -= n;
+        }
+    else
+        md5_update(&r->md5, len, bytes);
+}
+
+/* The value, as the table stores it (big-endian CRC). */
+static void running_end(running *r, const dmg_checksum *c,
+                        uint8_t value[DMG_CHECKSUM_BYTES])
+{
+    memset(value, 0, DMG_CHECKSUM_BYTES);
+    if (c->type == DMG_CHECKSUM_CRC32) {
+        value[0] = (uint8_t)(r->crc >> 24);
+        value[1] = (uint8_t)(r->crc >> 16);
+        value[2] = (uint8_t)(r->crc >> 8);
+        value[3] = (uint8_t)r->crc;
+    } else {
+        md5_digest(&r->md5, MD5_DIGEST_SIZE, value);
+    }
+}
+
+static dc_status mismatch(const dmg_checksum *c, const uint8_t *got,
+                          const char *what, dc_error *err)
+{
+    char found[80], stated[80];
+    dmg_checksum_text(c, got, found, sizeof found);
+    dmg_checksum_text(c, c->value, stated, sizeof stated);
+    return dc_fail(err, DC_ERR_FORMAT, "%s: checksum mismatch: its bytes "
+                   "have %s, the image states %s", what, found, stated);
+}
+
+#define CHECK_BLOCK (1 << 20)
+
+dc_status dmg_check_bytes(dc_source *source, int64_t offset, int64_t len,
+                          const dmg_checksum *c, const char *what,
+                          dc_error *err)
+{
+    uint8_t *block = malloc(CHECK_BLOCK);
+    if (block == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    running r;
+    running_start(&r);
+    for (int64_t done = 0; done < len;) {
+        size_t n = len - done < CHECK_BLOCK ? (size_t)(len - done)
+                                            : CHECK_BLOCK;
+        if (dc_source_read_at(source, offset + done, block, n, err) != DC_OK)
+            break;
+        running_add(&r, c, block, n);
+        done += (int64_t)n;
+    }
+    free(block);
+    if (err->status != DC_OK)
+        return err->status;
+    uint8_t value[DMG_CHECKSUM_BYTES];
+    running_end(&r, c, value);
+    if (memcmp(value, c->value, c->bits / 8) != 0)
+        return mismatch(c, value, what, err);
+    return DC_OK;
+}
+
+/* --- the verifying source ------------------------------------------------ */
+
+/* A run of the plain image: counted in its partition's checksum or not. */
+typedef struct span {
+    int64_t start, end;
+    int partition;
+    bool counted;
+} span;
+
+typedef struct verifier {
+    dc_source *plain;
+    char *path;
+    dmg_partition *parts;   /* copies of the names and checksums */
+    int part_count;
+    int64_t *part_end;      /* where each partition's bytes end */
+    span *spans;
+    int span_count;
+    pthread_mutex_t lock;
+    int64_t verified_to;    /* every byte before this is accounted for */
+    int next_span;
+    running *sums;          /* per partition */
+} verifier;
+
+static void verifier_free(void *context)
+{
+    verifier *v = context;
+    for (int i = 0; i < v->part_count; i++)
+        free(v->parts[i].name);
+    free(v->parts);
+    free(v->part_end);
+    free(v->spans);
+    free(v->sums);
+    free(v->path);
+    pthread_mutex_destroy(&v->lock);
+    free(v);
+}
+
+/* Takes in bytes [verified_to, end) of what a read brought, at `buffer`
+ * (which holds the plain image from `offset`). */
+static dc_status account(verifier *v, const uint8_t *buffer, int64_t offset,
+                         int64_t end, dc_error *err)
+{
+    while (v->next_span < v->span_count && v->verified_to < end) {
+        const span *s = &v->spans[v->next_span];
+        int64_t from = v->verified_to > s->start ? v->verified_to : s->start;
+        int64_t to = s->end < end ? s->end : end;
+        const dmg_partition *p = &v->parts[s->partition];
+        if (from < to && s->counted)
+            running_add(&v->sums[s->partition], &p->checksum,
+                        buffer + (from - offset), (size_t)(to - from));
+        v->verified_to = to > v->verified_to ? to : v->verified_to;
+        if (to < s->end)
+            break;
+        v->next_span++;
+        if (to == v->part_end[s->partition] && dmg_checksum_known(&p->checksum)) {
+            uint8_t value[DMG_CHECKSUM_BYTES];
+            running_end(&v->sums[s->partition], &p->checksum, value);
+            if (memcmp(value, p->checksum.value, p->checksum.bits / 8) != 0) {
+                char what[400];
+                dmg_partition_label(p, s->partition, what, sizeof what);
+                char where[700];
+                snprintf(where, sizeof where, "%s: %s", v->path, what);
+                return mismatch(&p->checksum, value, where, err);
+            }
+        }
+    }
+    if (v->next_span == v->span_count)
+        v->verified_to = end > v->verified_to ? end : v->verified_to;
+    return DC_OK;
+}
+
+static dc_status verifier_read(void *context, int64_t offset,
+                               uint8_t *buffer, size_t len, size_t *got,
+                               dc_error *err)
+{
+    verifier *v = context;
+    if (dc_source_read_some(v->plain, offset, buffer, len, got, err) != DC_OK)
+        return err->status;
+    pthread_mutex_lock(&v->lock);
+    dc_status status = DC_OK;
+    int64_t end = offset + (int64_t)*got;
+    /* Bytes already accounted for are not again; a read past a gap (not
+     * in order) leaves the partitions it skips unverified. */
+    if (offset <= v->verified_to && end > v->verified_to)
+        status = account(v, buffer, offset, end, err);
+    pthread_mutex_unlock(&v->lock);
+    return status;
+}
+
+static const dc_source_ops verifier_ops = {
+    .read = verifier_read,
+    .close = verifier_free,
+};
+
+static int by_start(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Every data entry's run, in the order of the plain image (the chunk map
+ * has made sure they do not overlap). */
+static dc_status make_spans(verifier *v, const dmg_partition *parts,
+                            int count, dc_error *err)
+{
+    int total = 0;
+    for (int i = 0; i < count; i++)
+        total += parts[i].entry_count;
+    v->spans = calloc((size_t)(total > 0 ? total : 1), sizeof *v->spans);
+    v->part_end = calloc((size_t)count + 1, sizeof *v->part_end);
+    if (v->spans == NULL || v->part_end == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < count; i++) {
+        const dmg_partition *p = &parts[i];
+        v->part_end[i] = (p->first_sector + p->sector_count) * DMG_SECTOR;
+        for (int k = 0; k < p->entry_count; k++) {
+            const dmg_entry *e = &p->entries[k];
+            int64_t start = (p->first_sector + e->sector_offset) * DMG_SECTOR;
+            v->spans[v->span_count++] = (span){
+                .start = start,
+                .end = start + e->sector_count * DMG_SECTOR,
+                .partition = i,
+                .counted = e->type != DMG_CHUNK_IGNORE,
+            };
+        }
+    }
+    qsort(v->spans, (size_t)v->span_count, sizeof *v->spans, by_start);
+    return DC_OK;
+}
+
+dc_status dmg_verifying_source(dc_source **source, dc_source *plain,
+                               const char *path, const dmg_partition *parts,
+                               int count, int first, dc_error *err)
+{
+    *source = NULL;
+    verifier *v = calloc(1, sizeof *v);
+    if (v == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    pthread_mutex_init(&v->lock, NULL);
+    v->plain = plain;
+    v->path = dc_strdup(path);
+    v->parts = calloc((size_t)count + 1, sizeof *v->parts);
+    v->sums = calloc((size_t)count + 1, sizeof *v->sums);
+    if (v->path == NULL || v->parts == NULL || v->sums == NULL) {
+        verifier_free(v);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < count; i++) {
+        v->parts[i] = (dmg_partition){
+            .name = dc_strdup(parts[i].name),
+            .first_sector = parts[i].first_sector,
+            .sector_count = parts[i].sector_count,
+            .checksum = parts[i].checksum,
+        };
+        v->part_count++;
+        running_start(&v->sums[i]);
+        if (v->parts[i].name == NULL) {
+            verifier_free(v);
+            return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+        }
+    }
+    if (make_spans(v, parts, count, err) != DC_OK) {
+        verifier_free(v);
+        return err->status;
+    }
+    /* A chosen partition is read from its start. */
+    if (first > 0) {
+        v->verified_to = parts[first].first_sector * DMG_SECTOR;
+        while (v->next_span < v->span_count &&
+               v->spans[v->next_span].end <= v->verified_to)
+            v->next_span++;
+    }
+    return dc_source_custom(source, &verifier_ops, v, dc_source_size(plain),
+                            dc_source_name(plain), err);
+}
