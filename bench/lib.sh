@@ -69,6 +69,13 @@ bench_peer() {
 : > "$dir/targets"
 bench_target() { echo "$1 $2 $3 $4" >> "$dir/targets"; }
 
+# bench_rss_target A MB: A's largest peak RSS must be at most MB MiB.
+bench_rss_target() { echo "$1 RSS <= $2" >> "$dir/targets"; }
+
+# bench_reset: forgets the tools and targets, for a script that times
+# another workload after bench_run.
+bench_reset() { ntools=0; tools=; skipped=; : > "$dir/targets"; }
+
 # bench_skip WORKLOAD WHY: the workload's row when it cannot run at all.
 bench_skip() {
     bench_header
@@ -165,6 +172,13 @@ bench_report() { # WORKLOAD
         }
         for (i = 1; i <= nt; i++) {
             split(tgt[i], f, " ")
+            if (f[2] == "RSS") {
+                row(f[1] " RSS MB")
+                if (!(f[1] in rss)) { printf " %-43s  <=%d skipped\n", "(not run)", f[4]; continue }
+                printf " %7.1f %8s %8s %16s  <=%d %s\n", rss[f[1]] / 1024, "", "", "",
+                       f[4], rss[f[1]] / 1024 <= f[4] + 0 ? "met" : "MISSED"
+                continue
+            }
             row(f[1] "/" f[2])
             if (!((f[1], 1) in s) || !((f[2], 1) in s)) {
                 printf " %-43s  %s%.2fx skipped\n", "(" (skipped ? substr(skipped, 2) : "tool") \

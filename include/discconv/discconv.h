@@ -594,13 +594,16 @@ DC_API dc_status dc_image_open_audio_files(dc_image **image,
 /* An option that belongs to one format, set through
  * dc_convert_options.format_options. */
 typedef enum dc_option_type {
-    DC_OPTION_BOOL  /* yes/no, true/false, on/off, 1/0 */
+    DC_OPTION_BOOL,  /* yes/no, true/false, on/off, 1/0 */
+    DC_OPTION_CHOICE /* one word of `choices`, without case */
 } dc_option_type;
 
 typedef struct dc_format_option {
     const char *name;       /* "split" */
     dc_option_type type;
     const char *help;       /* one line */
+    const char *choices;    /* DC_OPTION_CHOICE: "zlib,bzip2,lzma", the
+                               first taken when the option is not set */
 } dc_format_option;
 
 /* Format table, for listings and --help. */

@@ -108,6 +108,9 @@ extern const int cli_exit_code_count;
  * doc/discconv.1 must match (tests/cli.sh). */
 void help_print(FILE *out, const cli_command *only);
 void help_print_man_lists(FILE *out);
+/* "yes|no", "zlib|bzip2|lzma": the values a format's option takes. */
+void help_option_values(const dc_format_option *option, char *text,
+                        size_t size);
 /* "convert and extract-audio": the commands an option applies to. */
 void help_commands_of(const cli_option *option, char *text, size_t size);
 

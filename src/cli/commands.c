@@ -314,14 +314,26 @@ int cmd_formats(command_line *cl)
         printf("%-8s %-5s %-5s %-18s %s\n", f->name, f->can_read ? "yes" : "-",
                f->can_write ? "yes" : "-", f->extensions, f->description);
     }
-    /* After a blank line: what --option FORMAT.NAME=VALUE sets. */
-    printf("\n%-24s %-7s %s\n", "option", "values", "what it does");
+    /* After a blank line: what --option FORMAT.NAME=VALUE sets, the
+     * values column as wide as its widest. */
+    char values[64];
+    int width = (int)strlen("values");
+    for (int i = 0; i < dc_format_count(); i++)
+        for (int k = 0; k < dc_format_get(i)->option_count; k++) {
+            help_option_values(&dc_format_get(i)->options[k], values,
+                               sizeof values);
+            if ((int)strlen(values) > width)
+                width = (int)strlen(values);
+        }
+    printf("\n%-24s %-*s %s\n", "option", width, "values", "what it does");
     for (int i = 0; i < dc_format_count(); i++) {
         const dc_format_info *f = dc_format_get(i);
-        for (int k = 0; k < f->option_count; k++)
-            printf("%s.%-*s %-7s %s\n", f->name,
-                   23 - (int)strlen(f->name), f->options[k].name, "yes|no",
-                   f->options[k].help);
+        for (int k = 0; k < f->option_count; k++) {
+            help_option_values(&f->options[k], values, sizeof values);
+            printf("%s.%-*s %-*s %s\n", f->name,
+                   23 - (int)strlen(f->name), f->options[k].name, width,
+                   values, f->options[k].help);
+        }
     }
     return EXIT_OK;
 }

@@ -91,6 +91,19 @@ static void print_command(FILE *out, const cli_command *command)
 
 /* The format table: names for --to and --from, and the extensions that
  * name a target. */
+void help_option_values(const dc_format_option *option, char *text,
+                        size_t size)
+{
+    if (option->type != DC_OPTION_CHOICE) {
+        snprintf(text, size, "yes|no");
+        return;
+    }
+    snprintf(text, size, "%s", option->choices);
+    for (char *p = text; *p != '\0'; p++)
+        if (*p == ',')
+            *p = '|';
+}
+
 static void print_formats(FILE *out)
 {
     fputs("Formats (NAME or an extension for --from and --to; without --to, "
@@ -112,8 +125,10 @@ static void print_formats(FILE *out)
             }
         print_wrapped(out, left, f->description, HELP_COLUMN);
         for (int k = 0; k < f->option_count; k++) {
-            snprintf(left, sizeof left, "    %s.%s=yes|no", f->name,
-                     f->options[k].name);
+            char values[64];
+            help_option_values(&f->options[k], values, sizeof values);
+            snprintf(left, sizeof left, "    %s.%s=%s", f->name,
+                     f->options[k].name, values);
             print_wrapped(out, left, f->options[k].help, HELP_COLUMN);
         }
     }

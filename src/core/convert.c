@@ -677,6 +677,21 @@ static int parse_bool(const char *text)
     return -1;
 }
 
+/* The position of `word` in the comma-separated `choices`, without case;
+ * -1 if it is not one of them. */
+static int find_choice(const char *choices, const char *word)
+{
+    size_t len = strlen(word);
+    int index = 0;
+    for (const char *p = choices; *p != '\0'; index++) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncasecmp(p, word, n) == 0)
+            return index;
+        p += n + (p[n] == ',');
+    }
+    return -1;
+}
+
 /* "FORMAT.NAME=VALUE" in its three parts; false if it is not that shape. */
 typedef struct setting {
     const char *format, *name, *value;
@@ -720,6 +735,10 @@ static dc_status check_format_options(const dc_format *target,
         if (option->type == DC_OPTION_BOOL && parse_bool(set.value) < 0)
             return dc_fail(err, DC_ERR_USAGE, "'%s': %s.%s is yes or no", *s,
                            info->name, option->name);
+        if (option->type == DC_OPTION_CHOICE &&
+            find_choice(option->choices, set.value) < 0)
+            return dc_fail(err, DC_ERR_USAGE, "'%s': %s.%s is one of %s", *s,
+                           info->name, option->name, option->choices);
     }
     return DC_OK;
 }
@@ -737,6 +756,22 @@ bool dc_job_option_bool(const dc_write_job *job, const char *name)
             value = parse_bool(set.value) == 1;
     }
     return value;
+}
+
+int dc_job_option_choice(const dc_write_job *job,
+                         const dc_format_option *option)
+{
+    int value = 0;
+    size_t len = strlen(option->name);
+    for (const char *const *s = job->options->format_options;
+         s != NULL && *s; s++) {
+        /* Checked by dc_convert: the last setting of the option wins. */
+        setting set;
+        if (split_setting(*s, &set) && set.name_len == len &&
+            strncmp(set.name, option->name, len) == 0)
+            value = find_choice(option->choices, set.value);
+    }
+    return value < 0 ? 0 : value;
 }
 
 /* What the target's capabilities say of this disc, before a byte is

@@ -185,6 +185,10 @@ bool dc_job_progress(dc_write_job *job, int64_t sectors);
 /* The value of a bool option the target declares (dc_format_info.options),
  * as the job's settings give it; false when not set. */
 bool dc_job_option_bool(const dc_write_job *job, const char *name);
+/* The position in option->choices (a DC_OPTION_CHOICE the target declares)
+ * of the job's setting; 0, the first choice, when not set. */
+int dc_job_option_choice(const dc_write_job *job,
+                         const dc_format_option *option);
 /* Adds a note for the user to the conversion's result. */
 void dc_job_note(dc_write_job *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -583,9 +583,10 @@ dc_status cue_open(dc_image *image, dc_error *err)
 }
 
 static const dc_format_option cue_options[] = {
-    {"split", DC_OPTION_BOOL, "one .bin per track, named as redump names them"},
+    {"split", DC_OPTION_BOOL, "one .bin per track, named as redump names them",
+     NULL},
     {"write_gaps", DC_OPTION_BOOL, "store PREGAP and POSTGAP gaps in the bin "
-                                   "as silence or empty sectors"},
+                                   "as silence or empty sectors", NULL},
 };
 
 const dc_format dc_format_bincue = {

@@ -9,6 +9,7 @@
  * wrapped images are recognised and refused.
  */
 #include "dmg.h"
+#include "write.h"
 #include "paths.h"
 
 #include <stdio.h>
@@ -687,7 +688,12 @@ const dc_format dc_format_dmg = {
                        "ADC or raw chunks)",
         .extensions = "dmg",
         .can_read = true,
+        .can_write = true,
+        .options = dmg_write_options,
+        .option_count = DMG_WRITE_OPTION_COUNT,
     },
     .probe = dmg_probe,
     .open = dmg_open,
+    .check = dmg_check,   /* write.c */
+    .write = dmg_write,
 };
