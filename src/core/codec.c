@@ -48,6 +48,22 @@ static dc_status runs_long(const char *where, dc_codec codec, size_t want,
                    "%zu bytes", where, dc_codec_name(codec), want);
 }
 
+uint32_t dc_crc32(uint32_t crc, const void *bytes, size_t len)
+{
+#ifdef HAVE_LIBDEFLATE
+    return libdeflate_crc32(crc, bytes, len);
+#else
+    const uint8_t *p = bytes;
+    while (len > 0) { /* zlib takes an unsigned int at a time */
+        uInt n = len > (1u << 30) ? 1u << 30 : (uInt)len;
+        crc = (uint32_t)crc32(crc, p, n);
+        p += n;
+        len -= n;
+    }
+    return crc;
+#endif
+}
+
 static dc_status corrupt(const char *where, dc_codec codec, const char *why,
                          dc_error *err)
 {

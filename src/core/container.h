@@ -55,6 +55,12 @@ dc_status dc_codec_encode(dc_codec codec, int level, const uint8_t *in,
  * asking for more is refused, so that no file makes us allocate more. */
 #define DC_CHUNK_MAX ((int64_t)64 << 20)
 
+/* CRC-32 as zlib computes it (crc32(0, NULL, 0) starts one), through
+ * libdeflate's carry-less-multiply version when configure found it: the
+ * containers' checksums cover every byte, so its speed is the speed of
+ * verification. */
+uint32_t dc_crc32(uint32_t crc, const void *bytes, size_t len);
+
 /* One chunk: `out_length` bytes of the plain image at `out_offset` come
  * from `in_length` bytes of the input at `in_offset`, through `codec`. */
 typedef struct dc_chunk {

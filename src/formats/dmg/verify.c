@@ -1,5 +1,5 @@
 /*
- * DMG checksums: CRC-32 (zlib's) or MD5 (nettle's) of the data fork, of
+ * DMG checksums: CRC-32 (dc_crc32) or MD5 (nettle's) of the data fork, of
  * each partition's data, and (master) of the partitions' checksums.
  *
  * A partition's checksum covers the decoded bytes of its chunks in order,
@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 bool dmg_checksum_known(const dmg_checksum *c)
 {
@@ -42,7 +41,7 @@ typedef struct running {
 
 static void running_start(running *r)
 {
-    r->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    r->crc = 0;
     md5_init(&r->md5);
 }
 
@@ -50,12 +49,7 @@ static void running_add(running *r, const dmg_checksum *c,
                         const uint8_t *bytes, size_t len)
 {
     if (c->type == DMG_CHECKSUM_CRC32)
-        while (len > 0) {
-            uInt n = len > (1u << 30) ? 1u << 30 : (uInt)len;
-            r->crc = (uint32_t)crc32(r->crc, bytes, n);
-            bytes += n;
-            len -= n;
-        }
+        r->crc = dc_crc32(r->crc, bytes, len);
     else
         md5_update(&r->md5, len, bytes);
 }

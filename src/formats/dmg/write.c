@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define ISO_SECTOR 2048
 #define DMG_SECTOR 512
@@ -400,7 +399,7 @@ static dc_status feed(void *context, const uint8_t *sectors, int64_t count,
 {
     feed_state *state = context;
     size_t len = (size_t)count * ISO_SECTOR;
-    state->crc = (uint32_t)crc32_z(state->crc, sectors, len);
+    state->crc = dc_crc32(state->crc, sectors, len);
     return dc_chunk_writer_feed(state->writer, sectors, len, err);
 }
 
@@ -412,7 +411,7 @@ static dc_status data_fork_crc(dc_output *out, int64_t length, uint32_t *crc,
     uint8_t *block = dc_io_alloc(CHUNK_BYTES);
     if (block == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    *crc = (uint32_t)crc32_z(0, NULL, 0);
+    *crc = 0;
     dc_status status = DC_OK;
     for (int64_t at = 0; at < length && status == DC_OK;) {
         size_t got;
@@ -424,7 +423,7 @@ static dc_status data_fork_crc(dc_output *out, int64_t length, uint32_t *crc,
         size_t use = got < (uint64_t)(length - at) ? got
                                                    : (size_t)(length - at);
         if (status == DC_OK)
-            *crc = (uint32_t)crc32_z(*crc, block, use);
+            *crc = dc_crc32(*crc, block, use);
         at += (int64_t)use;
     }
     free(block);
@@ -443,7 +442,7 @@ static dc_status write_tables(dc_output *out, const dc_chunk_map *map,
     /* The master checksum covers the blkx checksums: there is one. */
     uint8_t crc_bytes[4];
     put32(crc_bytes, image_crc);
-    koly.master_crc = (uint32_t)crc32_z(crc32_z(0, NULL, 0), crc_bytes, 4);
+    koly.master_crc = dc_crc32(0, crc_bytes, 4);
     uint8_t *mish = NULL;
     char *plist = NULL;
     size_t mish_len, plist_len;
@@ -479,7 +478,7 @@ dc_status dmg_write(dc_write_job *job, dc_error *err)
         dc_output_set_add(job->outputs, job->output_path, &out, err) != DC_OK)
         return err->status;
     int choice = dc_job_option_choice(job, &dmg_write_options[0]);
-    feed_state state = {.crc = (uint32_t)crc32_z(0, NULL, 0)};
+    feed_state state = {.crc = 0};
     if (dc_chunk_writer_start(&state.writer, out, codec_choices[choice], 0,
                               CHUNK_BYTES, 0, err) != DC_OK)
         return err->status;
