@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { RUNS = 3, BLOCK = 1 << 20 };
+enum { RUNS = 5, BLOCK = 1 << 20 };
 
 static double now(void)
 {
@@ -137,30 +137,32 @@ int main(int argc, char **argv)
     double mb = (double)size / 1e6;
     printf("%s: %.0f MB, %s chunks of %zu KiB\n", argv[1], mb,
            dc_codec_name(codec), chunk / 1024);
-    for (int workers = 1; workers <= 2; workers++) {
-        double runs[RUNS];
-        dc_chunk_map map = {0};
-        for (int r = 0; r < RUNS; r++) {
+    /* Runs alternate between 1 and 2 workers, so that both meet the same
+     * load from elsewhere. */
+    double write_s[2][RUNS], read_s[2][RUNS], read_cpu[2] = {0, 0};
+    long packed = 0;
+    for (int r = 0; r < RUNS; r++)
+        for (int w = 0; w < 2; w++) {
+            dc_chunk_map map = {0};
+            write_s[w][r] = write_chunks(plain, size, path, codec, chunk, w + 1,
+                                         &map);
+            packed = 0;
+            for (int i = 0; i < map.count; i++)
+                packed += (long)map.chunks[i].in_length;
+            if (r == 0) /* checks the bytes, warms the cache */
+                read_chunks(path, &map, w + 1, plain);
+            double cpu_start = cpu();
+            read_s[w][r] = read_chunks(path, &map, w + 1, NULL);
+            read_cpu[w] += (cpu() - cpu_start) / RUNS;
             dc_chunk_map_free(&map);
-            runs[r] = write_chunks(plain, size, path, codec, chunk, workers,
-                                   &map);
         }
-        double write_s = best(runs);
-        long packed = 0;
-        for (int i = 0; i < map.count; i++)
-            packed += (long)map.chunks[i].in_length;
-        read_chunks(path, &map, workers, plain); /* checks, warms the cache */
-        double cpu_start = cpu();
-        for (int r = 0; r < RUNS; r++)
-            runs[r] = read_chunks(path, &map, workers, NULL);
-        double read_cpu = (cpu() - cpu_start) / RUNS;
-        double read_s = best(runs);
-        printf("workers %d: write %6.0f MB/s (%.3f s, %.1f%% of the size)   "
-               "read %6.0f MB/s (%.3f s, %.3f s CPU)\n", workers, mb / write_s,
-               write_s, 100.0 * (double)packed / (double)size, mb / read_s,
-               read_s, read_cpu);
-        dc_chunk_map_free(&map);
-    }
+    printf("packed to %.1f%% of the size\n", 100.0 * (double)packed /
+                                                (double)size);
+    for (int w = 0; w < 2; w++)
+        printf("workers %d: write %6.0f MB/s (%.3f s)   read %6.0f MB/s "
+               "(%.3f s; %.3f s CPU on average)\n", w + 1,
+               mb / best(write_s[w]), best(write_s[w]), mb / best(read_s[w]),
+               best(read_s[w]), read_cpu[w]);
     unlink(path);
     free(plain);
     return 0;

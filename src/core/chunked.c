@@ -15,8 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Chunks decoded ahead of a sequential reader, per decoding thread. */
+/* Chunks decoded ahead of a sequential reader, per decoding thread, and
+ * the bytes they may take (DMG's chunks are 1 MiB at most, but a file may
+ * claim up to DC_CHUNK_MAX for each). */
 enum { AHEAD_PER_WORKER = 2, MAX_WORKERS = 16 };
+#define AHEAD_BYTES_PER_WORKER ((int64_t)4 << 20)
 
 typedef enum slot_state {
     SLOT_EMPTY,
@@ -51,6 +54,7 @@ struct dc_chunked {
     slot *slots;
     int slot_count;
     int ahead;
+    int64_t ahead_bytes;
     pthread_t *threads;
     int thread_count;
     bool stopping;
@@ -59,9 +63,11 @@ struct dc_chunked {
     scratch reader_scratch;
 };
 
+/* A buffer of at least `need` bytes; one much larger than needed (after a
+ * big chunk) is given back. */
 static bool grow(uint8_t **bytes, size_t *capacity, size_t need)
 {
-    if (*capacity >= need)
+    if (*capacity >= need && *capacity / 4 <= need)
         return true;
     free(*bytes);
     *bytes = malloc(need);
@@ -178,8 +184,12 @@ static bool compressed(const dc_chunk *k)
 static void queue_ahead(dc_chunked *c, int index, const slot *current)
 {
     int queued = 0, last = index;
+    int64_t bytes = 0;
     for (int j = index + 1; j < c->map.count && queued < c->ahead; j++)
         if (compressed(&c->map.chunks[j])) {
+            bytes += c->map.chunks[j].out_length;
+            if (queued > 0 && bytes > c->ahead_bytes)
+                break;
             queued++;
             last = j;
         }
@@ -374,6 +384,7 @@ dc_status dc_source_chunked(dc_source **source, dc_source *input,
     pthread_cond_init(&c->changed, NULL);
     /* The reader decodes too: workers - 1 threads besides it. */
     c->ahead = workers > 1 ? AHEAD_PER_WORKER * workers : 0;
+    c->ahead_bytes = AHEAD_BYTES_PER_WORKER * workers;
     c->slot_count = c->ahead + 2 > 4 ? c->ahead + 2 : 4;
     c->name = dc_strdup(name);
     c->slots = calloc((size_t)c->slot_count, sizeof *c->slots);
