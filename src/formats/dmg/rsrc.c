@@ -64,10 +64,11 @@ static dc_status read_resource(const char *where, const uint8_t *fork,
     return dmg_blkx_list_add(list, name, fork + at + 4, (size_t)len, err);
 }
 
-dc_status dmg_rsrc_blkx(const char *where, const uint8_t *fork, size_t size,
-                        dmg_blkx_list *list, dc_error *err)
+/* Adds every blkx resource of the fork to the list. */
+static dc_status read_blkx_resources(const char *where, const uint8_t *fork,
+                                     size_t size, dmg_blkx_list *list,
+                                     dc_error *err)
 {
-    *list = (dmg_blkx_list){0};
     if (size < 16)
         return dc_fail(err, DC_ERR_FORMAT, "%s: resource fork of %zu bytes, "
                        "shorter than its 16-byte header", where, size);
@@ -96,9 +97,18 @@ dc_status dmg_rsrc_blkx(const char *where, const uint8_t *fork, size_t size,
                           list, err);
         }
     }
-    if (err->status == DC_OK && list->count == 0)
+    return err->status;
+}
+
+dc_status dmg_rsrc_blkx(const char *where, const uint8_t *fork, size_t size,
+                        dmg_blkx_list *list, dc_error *err)
+{
+    *list = (dmg_blkx_list){0};
+    if (read_blkx_resources(where, fork, size, list, err) == DC_OK &&
+        list->count == 0)
         dc_fail(err, DC_ERR_FORMAT, "%s: its resource fork has no blkx "
                 "resources: no partitions", where);
+    /* Whatever was added before a fault goes with it. */
     if (err->status != DC_OK)
         dmg_blkx_list_free(list);
     return err->status;
