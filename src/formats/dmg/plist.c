@@ -253,6 +253,12 @@ static dc_status not_xml(const char *where, dc_error *err)
 
 #define MAX_PLIST_SIZE (64 << 20)
 
+static void ignore_libxml_message(void *context, const char *format, ...)
+{
+    (void)context;
+    (void)format;
+}
+
 dc_status dmg_plist_blkx(const char *where, const uint8_t *xml, size_t size,
                          dmg_blkx_list *list, dc_error *err)
 {
@@ -262,10 +268,18 @@ dc_status dmg_plist_blkx(const char *where, const uint8_t *xml, size_t size,
                        "property list of a disk image needs (%d MiB at most)",
                        where, size, MAX_PLIST_SIZE >> 20);
     xmlResetLastError();
-    /* No network, no DTD loading, no messages of the parser's own. */
+    /* No network, no DTD loading, no messages of the parser's own.  Some
+     * faults (a text its encoding converter rejects) libxml2 still prints
+     * on stderr through its generic handler, whatever the options: a
+     * library prints nothing, so this thread's handler is silenced for the
+     * parse and given back after it. */
+    xmlGenericErrorFunc handler = xmlGenericError;
+    void *context = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, ignore_libxml_message);
     xmlDoc *doc = xmlReadMemory((const char *)xml, (int)size, NULL, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR |
                                     XML_PARSE_NOWARNING);
+    xmlSetGenericErrorFunc(context, handler);
     if (doc == NULL)
         return not_xml(where, err);
     xmlNode *root = xmlDocGetRootElement(doc);
