@@ -18,6 +18,7 @@
  */
 #include "format.h"
 #include "model.h"
+#include "sector.h"
 #include "text.h"
 
 #include <stdarg.h>
@@ -154,18 +155,11 @@ const dc_cdtext *dc_track_cdtext(const dc_track *track, int block)
     return block == 0 ? &track->cdtext : &track->cdtext_other[block - 1];
 }
 
-/* CRC-16/CCITT (0x1021, initial 0) over a pack's first 16 bytes, stored
+/* The subcode CRC over a pack's first 16 bytes, stored
  * inverted and big-endian. */
 static uint16_t pack_crc(const uint8_t *pack)
 {
-    uint16_t crc = 0;
-    for (int i = 0; i < 16; i++) {
-        crc ^= (uint16_t)(pack[i] << 8);
-        for (int bit = 0; bit < 8; bit++)
-            crc = crc & 0x8000 ? (uint16_t)(crc << 1 ^ 0x1021)
-                               : (uint16_t)(crc << 1);
-    }
-    return (uint16_t)~crc;
+    return (uint16_t)~dc_subcode_crc(pack, 16);
 }
 
 /* --- decoding: the structure ------------------------------------------ */

@@ -680,3 +680,14 @@ void dc_sector_user_span(dc_sector_kind kind, size_t *offset, size_t *size)
     *offset = USER_OFFSET;
     *size = DC_USER_MODE2;
 }
+
+uint16_t dc_subcode_crc(const uint8_t *data, size_t len)
+{
+    uint16_t crc = 0;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= (uint16_t)(data[i] << 8);
+        for (int bit = 0; bit < 8; bit++)
+            crc = (uint16_t)(crc & 0x8000 ? crc << 1 ^ 0x1021 : crc << 1);
+    }
+    return crc;
+}

@@ -41,6 +41,10 @@ extern const uint8_t dc_sync_pattern[DC_SYNC_SIZE];
 
 /* EDC (ECMA-130 CRC-32, reflected 0xD8018001, init 0) over len bytes. */
 uint32_t dc_edc_compute(const uint8_t *data, size_t len);
+/* The CD subcode CRC: CRC-16/CCITT (polynomial 0x1021, initial 0),
+ * which subchannel Q (ECMA-130 22.3.6) and CD-TEXT packs store inverted
+ * after their data. */
+uint16_t dc_subcode_crc(const uint8_t *data, size_t len);
 
 /* Implementations of the EDC and the P/Q parity, slowest first.  The
  * fastest one that this build and CPU support is used unless a test

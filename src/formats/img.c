@@ -57,18 +57,11 @@ static bool headers_count_up(const dc_probe_input *input, size_t stride)
     return seen > 0;
 }
 
-/* CRC-16/CCITT (polynomial 0x1021, initial 0) stored inverted: the check
- * of subchannel Q (ECMA-130 22.3.6), as of CD-TEXT packs. */
+/* Subchannel Q ends with its CRC, stored inverted. */
 static bool q_crc_ok(const uint8_t q[Q_SIZE])
 {
-    uint16_t crc = 0;
-    for (int i = 0; i < Q_SIZE - 2; i++) {
-        crc ^= (uint16_t)(q[i] << 8);
-        for (int bit = 0; bit < 8; bit++)
-            crc = (uint16_t)(crc & 0x8000 ? crc << 1 ^ 0x1021 : crc << 1);
-    }
     unsigned stored = (unsigned)q[Q_SIZE - 2] << 8 | q[Q_SIZE - 1];
-    return (crc ^ 0xFFFFu) == stored;
+    return (dc_subcode_crc(q, Q_SIZE - 2) ^ 0xFFFFu) == stored;
 }
 
 /* 2448-byte sectors without sync (audio): most of the interleaved
