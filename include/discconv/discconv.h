@@ -66,9 +66,12 @@ typedef enum dc_advice {
                                  with read.swap_audio */
     DC_ADVICE_ALLOW_TRUNCATED, /* the image holds less than it says: convert
                                  what is there (allow_truncated) */
-    DC_ADVICE_NAME_INPUT_FORMAT /* nothing in the input's bytes or name
+    DC_ADVICE_NAME_INPUT_FORMAT, /* nothing in the input's bytes or name
                                  tells its format: name it (dc_image_open's
                                  format_name) */
+    DC_ADVICE_PASSWORD        /* the image is encrypted with a password, or
+                                 the one given is wrong: give the right one
+                                 (dc_open_options.password) */
 } dc_advice;
 
 /*
@@ -343,6 +346,11 @@ typedef struct dc_open_options {
      * does not match fails the open, or the read that completes what it
      * covers, with DC_ERR_FORMAT. */
     bool ignore_checksums;
+    /* The password of an encrypted image (a DMG's, a UIF's), or NULL.  An
+     * image that needs one and has none fails the open with
+     * DC_ERR_UNSUPPORTED, one given a wrong password with DC_ERR_USAGE;
+     * both with DC_ADVICE_PASSWORD.  Never asked for interactively. */
+    const char *password;
 } dc_open_options;
 
 /* dc_image_open() with options (NULL: all zero).  A partition asked of an

@@ -34,6 +34,7 @@ typedef struct command_line {
     const char *from;
     const char *partition; /* a container's partition, by number or name */
     bool no_verify;        /* a container's checksums not checked */
+    const char *password;  /* an encrypted image's, or NULL */
     bool json;
     bool quiet;
     dc_convert_options convert;

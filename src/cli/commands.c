@@ -40,6 +40,7 @@ static const char *advice_hint(dc_advice advice)
     case DC_ADVICE_SWAP_AUDIO: return "use --swap-audio";
     case DC_ADVICE_ALLOW_TRUNCATED: return "use --allow-truncated";
     case DC_ADVICE_NAME_INPUT_FORMAT: return "use --from FORMAT";
+    case DC_ADVICE_PASSWORD: return "use --password TEXT";
     }
     return NULL;
 }
@@ -95,7 +96,8 @@ static dc_open_options open_options(const command_line *cl)
 {
     return (dc_open_options){.format_name = cl->from,
                              .partition = cl->partition,
-                             .ignore_checksums = cl->no_verify};
+                             .ignore_checksums = cl->no_verify,
+                             .password = cl->password};
 }
 
 int cmd_info(command_line *cl)

@@ -214,6 +214,8 @@ const cli_option cli_options[] = {
      "its name or its type (default: the whole disk)"},
     {"no-verify", 0, NULL, CMD_INFO | CMD_WRITING, 0, NULL, FLAG(no_verify),
      "do not check a DMG's CRC-32 and MD5 checksums"},
+    {"password", 0, "TEXT", CMD_INFO | CMD_WRITING, 0, NULL, TEXT(password),
+     "the password of an encrypted image (DMG, UIF); never asked for"},
     {"allow-truncated", 0, NULL, CMD_WRITING, 0, NULL,
      FLAG(convert.allow_truncated),
      "convert an image that holds less than it says (info only warns), as "
