@@ -319,8 +319,8 @@ run help convert
 check "'discconv help convert' is 'discconv convert --help'" cmp "$WORK/out" "$WORK/convert-help"
 run info --help
 info_options() { grep -Eo -- '^ +(-., )?--[a-z-]+' "$WORK/out" | grep -Eo -- '--[a-z-]+$' | sort | tr '\n' ' '; }
-check "info --help lists --from, --partition, --no-verify and --json, no other option" \
-    test "$(info_options)" = "--from --json --no-verify --partition "
+check "info --help lists --from, --partition, --no-verify, --password and --json, no other option" \
+    test "$(info_options)" = "--from --json --no-verify --partition --password "
 run --help
 check "--help is grouped by command" sh -c "
     for c in 'info IMAGE' 'convert INPUT... -o OUTPUT' 'extract-audio IMAGE -o DIR' formats 'help \\[COMMAND\\]'; do
