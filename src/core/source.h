@@ -3,8 +3,10 @@
  * source (a track inside a container), or bytes in memory (a descriptor a
  * container stores).  Readers never open paths themselves: the core opens
  * the image and, by name, the files its descriptor names
- * (dc_image_open_file).  Reads are pread()s, so a source may be read from
- * any thread, one at a time per source.
+ * (dc_image_open_file).  Reads are pread()s and keep no position, so a
+ * source may be read from several threads at once (a chunked source's
+ * workers read its input so); a custom source locks what it shares.  A
+ * chunked source itself is read by one thread at a time.
  */
 #ifndef DC_SOURCE_H
 #define DC_SOURCE_H
