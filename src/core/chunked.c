@@ -303,6 +303,32 @@ dc_status dc_chunked_read(dc_chunked *c, int64_t offset, uint8_t *buffer,
     return DC_OK;
 }
 
+dc_status dc_chunked_view(dc_chunked *c, int64_t offset, size_t len,
+                          const uint8_t **bytes, size_t *got, dc_error *err)
+{
+    bool sequential = offset == c->next_offset;
+    int64_t next_start = c->map.size;
+    int index = chunk_at(c, offset, &next_start);
+    const dc_chunk *k = index >= 0 ? &c->map.chunks[index] : NULL;
+    *bytes = NULL;
+    if (k == NULL || !compressed(k)) { /* a gap, zeros or stored: read */
+        int64_t end = k != NULL ? k->out_offset + k->out_length : next_start;
+        *got = end - offset < (int64_t)len ? (size_t)(end - offset) : len;
+        return DC_OK;
+    }
+    int64_t within = offset - k->out_offset;
+    *got = (uint64_t)(k->out_length - within) < len
+               ? (size_t)(k->out_length - within) : len;
+    c->next_offset = offset + (int64_t)*got;
+    /* The slot stays as it is until the reader's next call: only that
+     * call's queueing picks slots to reuse. */
+    const uint8_t *decoded;
+    if (chunk_bytes(c, index, sequential, &decoded, err) != DC_OK)
+        return err->status;
+    *bytes = decoded + within;
+    return DC_OK;
+}
+
 void dc_chunked_free(dc_chunked *c)
 {
     if (c == NULL)

@@ -324,6 +324,21 @@ static dc_status account(verifier *v, const uint8_t *buffer, int64_t offset,
     return tap != NULL ? dmg_fork_tap_check(tap, err) : DC_OK;
 }
 
+/* Accounts for the bytes of a read or view that start where verification
+ * stands; a read past a gap (not in order) leaves the partitions it skips
+ * unverified. */
+static dc_status verifier_saw(verifier *v, const uint8_t *bytes,
+                              int64_t offset, size_t len, dc_error *err)
+{
+    pthread_mutex_lock(&v->lock);
+    dc_status status = DC_OK;
+    int64_t end = offset + (int64_t)len;
+    if (offset <= v->verified_to && end > v->verified_to)
+        status = account(v, bytes, offset, end, err);
+    pthread_mutex_unlock(&v->lock);
+    return status;
+}
+
 static dc_status verifier_read(void *context, int64_t offset,
                                uint8_t *buffer, size_t len, size_t *got,
                                dc_error *err)
@@ -331,20 +346,24 @@ static dc_status verifier_read(void *context, int64_t offset,
     verifier *v = context;
     if (dc_source_read_some(v->plain, offset, buffer, len, got, err) != DC_OK)
         return err->status;
-    pthread_mutex_lock(&v->lock);
-    dc_status status = DC_OK;
-    int64_t end = offset + (int64_t)*got;
-    /* Bytes already accounted for are not again; a read past a gap (not
-     * in order) leaves the partitions it skips unverified. */
-    if (offset <= v->verified_to && end > v->verified_to)
-        status = account(v, buffer, offset, end, err);
-    pthread_mutex_unlock(&v->lock);
-    return status;
+    return verifier_saw(v, buffer, offset, *got, err);
+}
+
+static dc_status verifier_view(void *context, int64_t offset, size_t len,
+                               const uint8_t **bytes, size_t *got,
+                               dc_error *err)
+{
+    verifier *v = context;
+    if (dc_source_view(v->plain, offset, len, bytes, got, err) != DC_OK ||
+        *bytes == NULL)
+        return err->status;
+    return verifier_saw(v, *bytes, offset, *got, err);
 }
 
 static const dc_source_ops verifier_ops = {
     .read = verifier_read,
     .close = verifier_free,
+    .view = verifier_view,
 };
 
 static int by_start(const void *a, const void *b)
