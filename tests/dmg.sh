@@ -103,6 +103,25 @@ check "a partition checksum mismatch: exit 4, no output" \
     sh "$rc" "$WORK/err"
 run convert -q --no-verify c.dmg -o c.iso
 check "... converts with --no-verify" sh -c '[ "$1" -eq 0 ] && cmp d.iso c.iso' sh "$rc"
+# The data fork's CRC-32 is put together from the chunks' own reads
+# (and a read of the bytes no chunk covers), at the end of the conversion.
+$MKDMG d.iso g.dmg --chunk 7 --gaps
+run convert -q g.dmg -o g.iso
+check "a data fork with bytes between its chunks verifies" \
+    sh -c '[ "$1" -eq 0 ] && cmp d.iso g.iso' sh "$rc"
+run convert -q --partition 1 g.dmg -o g1.img
+check "... and when one partition is read (the other's bytes are read too)" \
+    sh -c '[ "$1" -eq 0 ] && tail -c +32769 d.iso | cmp - g1.img' sh "$rc"
+$MKDMG d.iso gb.dmg --chunk 7 --break gap-byte
+run convert -q gb.dmg -o gb.iso
+check "a changed byte that no chunk reads: data fork mismatch, exit 4, no output" \
+    sh -c '[ "$1" -eq 4 ] && [ ! -e gb.iso ] && grep -q "the data fork .*checksum mismatch" "$2"' \
+    sh "$rc" "$WORK/err"
+$MKDMG d.iso cf.dmg --break crc-data-fork
+run convert -q --partition 1 cf.dmg -o cf1.img
+check "a data fork mismatch fails a partition's conversion too" \
+    sh -c '[ "$1" -eq 4 ] && [ ! -e cf1.img ] && grep -q "the data fork .*checksum mismatch" "$2"' \
+    sh "$rc" "$WORK/err"
 run info --partition 0 d.iso
 check "--partition of an image without partitions: exit 2" test "$rc" -eq 2
 finish

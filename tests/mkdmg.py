@@ -3,7 +3,7 @@
 layout of FORMATS.md section 6 (koly trailer, XML property list or binary
 resource fork, mish tables), written independently of discconv.
 
-usage: mkdmg.py IN OUT [--chunk SECTORS] [--koly-first] [--rsrc]
+usage: mkdmg.py IN OUT [--chunk SECTORS] [--koly-first] [--rsrc] [--gaps]
                 [--segments N] [--break WHAT]
 
 --segments N splits the data fork over OUT (NAME.dmg) and
@@ -19,7 +19,7 @@ SECTOR = 512
 BREAKS = ("koly-xml-past-end", "koly-data-past-end", "plist-not-xml",
           "plist-not-plist", "base64-garbage", "mish-count-overflow",
           "chunk-overlap", "chunk-past-end", "stream-short", "crc-partition",
-          "crc-data-fork", "unknown-chunk")
+          "crc-data-fork", "unknown-chunk", "gap-byte")
 
 
 def checksum(crc):
@@ -105,6 +105,8 @@ def main():
     ap.add_argument("--koly-first", action="store_true")
     ap.add_argument("--rsrc", action="store_true")
     ap.add_argument("--segments", type=int, default=1)
+    ap.add_argument("--gaps", action="store_true",
+                    help="17 filler bytes after each chunk, in no chunk")
     ap.add_argument("--break", dest="brk", choices=BREAKS)
     a = ap.parse_args()
     raw = open(a.input, "rb").read()
@@ -116,6 +118,8 @@ def main():
     parts = [("Driver Descriptor Map (DDM : 0)", 0, split),
              ("disk image (Apple_ISO : 1)", split, sectors - split)]
     fork = b""
+    gaps = a.gaps or a.brk == "gap-byte"
+    first_gap = None
     blkx = []
     for p, (name, first, count) in enumerate(parts):
         entries = []
@@ -131,6 +135,9 @@ def main():
                 packed = packed[:len(packed) // 2]
             entries.append((0x80000005, 0, s, n, len(fork), len(packed)))
             fork += packed
+            if gaps:
+                first_gap = len(fork) if first_gap is None else first_gap
+                fork += b"\xa5" * 17
         entries.append((0xFFFFFFFF, 0, count, 0, len(fork), 0))
         crc = 0
         for t, _, s, n, _, _ in entries:
@@ -153,6 +160,8 @@ def main():
         del start
     master = zlib.crc32(b"".join(b[1][72:76] for b in blkx))
     data_crc = zlib.crc32(fork) ^ (1 if a.brk == "crc-data-fork" else 0)
+    if a.brk == "gap-byte":  # only the data fork's checksum can see it
+        fork = fork[:first_gap] + b"\xa4" + fork[first_gap + 1:]
     if a.brk == "base64-garbage":
         table = plist(blkx).replace(b"<data>", b"<data>\n!!not*base64!!", 1)
     elif a.brk == "plist-not-xml":

@@ -434,6 +434,30 @@ static void read_everywhere(dc_codec codec, int workers)
             assert_memory_equal(buf, c.plain + at, n);
         }
     }
+    /* Front to back in views, as dc_write_plain copies an image: decoded
+     * chunks are seen where they lie, the rest is read. */
+    int viewed = 0, read = 0;
+    for (size_t at = 0; at < c.size;) {
+        const uint8_t *view;
+        size_t n;
+        assert_int_equal(dc_source_view(source, (int64_t)at, 300 * KIB,
+                                         &view, &n, &err),
+                         DC_OK);
+        assert_true(n > 0 && n <= 300 * KIB && n <= c.size - at);
+        if (view == NULL) {
+            assert_int_equal(dc_source_read_at(source, (int64_t)at, buf, n,
+                                               &err),
+                             DC_OK);
+            view = buf;
+            read++;
+        } else {
+            viewed++;
+        }
+        assert_memory_equal(view, c.plain + at, n);
+        at += n;
+    }
+    assert_true(read > 0); /* the zero chunks and gaps */
+    assert_true(codec == DC_CODEC_STORED ? viewed == 0 : viewed > 0);
     /* At random offsets, crossing chunks and gaps. */
     unsigned seed = 99;
     for (int i = 0; i < 300; i++) {

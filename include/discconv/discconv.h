@@ -343,8 +343,10 @@ typedef struct dc_open_options {
     const char *partition;
     /* A container's checksums (a DMG's CRC-32 or MD5 of its data, of each
      * partition and of them all) are verified unless this is set: one that
-     * does not match fails the open, or the read that completes what it
-     * covers, with DC_ERR_FORMAT. */
+     * does not match fails the open (those of the tables), or the read that
+     * completes what it covers (a partition's; a DMG's data fork's, the
+     * read that completes the image), with DC_ERR_FORMAT.  Checksums over
+     * bytes never read are not checked. */
     bool ignore_checksums;
     /* The password of an encrypted image (a DMG's, a UIF's), or NULL.  An
      * image that needs one and has none fails the open with

@@ -48,7 +48,6 @@ struct dc_chunked {
     dc_chunk_map map;
     dc_source *input;
     char *name;
-    pthread_mutex_t input_lock; /* a source is read by one thread at a time */
     pthread_mutex_t lock;       /* guards the slots and `stopping` */
     pthread_cond_t changed;
     slot *slots;
@@ -75,15 +74,6 @@ static bool grow(uint8_t **bytes, size_t *capacity, size_t need)
     return *bytes != NULL;
 }
 
-static dc_status read_input(dc_chunked *c, int64_t offset, void *buffer,
-                            size_t len, dc_error *err)
-{
-    pthread_mutex_lock(&c->input_lock);
-    dc_status status = dc_source_read_at(c->input, offset, buffer, len, err);
-    pthread_mutex_unlock(&c->input_lock);
-    return status;
-}
-
 /* Decodes chunk `index` into the slot, which the caller holds (state
  * DECODING) without the lock. */
 static dc_status decode_into(dc_chunked *c, int index, slot *s, scratch *in,
@@ -94,7 +84,10 @@ static dc_status decode_into(dc_chunked *c, int index, slot *s, scratch *in,
     if (!grow(&s->bytes, &s->capacity, out_len) ||
         !grow(&in->bytes, &in->capacity, in_len))
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    if (read_input(c, k->in_offset, in->bytes, in_len, err) != DC_OK)
+    /* No lock: a source takes reads from several threads at once, so the
+     * workers' reads copy in parallel. */
+    if (dc_source_read_at(c->input, k->in_offset, in->bytes, in_len, err) !=
+        DC_OK)
         return err->status;
     char where[384];
     dc_chunk_where(&c->map, c->name, k, where, sizeof where);
@@ -293,8 +286,8 @@ dc_status dc_chunked_read(dc_chunked *c, int64_t offset, uint8_t *buffer,
             if (k->codec == DC_CODEC_ZERO) {
                 memset(buffer, 0, n);
             } else if (k->codec == DC_CODEC_STORED) {
-                if (read_input(c, k->in_offset + within, buffer, n, err) !=
-                    DC_OK)
+                if (dc_source_read_at(c->input, k->in_offset + within,
+                                      buffer, n, err) != DC_OK)
                     return err->status;
             } else {
                 const uint8_t *bytes;
@@ -307,6 +300,32 @@ dc_status dc_chunked_read(dc_chunked *c, int64_t offset, uint8_t *buffer,
         offset += (int64_t)n;
         len -= n;
     }
+    return DC_OK;
+}
+
+dc_status dc_chunked_view(dc_chunked *c, int64_t offset, size_t len,
+                          const uint8_t **bytes, size_t *got, dc_error *err)
+{
+    bool sequential = offset == c->next_offset;
+    int64_t next_start = c->map.size;
+    int index = chunk_at(c, offset, &next_start);
+    const dc_chunk *k = index >= 0 ? &c->map.chunks[index] : NULL;
+    *bytes = NULL;
+    if (k == NULL || !compressed(k)) { /* a gap, zeros or stored: read */
+        int64_t end = k != NULL ? k->out_offset + k->out_length : next_start;
+        *got = end - offset < (int64_t)len ? (size_t)(end - offset) : len;
+        return DC_OK;
+    }
+    int64_t within = offset - k->out_offset;
+    *got = (uint64_t)(k->out_length - within) < len
+               ? (size_t)(k->out_length - within) : len;
+    c->next_offset = offset + (int64_t)*got;
+    /* The slot stays as it is until the reader's next call: only that
+     * call's queueing picks slots to reuse. */
+    const uint8_t *decoded;
+    if (chunk_bytes(c, index, sequential, &decoded, err) != DC_OK)
+        return err->status;
+    *bytes = decoded + within;
     return DC_OK;
 }
 
@@ -327,7 +346,6 @@ void dc_chunked_free(dc_chunked *c)
     free(c->reader_scratch.bytes);
     pthread_cond_destroy(&c->changed);
     pthread_mutex_destroy(&c->lock);
-    pthread_mutex_destroy(&c->input_lock);
     dc_chunk_map_free(&c->map);
     free(c->name);
     free(c);
@@ -379,7 +397,6 @@ dc_status dc_source_chunked(dc_source **source, dc_source *input,
     c->map = *map;
     *map = (dc_chunk_map){0};
     c->input = input;
-    pthread_mutex_init(&c->input_lock, NULL);
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->changed, NULL);
     /* The reader decodes too: workers - 1 threads besides it. */

@@ -16,6 +16,9 @@ void dc_chunk_where(const dc_chunk_map *map, const char *name,
 typedef struct dc_chunked dc_chunked;
 dc_status dc_chunked_read(dc_chunked *chunked, int64_t offset, uint8_t *buffer,
                           size_t len, dc_error *err);
+/* dc_source_view for a chunked source. */
+dc_status dc_chunked_view(dc_chunked *chunked, int64_t offset, size_t len,
+                          const uint8_t **bytes, size_t *got, dc_error *err);
 void dc_chunked_free(dc_chunked *chunked);
 
 /* A source of `size` bytes served by dc_chunked_read from `chunked`, which

@@ -64,6 +64,11 @@ uint32_t dc_crc32(uint32_t crc, const void *bytes, size_t len)
 #endif
 }
 
+uint32_t dc_crc32_combine(uint32_t crc_a, uint32_t crc_b, int64_t len_b)
+{
+    return (uint32_t)crc32_combine64(crc_a, crc_b, (z_off64_t)len_b);
+}
+
 static dc_status corrupt(const char *where, dc_codec codec, const char *why,
                          dc_error *err)
 {

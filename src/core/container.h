@@ -60,6 +60,9 @@ dc_status dc_codec_encode(dc_codec codec, int level, const uint8_t *in,
  * containers' checksums cover every byte, so its speed is the speed of
  * verification. */
 uint32_t dc_crc32(uint32_t crc, const void *bytes, size_t len);
+/* The CRC-32 of A then B, from A's and B's and B's length: a checksum of a
+ * whole file from checksums of its pieces, taken by different threads. */
+uint32_t dc_crc32_combine(uint32_t crc_a, uint32_t crc_b, int64_t len_b);
 
 /* One chunk: `out_length` bytes of the plain image at `out_offset` come
  * from `in_length` bytes of the input at `in_offset`, through `codec`. */

@@ -237,14 +237,24 @@ dc_status dc_write_plain(dc_write_job *job, dc_output *out, dc_error *err)
     if (block == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     for (int64_t done = 0; done < size && err->status == DC_OK;) {
-        size_t len = size - done < PLAIN_BLOCK ? (size_t)(size - done)
-                                               : PLAIN_BLOCK;
-        if (dc_source_read_at(plain, done, block, len, err) != DC_OK ||
-            dc_output_write(out, block, len, err) != DC_OK)
+        /* Written from where the decoded chunk lies when it can be (one
+         * copy fewer), read into the block otherwise. */
+        const uint8_t *bytes;
+        size_t len;
+        if (dc_source_view(plain, done, PLAIN_BLOCK, &bytes, &len, err) !=
+                DC_OK ||
+            (bytes == NULL &&
+             dc_source_read_at(plain, done, block, len, err) != DC_OK) ||
+            dc_output_write(out, bytes != NULL ? bytes : block, len, err) !=
+                DC_OK)
             break;
+        if (len == 0) /* only past the end, which `size` keeps us from */
+            break;
+        int64_t sectors = (done + (int64_t)len + DATA_SECTOR - 1) /
+                              DATA_SECTOR -
+                          (done + DATA_SECTOR - 1) / DATA_SECTOR;
         done += (int64_t)len;
-        if (!dc_job_progress(job, (int64_t)(len + DATA_SECTOR - 1) /
-                                      DATA_SECTOR))
+        if (!dc_job_progress(job, sectors))
             dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
     }
     free(block);

@@ -272,6 +272,37 @@ dc_status dc_source_read_some(dc_source *source, int64_t offset, void *buffer,
     return DC_OK;
 }
 
+dc_status dc_source_view(dc_source *source, int64_t offset, size_t len,
+                         const uint8_t **bytes, size_t *got, dc_error *err)
+{
+    *bytes = NULL;
+    *got = 0;
+    if (offset < 0 || offset >= source->size)
+        return DC_OK;
+    if ((int64_t)len > source->size - offset)
+        len = (size_t)(source->size - offset);
+    switch (source->kind) {
+    case SOURCE_WINDOW:
+        return dc_source_view(source->parent, source->offset + offset, len,
+                              bytes, got, err);
+    case SOURCE_MEMORY:
+        *bytes = source->bytes + offset;
+        break;
+    case SOURCE_CHUNKED:
+        return dc_chunked_view(source->chunked, offset, len, bytes, got, err);
+    case SOURCE_CUSTOM:
+        if (source->ops->view != NULL)
+            return source->ops->view(source->context, offset, len, bytes, got,
+                                     err);
+        break;
+    case SOURCE_FILE:
+    case SOURCE_CONCAT:
+        break;
+    }
+    *got = len;
+    return DC_OK;
+}
+
 dc_status dc_source_read_at(dc_source *source, int64_t offset, void *buffer,
                             size_t len, dc_error *err)
 {

@@ -3,8 +3,10 @@
  * source (a track inside a container), or bytes in memory (a descriptor a
  * container stores).  Readers never open paths themselves: the core opens
  * the image and, by name, the files its descriptor names
- * (dc_image_open_file).  Reads are pread()s, so a source may be read from
- * any thread, one at a time per source.
+ * (dc_image_open_file).  Reads are pread()s and keep no position, so a
+ * source may be read from several threads at once (a chunked source's
+ * workers read its input so); a custom source locks what it shares.  A
+ * chunked source itself is read by one thread at a time.
  */
 #ifndef DC_SOURCE_H
 #define DC_SOURCE_H
@@ -39,6 +41,9 @@ typedef struct dc_source_ops {
     dc_status (*read)(void *context, int64_t offset, uint8_t *buffer,
                       size_t len, size_t *got, dc_error *err);
     void (*close)(void *context);
+    /* Optional: as dc_source_view, for a source over one that has views. */
+    dc_status (*view)(void *context, int64_t offset, size_t len,
+                      const uint8_t **bytes, size_t *got, dc_error *err);
 } dc_source_ops;
 /* Takes the context: on failure too, it is closed. */
 dc_status dc_source_custom(dc_source **source, const dc_source_ops *ops,
@@ -62,6 +67,14 @@ dc_status dc_source_read_some(dc_source *source, int64_t offset, void *buffer,
  * source and the offset. */
 dc_status dc_source_read_at(dc_source *source, int64_t offset, void *buffer,
                             size_t len, dc_error *err);
+/* Up to len bytes at offset without a copy, where the source holds them
+ * in memory (a decoded chunk, bytes in memory): *bytes points at *got of
+ * them, valid until the next read or view of the source.  Where it does
+ * not, *bytes is NULL and *got the bytes from offset (at most len) to read
+ * the ordinary way.  *got is 0 only at the end.  For a reader that copies
+ * a whole image (dc_write_plain): it saves one copy of every byte. */
+dc_status dc_source_view(dc_source *source, int64_t offset, size_t len,
+                         const uint8_t **bytes, size_t *got, dc_error *err);
 /* Reads a whole small source (a cue sheet, CD-TEXT) into memory with a NUL
  * added; one larger than max_size is an error. */
 dc_status dc_source_read_all(dc_source *source, size_t max_size,

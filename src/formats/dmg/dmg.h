@@ -118,12 +118,26 @@ dc_status dmg_build_map(const char *path, const dmg_partition *parts,
                         int count, int64_t input_size, int64_t size,
                         dc_chunk_map *map, dc_error *err);
 
+/* The data fork's CRC-32, taken from the reads the chunks make of it
+ * (verify.c): a separate pass over the fork would cost as much as the
+ * conversion's own reads.  dmg_fork_tap_open() puts a source over `fork` that
+ * records the CRC-32 of every read (from any thread); dmg_fork_tap_check()
+ * reads only what no read covered and compares the whole with `checksum`.
+ * The tap is owned by its source, `what` names the fork in messages. */
+typedef struct dmg_fork_tap dmg_fork_tap;
+dc_status dmg_fork_tap_open(dc_source **source, dmg_fork_tap **tap,
+                       dc_source *fork, const dmg_checksum *checksum,
+                       const char *what, dc_error *err);
+dc_status dmg_fork_tap_check(dmg_fork_tap *tap, dc_error *err);
+
 /* A source over `plain` that verifies each partition's checksum as its
  * bytes are read in order, from the start of partition `first` on (verify.c);
- * a mismatch fails the read that completes the partition. */
+ * a mismatch fails the read that completes the partition.  With a `tap`,
+ * the read that completes the image checks the data fork too. */
 dc_status dmg_verifying_source(dc_source **source, dc_source *plain,
                                const char *path, const dmg_partition *parts,
-                               int count, int first, dc_error *err);
+                               int count, int first, dmg_fork_tap *tap,
+                               dc_error *err);
 
 /* Checks `len` bytes of a source against a checksum (CRC-32 or MD5);
  * `what` names it in the message. */

@@ -362,6 +362,7 @@ typedef struct dmg_reading {
     dmg_partition *parts;
     int part_count;
     dc_source *data;  /* the data fork: one window, or the segments' */
+    dmg_fork_tap *tap; /* its CRC-32 from the chunks' reads, or NULL */
 } dmg_reading;
 
 static dc_status fork_inside(const char *path, const char *what,
@@ -485,17 +486,35 @@ static dc_status check_master(dmg_reading *r, dc_error *err)
     return err->status;
 }
 
+static void fork_label(const char *path, const dmg_koly *koly, char *what,
+                       size_t size)
+{
+    snprintf(what, size, "%s: the data fork (%lld bytes at offset %lld)",
+             path, (long long)koly->data_length, (long long)koly->data_offset);
+}
+
 static dc_status check_data_fork(const char *path, dc_source *file,
                                  const dmg_koly *koly, dc_error *err)
 {
     if (!dmg_checksum_known(&koly->data_checksum))
         return DC_OK;
     char what[600];
-    snprintf(what, sizeof what, "%s: the data fork (%lld bytes at offset "
-             "%lld)", path, (long long)koly->data_length,
-             (long long)koly->data_offset);
+    fork_label(path, koly, what, sizeof what);
     return dmg_check_bytes(file, koly->data_offset, koly->data_length,
                            &koly->data_checksum, what, err);
+}
+
+/* A one-file image's CRC-32 data fork is checked from the chunks' own
+ * reads when the image has been read to its end (dmg_fork_tap), not by a
+ * pass of its own at open: that pass cost as much as the conversion's
+ * reads.  An MD5 (which cannot be put together from pieces) and a
+ * segmented set's forks are read at open. */
+static bool fork_tapped(const dmg_reading *r)
+{
+    return !r->image->open_options.ignore_checksums &&
+           r->koly.segment_count <= 1 &&
+           r->koly.data_checksum.type == DMG_CHECKSUM_CRC32 &&
+           dmg_checksum_known(&r->koly.data_checksum);
 }
 
 /* --- segmented sets ------------------------------------------------------- */
@@ -564,6 +583,15 @@ static dc_status open_data(dmg_reading *r, dc_source *file, dc_error *err)
                          r->koly.data_length, r->path, err) != DC_OK)
         return err->status;
     uint32_t count = r->koly.segment_count;
+    if (count <= 1 && fork_tapped(r)) {
+        char what[600];
+        fork_label(r->path, &r->koly, what, sizeof what);
+        if (dc_image_use_source(r->image, first, err) == DC_OK &&
+            dmg_fork_tap_open(&r->data, &r->tap, first, &r->koly.data_checksum,
+                         what, err) == DC_OK)
+            dc_image_use_source(r->image, r->data, err);
+        return err->status;
+    }
     if (count <= 1) {
         r->data = first;
         return dc_image_use_source(r->image, first, err);
@@ -652,7 +680,7 @@ static dc_status open_plain(dmg_reading *r, dc_error *err)
     else
         status = dmg_verifying_source(&checked, whole, r->path, r->parts,
                                       r->part_count, chosen < 0 ? 0 : chosen,
-                                      err);
+                                      r->tap, err);
     if (status != DC_OK) {
         dc_source_close(whole);
         return err->status;
@@ -670,7 +698,8 @@ static dc_status dmg_open(dc_image *image, dc_error *err)
         read_blkx(&r, file, limit, err) == DC_OK &&
         read_partitions(&r, err) == DC_OK &&
         (!verify || check_master(&r, err) == DC_OK) &&
-        (!verify || check_data_fork(r.path, file, &r.koly, err) == DC_OK) &&
+        (!verify || fork_tapped(&r) ||
+         check_data_fork(r.path, file, &r.koly, err) == DC_OK) &&
         open_data(&r, file, err) == DC_OK &&
         list_partitions(&r, err) == DC_OK)
         open_plain(&r, err);

@@ -108,6 +108,147 @@ dc_status dmg_check_bytes(dc_source *source, int64_t offset, int64_t len,
     return DC_OK;
 }
 
+/* --- the data fork, from the chunks' reads -------------------------------- */
+
+/* A read the chunks made, and its CRC-32. */
+typedef struct fork_read {
+    int64_t offset, length;
+    uint32_t crc;
+} fork_read;
+
+/* Reads beyond this many are not recorded: the check reads their bytes
+ * again instead, so a reader that jumps around cannot grow the list
+ * without bound (24 MiB at most). */
+#define MAX_FORK_READS (1 << 20)
+
+struct dmg_fork_tap {
+    dc_source *fork;
+    dmg_checksum checksum;
+    char *what;
+    pthread_mutex_t lock;
+    fork_read *reads;
+    size_t count, capacity;
+};
+
+static void tap_free(void *context)
+{
+    dmg_fork_tap *t = context;
+    pthread_mutex_destroy(&t->lock);
+    free(t->reads);
+    free(t->what);
+    free(t);
+}
+
+/* Keeps the read if there is room; a read not kept is read again later. */
+static void tap_record(dmg_fork_tap *t, fork_read read)
+{
+    pthread_mutex_lock(&t->lock);
+    if (t->count == t->capacity && t->capacity < MAX_FORK_READS) {
+        size_t more = t->capacity > 0 ? 2 * t->capacity : 1024;
+        fork_read *grown = realloc(t->reads, more * sizeof *grown);
+        if (grown != NULL) {
+            t->reads = grown;
+            t->capacity = more;
+        }
+    }
+    if (t->count < t->capacity)
+        t->reads[t->count++] = read;
+    pthread_mutex_unlock(&t->lock);
+}
+
+static dc_status tap_read(void *context, int64_t offset, uint8_t *buffer,
+                          size_t len, size_t *got, dc_error *err)
+{
+    dmg_fork_tap *t = context;
+    if (dc_source_read_some(t->fork, offset, buffer, len, got, err) != DC_OK)
+        return err->status;
+    if (*got > 0) /* in the reading thread, while the bytes are in cache */
+        tap_record(t, (fork_read){offset, (int64_t)*got,
+                                  dc_crc32(0, buffer, *got)});
+    return DC_OK;
+}
+
+static const dc_source_ops tap_ops = {
+    .read = tap_read,
+    .close = tap_free,
+};
+
+dc_status dmg_fork_tap_open(dc_source **source, dmg_fork_tap **tap,
+                       dc_source *fork, const dmg_checksum *checksum,
+                       const char *what, dc_error *err)
+{
+    *source = NULL;
+    *tap = NULL;
+    dmg_fork_tap *t = calloc(1, sizeof *t);
+    if (t == NULL || (t->what = dc_strdup(what)) == NULL) {
+        free(t);
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    }
+    pthread_mutex_init(&t->lock, NULL);
+    t->fork = fork;
+    t->checksum = *checksum;
+    if (dc_source_custom(source, &tap_ops, t, dc_source_size(fork),
+                         dc_source_name(fork), err) != DC_OK)
+        return err->status;
+    *tap = t;
+    return DC_OK;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+    const fork_read *x = a, *y = b;
+    return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* Adds the fork's bytes [from, to) to *crc, reading them. */
+static dc_status crc_of_range(dmg_fork_tap *t, int64_t from, int64_t to,
+                              uint8_t *block, uint32_t *crc, dc_error *err)
+{
+    while (from < to) {
+        size_t n = to - from < CHECK_BLOCK ? (size_t)(to - from) : CHECK_BLOCK;
+        if (dc_source_read_at(t->fork, from, block, n, err) != DC_OK)
+            return err->status;
+        *crc = dc_crc32(*crc, block, n);
+        from += (int64_t)n;
+    }
+    return DC_OK;
+}
+
+dc_status dmg_fork_tap_check(dmg_fork_tap *t, dc_error *err)
+{
+    uint8_t *block = malloc(CHECK_BLOCK);
+    if (block == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    pthread_mutex_lock(&t->lock);
+    qsort(t->reads, t->count, sizeof *t->reads, by_offset);
+    /* The reads in order of offset; what none covers, and the part of one
+     * that overlaps the read before, is read here. */
+    uint32_t crc = 0;
+    int64_t at = 0, end = dc_source_size(t->fork);
+    for (size_t i = 0; i < t->count && err->status == DC_OK; i++) {
+        const fork_read *r = &t->reads[i];
+        if (r->offset + r->length <= at)
+            continue;
+        if (r->offset < at) /* overlaps the one before: its new part */
+            crc_of_range(t, at, r->offset + r->length, block, &crc, err);
+        else if (crc_of_range(t, at, r->offset, block, &crc, err) == DC_OK)
+            crc = dc_crc32_combine(crc, r->crc, r->length);
+        at = r->offset + r->length;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (err->status == DC_OK)
+        crc_of_range(t, at, end, block, &crc, err);
+    free(block);
+    if (err->status != DC_OK)
+        return err->status;
+    running whole = {.crc = crc};
+    uint8_t value[DMG_CHECKSUM_BYTES];
+    running_end(&whole, &t->checksum, value);
+    if (memcmp(value, t->checksum.value, 4) != 0)
+        return mismatch(&t->checksum, value, t->what, err);
+    return DC_OK;
+}
+
 /* --- the verifying source ------------------------------------------------ */
 
 /* A run of the plain image: counted in its partition's checksum or not. */
@@ -129,6 +270,7 @@ typedef struct verifier {
     int64_t verified_to;    /* every byte before this is accounted for */
     int next_span;
     running *sums;          /* per partition */
+    dmg_fork_tap *tap;      /* the data fork's, checked at the end; or NULL */
 } verifier;
 
 static void verifier_free(void *context)
@@ -174,9 +316,27 @@ static dc_status account(verifier *v, const uint8_t *buffer, int64_t offset,
             }
         }
     }
-    if (v->next_span == v->span_count)
-        v->verified_to = end > v->verified_to ? end : v->verified_to;
-    return DC_OK;
+    if (v->next_span < v->span_count)
+        return DC_OK;
+    v->verified_to = end > v->verified_to ? end : v->verified_to;
+    dmg_fork_tap *tap = v->tap;
+    v->tap = NULL; /* checked once */
+    return tap != NULL ? dmg_fork_tap_check(tap, err) : DC_OK;
+}
+
+/* Accounts for the bytes of a read or view that start where verification
+ * stands; a read past a gap (not in order) leaves the partitions it skips
+ * unverified. */
+static dc_status verifier_saw(verifier *v, const uint8_t *bytes,
+                              int64_t offset, size_t len, dc_error *err)
+{
+    pthread_mutex_lock(&v->lock);
+    dc_status status = DC_OK;
+    int64_t end = offset + (int64_t)len;
+    if (offset <= v->verified_to && end > v->verified_to)
+        status = account(v, bytes, offset, end, err);
+    pthread_mutex_unlock(&v->lock);
+    return status;
 }
 
 static dc_status verifier_read(void *context, int64_t offset,
@@ -186,20 +346,24 @@ static dc_status verifier_read(void *context, int64_t offset,
     verifier *v = context;
     if (dc_source_read_some(v->plain, offset, buffer, len, got, err) != DC_OK)
         return err->status;
-    pthread_mutex_lock(&v->lock);
-    dc_status status = DC_OK;
-    int64_t end = offset + (int64_t)*got;
-    /* Bytes already accounted for are not again; a read past a gap (not
-     * in order) leaves the partitions it skips unverified. */
-    if (offset <= v->verified_to && end > v->verified_to)
-        status = account(v, buffer, offset, end, err);
-    pthread_mutex_unlock(&v->lock);
-    return status;
+    return verifier_saw(v, buffer, offset, *got, err);
+}
+
+static dc_status verifier_view(void *context, int64_t offset, size_t len,
+                               const uint8_t **bytes, size_t *got,
+                               dc_error *err)
+{
+    verifier *v = context;
+    if (dc_source_view(v->plain, offset, len, bytes, got, err) != DC_OK ||
+        *bytes == NULL)
+        return err->status;
+    return verifier_saw(v, *bytes, offset, *got, err);
 }
 
 static const dc_source_ops verifier_ops = {
     .read = verifier_read,
     .close = verifier_free,
+    .view = verifier_view,
 };
 
 static int by_start(const void *a, const void *b)
@@ -240,12 +404,14 @@ static dc_status make_spans(verifier *v, const dmg_partition *parts,
 
 dc_status dmg_verifying_source(dc_source **source, dc_source *plain,
                                const char *path, const dmg_partition *parts,
-                               int count, int first, dc_error *err)
+                               int count, int first, dmg_fork_tap *tap,
+                               dc_error *err)
 {
     *source = NULL;
     verifier *v = calloc(1, sizeof *v);
     if (v == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    v->tap = tap;
     pthread_mutex_init(&v->lock, NULL);
     v->plain = plain;
     v->path = dc_strdup(path);
