@@ -54,13 +54,6 @@ bool dmg_crypt_magic(const uint8_t *head, size_t size)
 
 /* --- the header and its password blobs ----------------------------------- */
 
-static dc_status bad(const char *path, dc_error *err, const char *what,
-                     unsigned long long value)
-{
-    return dc_fail(err, DC_ERR_FORMAT, "%s: encrcdsa header: %s %llu", path,
-                   what, value);
-}
-
 static bool power_of_two(uint32_t v)
 {
     return v != 0 && (v & (v - 1)) == 0;
@@ -150,12 +143,18 @@ static dc_status parse_fixed(const char *path, const uint8_t *h,
                        path, (unsigned)c->key_bits);
     if (c->hmac_key_bits == 0 || c->hmac_key_bits % 8 != 0 ||
         c->hmac_key_bits > 512)
-        return bad(path, err, "HMAC key bits", c->hmac_key_bits);
+        return dc_fail(err, DC_ERR_FORMAT, "%s: encrcdsa header: an HMAC key "
+                       "of %u bits (whole bytes, at most 512)", path,
+                       (unsigned)c->hmac_key_bits);
     if (!power_of_two(c->block_size) || c->block_size < MIN_BLOCK ||
         c->block_size > MAX_BLOCK)
-        return bad(path, err, "data block size", c->block_size);
+        return dc_fail(err, DC_ERR_FORMAT, "%s: encrcdsa header: data blocks "
+                       "of %u bytes (a power of two from %d to %d)", path,
+                       (unsigned)c->block_size, MIN_BLOCK, MAX_BLOCK);
     if (data_offset < HEADER_SIZE || data_offset > (uint64_t)file_size)
-        return bad(path, err, "data offset", data_offset);
+        return dc_fail(err, DC_ERR_FORMAT, "%s: encrcdsa header: data at "
+                       "offset %llu, outside the file's %lld bytes", path,
+                       (unsigned long long)data_offset, (long long)file_size);
     /* Every block is whole in the file; the data size trims the last. */
     uint64_t room = (uint64_t)file_size - data_offset;
     uint64_t blocks = data_size / c->block_size +
@@ -219,8 +218,9 @@ dc_status dmg_crypt_read(dc_source *file, const char *path, dmg_crypt *c,
     if (dc_source_read_some(file, 0, h, sizeof h, &got, err) != DC_OK)
         return err->status;
     if (got < sizeof h || !dmg_crypt_magic(h, got))
-        return dc_fail(err, DC_ERR_FORMAT, "%s: encrcdsa header: %zu bytes, "
-                       "fewer than its %d", path, got, HEADER_SIZE);
+        return dc_fail(err, DC_ERR_FORMAT, "%s: the file's %zu bytes end "
+                       "inside its %d-byte encrcdsa header", path, got,
+                       HEADER_SIZE);
     if (parse_fixed(path, h, dc_source_size(file), c, err) != DC_OK)
         return err->status;
     uint32_t count = be32(h + 72);

@@ -659,7 +659,9 @@ static dc_status open_plain(dmg_reading *r, dc_error *err)
 }
 
 /* An encrypted image's UDIF, decrypted with the caller's password, in
- * place of the file. */
+ * place of the file.  A wrong password fails the key blob's padding check
+ * but for a chance of about 1 in 256; then the data decrypts to noise
+ * with no trailer, and that is said here. */
 static dc_status open_decrypted(dc_image *image, dc_source **file,
                                 dc_error *err)
 {
@@ -672,6 +674,21 @@ static dc_status open_decrypted(dc_image *image, dc_source **file,
         dc_image_use_source(image, plain, err) != DC_OK)
         return err->status;
     dmg_crypt_describe(&crypt, what, sizeof what);
+    uint8_t head[DMG_KOLY_SIZE], tail[DMG_KOLY_SIZE];
+    size_t head_size, tail_size;
+    int64_t size = dc_source_size(plain);
+    int64_t tail_at = size > DMG_KOLY_SIZE ? size - DMG_KOLY_SIZE : 0;
+    if (dc_source_read_some(plain, 0, head, sizeof head, &head_size,
+                            err) != DC_OK ||
+        dc_source_read_some(plain, tail_at, tail, sizeof tail, &tail_size,
+                            err) != DC_OK)
+        return err->status;
+    if (!koly_at_end(tail, tail_size) && !koly_at_start(head, head_size))
+        return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_PASSWORD, "%s: an "
+                              "encrypted Apple disk image (%s): decrypted "
+                              "with the password given, its data holds no "
+                              "UDIF trailer (koly): a wrong password, or a "
+                              "damaged image", image->path, what);
     *file = plain;
     return dc_image_set_encryption(image, what, err);
 }
