@@ -481,10 +481,6 @@ dc_status dmg_decrypting_source(dc_source **source, dc_source *file,
     *source = NULL;
     char what[64];
     dmg_crypt_describe(c, what, sizeof what);
-    if (password == NULL)
-        return dc_fail_advise(err, DC_ERR_UNSUPPORTED, DC_ADVICE_PASSWORD,
-                              "%s: an encrypted Apple disk image (%s): it "
-                              "opens only with its password", path, what);
     size_t keys = c->key_bits / 8 + c->hmac_key_bits / 8;
     for (int i = 0; i < c->blob_count; i++) {
         uint8_t plain[DMG_CRYPT_MAX_WRAPPED];

@@ -168,9 +168,8 @@ dc_status dmg_crypt_read(dc_source *file, const char *path, dmg_crypt *crypt,
                          dc_error *err);
 /* "AES-256, encrcdsa v2" */
 void dmg_crypt_describe(const dmg_crypt *crypt, char *text, size_t size);
-/* The decrypted data as a source over `file` (which must outlive it).  No
- * password: DC_ERR_UNSUPPORTED; one that unlocks no blob: DC_ERR_USAGE;
- * both with DC_ADVICE_PASSWORD. */
+/* The decrypted data as a source over `file` (which must outlive it); a
+ * password that unlocks no blob is DC_ERR_USAGE with DC_ADVICE_PASSWORD. */
 dc_status dmg_decrypting_source(dc_source **source, dc_source *file,
                                 const char *path, const dmg_crypt *crypt,
                                 const char *password, dc_error *err);

@@ -667,7 +667,18 @@ static dc_status open_decrypted(dc_image *image, dc_source **file,
 {
     dmg_crypt crypt;
     dc_source *plain;
-    char what[64];
+    char what[64] = "encrcdsa";
+    /* Without the password nothing can be read: said first, with what
+     * the header tells when it can be read. */
+    if (image->open_options.password == NULL) {
+        dc_error unread = {0};
+        if (dmg_crypt_read(*file, image->path, &crypt, &unread) == DC_OK)
+            dmg_crypt_describe(&crypt, what, sizeof what);
+        return dc_fail_advise(err, DC_ERR_UNSUPPORTED, DC_ADVICE_PASSWORD,
+                              "%s: an encrypted Apple disk image (%s): it "
+                              "opens only with its password", image->path,
+                              what);
+    }
     if (dmg_crypt_read(*file, image->path, &crypt, err) != DC_OK ||
         dmg_decrypting_source(&plain, *file, image->path, &crypt,
                               image->open_options.password, err) != DC_OK ||
