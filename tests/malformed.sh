@@ -620,4 +620,28 @@ if have genisoimage; then
     head -c 100 /dev/zero > "$d/sprs.dmg" && printf sprs | dd of="$d/sprs.dmg" conv=notrunc 2>/dev/null
     expect "DMG: a sparse image, named" 5 "$d/sprs.dmg"
 fi
+# --- encrypted DMG (encrcdsa v2) ---
+# Each made by tests/mkencdmg.py from a DMG of a small ISO with one header
+# or key-blob field wrong, opened with the right password.
+if have genisoimage && have openssl; then
+    d=$(case_dir dmgcrypt)
+    mkdir -p "$d/src" && seq 1 20000 > "$d/src/text" &&
+        genisoimage -quiet -o "$d/in.iso" "$d/src" &&
+        "$DISCCONV" convert -q "$d/in.iso" -o "$d/in.dmg"
+    for spec in truncated-header:4 blob-past-end:4 blob-count-huge:4 \
+                iterations-zero:4 iterations-huge:4 key-bits-192:5 \
+                block-size-odd:4 data-past-end:4 data-noise:2; do
+        python3 "$top_srcdir/tests/mkencdmg.py" --break "${spec%:*}" \
+            "$d/in.dmg" "$d/${spec%:*}.dmg" pw
+        target=iso
+        expect "encrypted DMG: ${spec%:*}" "${spec#*:}" "$d/${spec%:*}.dmg" \
+            --password pw
+    done
+fi
+d=$(case_dir dmgcrypt1)
+{ head -c 4096 /dev/zero; printf cdsaencr; head -c 1024 /dev/zero; } > "$d/v1.dmg"
+target=iso
+expect "encrypted DMG: cdsaencr v1, refused" 5 "$d/v1.dmg" --password pw
+check "encrypted DMG: the v1 refusal says only v2 is read" \
+    grep -q "cdsaencr v1.*only version 2" "$WORK/stderr"
 finish

@@ -390,6 +390,10 @@ DC_API int dc_image_partition_chosen(const dc_image *image);
  * holds it).  NULL for an image that is no container.
  */
 DC_API const char *dc_image_contents(const dc_image *image);
+/* How a container opened with its password is encrypted, a string owned
+ * by the image ("AES-256, encrcdsa v2"); NULL for an image that is not
+ * encrypted. */
+DC_API const char *dc_image_encryption(const dc_image *image);
 /* Closes the image's files and frees it, with the disc, path and warnings
  * it handed out.  NULL is ignored. */
 DC_API void dc_image_close(dc_image *image);

@@ -190,6 +190,8 @@ static void print_partitions_text(FILE *out, const dc_image *image)
     if (contents == NULL)
         return;
     fprintf(out, "Contents:  %s\n", contents_verdict(contents));
+    if (dc_image_encryption(image) != NULL)
+        fprintf(out, "Encrypted: %s\n", dc_image_encryption(image));
     fprintf(out, "\n  #  %-40s %-22s %10s %10s  %-18s %s\n", "Partition",
             "Type", "First", "Sectors", "Codecs", "File system");
     int chosen = dc_image_partition_chosen(image);
@@ -441,6 +443,11 @@ static void print_partitions_json(FILE *out, const dc_image *image)
         return;
     fputs(",\n  \"contents\": ", out);
     json_string(out, contents);
+    fputs(",\n  \"encryption\": ", out);
+    if (dc_image_encryption(image) != NULL)
+        json_string(out, dc_image_encryption(image));
+    else
+        fputs("null", out);
     fprintf(out, ",\n  \"iso_possible\": %s,\n  \"partition_chosen\": %d,"
             "\n  \"partitions\": [", strcmp(contents, "device") != 0
                                        ? "true" : "false",

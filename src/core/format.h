@@ -98,6 +98,7 @@ struct dc_image {
     dc_partition *partitions; /* the container's, strings owned */
     int partition_count;
     int partition_chosen;  /* by position; -1: the whole device */
+    char *encryption;      /* how the container is encrypted, or NULL */
 };
 
 /* Makes `source` what the image's format reads (a container's stream, a
@@ -121,6 +122,9 @@ dc_status dc_image_add_partition(dc_image *image, const char *name,
                                  const char *type, int64_t first_sector,
                                  int64_t sectors, const char *codecs,
                                  dc_error *err);
+/* Records how the container is encrypted ("AES-256, encrcdsa v2"). */
+dc_status dc_image_set_encryption(dc_image *image, const char *encryption,
+                                  dc_error *err);
 /* The partition the caller chose (open_options.partition: a number from
  * 0, a name or a type), by position, or -1 for the whole device; sets
  * partition_chosen.  DC_ERR_USAGE when it names none. */

@@ -218,6 +218,7 @@ void dc_image_close(dc_image *image)
         free((char *)image->partitions[i].codecs);
     }
     free(image->partitions);
+    free(image->encryption);
     free(image->scratch);
     free(image->path);
     free(image);

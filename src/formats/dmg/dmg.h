@@ -150,4 +150,42 @@ bool dmg_checksum_known(const dmg_checksum *checksum);
 void dmg_checksum_text(const dmg_checksum *checksum, const uint8_t *value,
                        char *text, size_t size);
 
+/* Encrypted images (crypt.c): an "encrcdsa" (version 2) header at offset
+ * 0, then the UDIF in AES-encrypted blocks. */
+#define DMG_CRYPT_MAX_BLOBS 4
+#define DMG_CRYPT_MAX_WRAPPED 256
+
+/* A password key blob: what unwraps the data's keys. */
+typedef struct dmg_crypt_blob {
+    int64_t offset;
+    uint32_t iterations;          /* of PBKDF2-HMAC-SHA1 */
+    uint8_t salt[20];
+    uint32_t wrap_algorithm, wrap_key_bits; /* 3DES 192, AES 128/192/256 */
+    uint8_t iv[16];
+    uint8_t wrapped[DMG_CRYPT_MAX_WRAPPED];
+    size_t wrapped_size;
+} dmg_crypt_blob;
+
+typedef struct dmg_crypt {
+    uint32_t key_bits;            /* the data's AES key: 128 or 256 */
+    uint32_t hmac_key_bits;       /* the key of the blocks' IVs */
+    uint32_t block_size;
+    int64_t data_size, data_offset;
+    dmg_crypt_blob blobs[DMG_CRYPT_MAX_BLOBS];
+    int blob_count;
+} dmg_crypt;
+
+/* Whether a file starts with the encrcdsa magic. */
+bool dmg_crypt_magic(const uint8_t *head, size_t size);
+/* Reads and checks the header and its password blobs. */
+dc_status dmg_crypt_read(dc_source *file, const char *path, dmg_crypt *crypt,
+                         dc_error *err);
+/* "AES-256, encrcdsa v2" */
+void dmg_crypt_describe(const dmg_crypt *crypt, char *text, size_t size);
+/* The decrypted data as a source over `file` (which must outlive it); a
+ * password that unlocks no blob is DC_ERR_USAGE with DC_ADVICE_PASSWORD. */
+dc_status dmg_decrypting_source(dc_source **source, dc_source *file,
+                                const char *path, const dmg_crypt *crypt,
+                                const char *password, dc_error *err);
+
 #endif

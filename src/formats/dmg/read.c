@@ -5,8 +5,10 @@
  * segmented sets (NAME.dmg, NAME.002.dmgpart...: their data forks are one
  * stream, and a chunk may cross from one file to the next).  The plain
  * image goes to the core, which reads it as ISO, raw CD sectors or a raw
- * device (dc_image_open_contents).  Encrypted, sparse and MacBinary-
- * wrapped images are recognised and refused.
+ * device (dc_image_open_contents).  An encrypted image (encrcdsa) is
+ * read through its decryption (crypt.c) with the caller's password;
+ * version 1 encrypted, sparse and MacBinary-wrapped images are recognised
+ * and refused.
  */
 #include "dmg.h"
 #include "write.h"
@@ -315,7 +317,7 @@ static int dmg_probe(const dc_probe_input *in)
 {
     if (koly_at_end(in->tail, in->tail_size) ||
         koly_at_start(in->head, in->head_size) ||
-        (in->head_size >= 8 && memcmp(in->head, "encrcdsa", 8) == 0) ||
+        dmg_crypt_magic(in->head, in->head_size) ||
         v1_encrypted(in->tail, in->tail_size) || macbinary_dmg(in))
         return DC_PROBE_CERTAIN;
     /* A sparse image's header: a 4-byte magic only, so not certain. */
@@ -328,14 +330,10 @@ static int dmg_probe(const dc_probe_input *in)
 static dc_status refuse_other(const char *path, const dc_probe_input *in,
                               dc_error *err)
 {
-    if (in->head_size >= 8 && memcmp(in->head, "encrcdsa", 8) == 0)
-        return dc_fail(err, DC_ERR_UNSUPPORTED, "%s: an encrypted Apple disk "
-                       "image (encrcdsa, version 2): discconv does not "
-                       "decrypt it; decrypt it with hdiutil first", path);
     if (v1_encrypted(in->tail, in->tail_size))
         return dc_fail(err, DC_ERR_UNSUPPORTED, "%s: an encrypted Apple disk "
-                       "image (cdsaencr, version 1): discconv does not "
-                       "decrypt it; decrypt it with hdiutil first", path);
+                       "image (cdsaencr v1): discconv decrypts only version 2 "
+                       "(encrcdsa); convert it with hdiutil first", path);
     if (macbinary_dmg(in))
         return dc_fail(err, DC_ERR_UNSUPPORTED, "%s: a MacBinary-wrapped "
                        "Apple disk image: unwrap it first (its data fork, "
@@ -688,12 +686,64 @@ static dc_status open_plain(dmg_reading *r, dc_error *err)
     return dc_image_open_contents(r->image, whole, checked, err);
 }
 
+/* An encrypted image's UDIF, decrypted with the caller's password, in
+ * place of the file.  A wrong password fails the key blob's padding check
+ * but for a chance of about 1 in 256; then the data decrypts to noise
+ * with no trailer, and that is said here. */
+static dc_status open_decrypted(dc_image *image, dc_source **file,
+                                dc_error *err)
+{
+    dmg_crypt crypt;
+    dc_source *plain;
+    char what[64] = "encrcdsa";
+    /* Without the password nothing can be read: said first, with what
+     * the header tells when it can be read. */
+    if (image->open_options.password == NULL) {
+        dc_error unread = {0};
+        if (dmg_crypt_read(*file, image->path, &crypt, &unread) == DC_OK)
+            dmg_crypt_describe(&crypt, what, sizeof what);
+        return dc_fail_advise(err, DC_ERR_UNSUPPORTED, DC_ADVICE_PASSWORD,
+                              "%s: an encrypted Apple disk image (%s): it "
+                              "opens only with its password", image->path,
+                              what);
+    }
+    if (dmg_crypt_read(*file, image->path, &crypt, err) != DC_OK ||
+        dmg_decrypting_source(&plain, *file, image->path, &crypt,
+                              image->open_options.password, err) != DC_OK ||
+        dc_image_use_source(image, plain, err) != DC_OK)
+        return err->status;
+    dmg_crypt_describe(&crypt, what, sizeof what);
+    uint8_t head[DMG_KOLY_SIZE], tail[DMG_KOLY_SIZE];
+    size_t head_size, tail_size;
+    int64_t size = dc_source_size(plain);
+    int64_t tail_at = size > DMG_KOLY_SIZE ? size - DMG_KOLY_SIZE : 0;
+    if (dc_source_read_some(plain, 0, head, sizeof head, &head_size,
+                            err) != DC_OK ||
+        dc_source_read_some(plain, tail_at, tail, sizeof tail, &tail_size,
+                            err) != DC_OK)
+        return err->status;
+    if (!koly_at_end(tail, tail_size) && !koly_at_start(head, head_size))
+        return dc_fail_advise(err, DC_ERR_USAGE, DC_ADVICE_PASSWORD, "%s: an "
+                              "encrypted Apple disk image (%s): decrypted "
+                              "with the password given, its data holds no "
+                              "UDIF trailer (koly): a wrong password, or a "
+                              "damaged image", image->path, what);
+    *file = plain;
+    return dc_image_set_encryption(image, what, err);
+}
+
 static dc_status dmg_open(dc_image *image, dc_error *err)
 {
     dmg_reading r = {.image = image, .path = image->path};
     dc_source *file = image->source;
     int64_t limit;
     bool verify = !image->open_options.ignore_checksums;
+    uint8_t magic[8];
+    size_t got;
+    if (dc_source_read_some(file, 0, magic, sizeof magic, &got, err) != DC_OK ||
+        (dmg_crypt_magic(magic, got) &&
+         open_decrypted(image, &file, err) != DC_OK))
+        return err->status;
     if (read_koly(file, r.path, &r.koly, &r.koly_at, &limit, err) == DC_OK &&
         read_blkx(&r, file, limit, err) == DC_OK &&
         read_partitions(&r, err) == DC_OK &&
