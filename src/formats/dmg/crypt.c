@@ -16,6 +16,7 @@
 #include <nettle/hmac.h>
 #include <nettle/pbkdf2.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,6 +342,7 @@ typedef struct decryptor {
     cipher_ctx aes;
     nettle_cipher_func *decrypt;
     struct hmac_sha1_ctx hmac;   /* keyed; copied for each block's IV */
+    pthread_mutex_t lock;        /* the slots: chunk decoders read at once */
     block_slot slots[CACHE_SLOTS];
     uint64_t clock;
 } decryptor;
@@ -422,10 +424,13 @@ static dc_status decryptor_read(void *context, int64_t offset,
             continue;
         }
         const uint8_t *block;
-        if (cached_block(d, n, &block, err) != DC_OK)
-            return err->status;
         size_t take = (size_t)(bs - within < left ? bs - within : left);
-        memcpy(buffer + *got, block + within, take);
+        pthread_mutex_lock(&d->lock);
+        if (cached_block(d, n, &block, err) == DC_OK)
+            memcpy(buffer + *got, block + within, take);
+        pthread_mutex_unlock(&d->lock);
+        if (err->status != DC_OK)
+            return err->status;
         *got += take;
     }
     return DC_OK;
@@ -436,6 +441,7 @@ static void decryptor_free(void *context)
     decryptor *d = context;
     for (int i = 0; i < CACHE_SLOTS; i++)
         free(d->slots[i].bytes);
+    pthread_mutex_destroy(&d->lock);
     memset(d, 0, sizeof *d);   /* the keys */
     free(d);
 }
@@ -460,6 +466,7 @@ static dc_status open_decryptor(dc_source **source, dc_source *file,
         .data_size = c->data_size,
         .block_size = c->block_size,
     };
+    pthread_mutex_init(&d->lock, NULL);
     d->decrypt = aes_key(&d->aes, c->key_bits, plain);
     hmac_sha1_set_key(&d->hmac, c->hmac_key_bits / 8, plain + c->key_bits / 8);
     for (int i = 0; i < CACHE_SLOTS; i++) {
