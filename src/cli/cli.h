@@ -17,6 +17,7 @@ enum {
     EXIT_OUTPUT = 6,
     EXIT_CANNOT_HOLD = 7,
     EXIT_BAD_SECTORS = 8,
+    EXIT_IMAGES_FAILED = 9,
     EXIT_INTERRUPTED = 130
 };
 
@@ -40,6 +41,18 @@ typedef struct command_line {
     dc_convert_options convert;
     const char *format_options[CLI_MAX_FORMAT_OPTIONS + 1]; /* NULL-ended */
     int format_option_count;
+    struct {
+        int jobs;          /* -j: images at once; 0: one per core */
+        bool dry_run;
+        bool plan;
+        bool merge;
+        bool keep_bincue;
+        bool also_iso;
+        bool progress;     /* show progress even when not on a terminal */
+        const char *one;   /* --one: this image only, as a plan's line */
+        const char *one_hex;
+        const char *name;  /* --name: its outputs' name under the output */
+    } normalize;
     bool help;     /* --help: show the command's help instead */
     bool version;
     bool help_man; /* the man page's lists, for checking doc/discconv.1 */
@@ -52,8 +65,9 @@ enum {
     CMD_EXTRACT_AUDIO = 1 << 2,
     CMD_FORMATS = 1 << 3,
     CMD_HELP = 1 << 4,
+    CMD_NORMALIZE = 1 << 5,
     CMD_WRITING = CMD_CONVERT | CMD_EXTRACT_AUDIO,
-    CMD_EVERY = (1 << 5) - 1
+    CMD_EVERY = (1 << 6) - 1
 };
 
 typedef struct cli_command {
@@ -126,6 +140,10 @@ int cmd_info(command_line *cl);
 int cmd_convert(command_line *cl);
 int cmd_extract_audio(command_line *cl);
 int cmd_formats(command_line *cl);
+/* normalize.c */
+int cmd_normalize(command_line *cl);
+/* commands.c: "use --force" for advice, or NULL. */
+const char *cli_advice_hint(dc_advice advice);
 
 /* info.c */
 void info_print_text(FILE *out, dc_image *image);
