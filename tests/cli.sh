@@ -12,7 +12,7 @@ expect_exit() { # NAME CODE ARGS...: exit code and a one-line error
 
 run --help
 cp "$WORK/out" "$WORK/help"
-check "--help lists every exit code" sh -c "for c in 0 1 2 3 4 5 6 7 8 130; do grep -q \"^  \$c \" '$WORK/out' || exit 1; done"
+check "--help lists every exit code" sh -c "for c in 0 1 2 3 4 5 6 7 8 9 130; do grep -q \"^  \$c \" '$WORK/out' || exit 1; done"
 sed 's/\\-/-/g' "$top_srcdir/doc/discconv.1" > "$WORK/man.txt"
 check "man page documents every long option of --help" sh -c "
     for o in \$(grep -o -- '--[a-z0-9-]*' '$WORK/out' | sort -u); do

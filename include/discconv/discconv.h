@@ -646,6 +646,77 @@ typedef struct dc_format_info {
 DC_API int dc_format_count(void);
 DC_API const dc_format_info *dc_format_get(int i);
 
+/* ---------------------------------------------------------------------- */
+/* Digests: what a disc's tracks hash to, as redump lays them out          */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * One track as redump lays it out: its stored sectors (the pregap the
+ * image stores at its start) as 2352-byte raw sectors, exactly the bytes
+ * a split BIN/CUE conversion writes for it.  Data sectors stored without
+ * framing get it made by the sector codec; raw data sectors are hashed as
+ * stored and their EDC/ECC checked.  (A CD+G track is hashed without its
+ * subchannel, and gaps the image does not store are not hashed.)
+ */
+typedef struct dc_track_digest {
+    int number;
+    dc_track_mode mode;
+    int64_t sectors;        /* 2352-byte sectors hashed */
+    uint32_t crc32;         /* CRC-32 as zlib computes it */
+    uint8_t md5[16];
+    uint8_t sha1[20];
+    int64_t bad_sectors;    /* raw data sectors whose EDC/ECC fails */
+    int64_t first_bad_lba;  /* valid when bad_sectors > 0 */
+    /* Audio tracks: the AccurateRip CRCs of the track as AccurateRip
+     * cuts the disc (INDEX 01 to the next audio track's INDEX 01, the
+     * first audio track's first and the last's last five sectors left
+     * out).  Both 0 for a data track. */
+    uint32_t accuraterip_v1;
+    uint32_t accuraterip_v2;
+} dc_track_digest;
+
+typedef struct dc_disc_digest {
+    int track_count;
+    dc_track_digest *tracks;  /* in the disc's order */
+    dc_read_report report;    /* over all tracks */
+    int bad_range_count;      /* the bad sectors, as dc_convert_result's */
+    dc_bad_range *bad_ranges;
+    /* Ids from the table of contents, for discs with audio tracks
+     * (audio_track_count > 0): AccurateRip's two ids and the freedb
+     * (CDDB) id it is looked up with, and the CUETools database TOC id
+     * (28 characters of base64, '.' '_' '-' for '+' '/' '='). */
+    int audio_track_count;
+    uint32_t accuraterip_id1;
+    uint32_t accuraterip_id2;
+    uint32_t cddb_id;
+    char ctdb_toc_id[29];
+} dc_disc_digest;
+
+typedef struct dc_digest_options {
+    dc_progress_fn progress;  /* in sectors; returning false cancels */
+    void *progress_context;
+} dc_digest_options;
+
+/*
+ * Hashes every track of the image in one pass (CRC-32, MD5 and SHA-1 at
+ * once, on two threads), checks EDC/ECC of its raw data sectors and
+ * computes the AccurateRip and CTDB values of its audio.  Memory stays
+ * bounded whatever the image size.  options may be NULL.  *digest is
+ * overwritten whatever the status; free it with dc_disc_digest_free().
+ * Bad sectors are counted, not failed on: the status is DC_OK.  Errors:
+ * DC_ERR_INPUT_IO, DC_ERR_INTERRUPTED (progress returned false),
+ * DC_ERR_NOMEM.
+ */
+DC_API dc_status dc_disc_digest_compute(dc_image *image,
+                                        const dc_digest_options *options,
+                                        dc_disc_digest *digest,
+                                        dc_error *err);
+/* Frees what dc_disc_digest_compute() put in *digest and zeroes it. */
+DC_API void dc_disc_digest_free(dc_disc_digest *digest);
+/* Writes `len` bytes as lower-case hex and a terminating NUL into `text`
+ * (2 * len + 1 bytes). */
+DC_API void dc_digest_hex(const uint8_t *bytes, size_t len, char *text);
+
 /* The library's version ("0.1.0"): a static string. */
 DC_API const char *dc_version(void);
 

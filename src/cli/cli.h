@@ -17,7 +17,8 @@ enum {
     EXIT_OUTPUT = 6,
     EXIT_CANNOT_HOLD = 7,
     EXIT_BAD_SECTORS = 8,
-    EXIT_IMAGES_FAILED = 9,
+    EXIT_NO_MATCH = 9,
+    EXIT_IMAGES_FAILED = 10,
     EXIT_INTERRUPTED = 130
 };
 
@@ -36,6 +37,7 @@ typedef struct command_line {
     const char *partition; /* a container's partition, by number or name */
     bool no_verify;        /* a container's checksums not checked */
     const char *password;  /* an encrypted image's, or NULL */
+    const char *dat;       /* verify: a Logiqx XML DAT, or NULL */
     bool json;
     bool quiet;
     dc_convert_options convert;
@@ -65,9 +67,11 @@ enum {
     CMD_EXTRACT_AUDIO = 1 << 2,
     CMD_FORMATS = 1 << 3,
     CMD_HELP = 1 << 4,
-    CMD_NORMALIZE = 1 << 5,
+    CMD_VERIFY = 1 << 5,
+    CMD_NORMALIZE = 1 << 6,
     CMD_WRITING = CMD_CONVERT | CMD_EXTRACT_AUDIO,
-    CMD_EVERY = (1 << 6) - 1
+    CMD_READING = CMD_INFO | CMD_WRITING | CMD_VERIFY,
+    CMD_EVERY = (1 << 7) - 1
 };
 
 typedef struct cli_command {
@@ -140,6 +144,17 @@ int cmd_info(command_line *cl);
 int cmd_convert(command_line *cl);
 int cmd_extract_audio(command_line *cl);
 int cmd_formats(command_line *cl);
+/* What the command line asks of opening an image. */
+dc_open_options cli_open_options(const command_line *cl);
+/* Prints the error as one line (with the flag its advice names); returns
+ * its exit code. */
+int cli_fail(const dc_error *err);
+/* "discconv: warning: message" */
+void cli_warn(const char *message);
+
+/* verify.c */
+int cmd_verify(command_line *cl);
+
 /* normalize.c */
 int cmd_normalize(command_line *cl);
 /* commands.c: "use --force" for advice, or NULL. */

@@ -91,8 +91,17 @@ static void print_warnings(const dc_image *image)
         say("warning: ", dc_image_warning(image, i), DC_ADVICE_NONE);
 }
 
-/* What the command line asks of opening an image. */
-static dc_open_options open_options(const command_line *cl)
+int cli_fail(const dc_error *err)
+{
+    return fail(err);
+}
+
+void cli_warn(const char *message)
+{
+    say("warning: ", message, DC_ADVICE_NONE);
+}
+
+dc_open_options cli_open_options(const command_line *cl)
 {
     return (dc_open_options){.format_name = cl->from,
                              .partition = cl->partition,
@@ -104,7 +113,7 @@ int cmd_info(command_line *cl)
 {
     dc_error err = {0};
     dc_image *image;
-    dc_open_options options = open_options(cl);
+    dc_open_options options = cli_open_options(cl);
     if (dc_image_open_with(&image, cl->inputs[0], &options, &err) != DC_OK)
         return fail_json(cl, cl->inputs[0], &err);
     print_warnings(image);
@@ -232,7 +241,7 @@ static void print_result_json(FILE *out, const dc_image *image,
 static dc_status open_inputs(const command_line *cl, dc_image **image,
                              dc_error *err)
 {
-    dc_open_options options = open_options(cl);
+    dc_open_options options = cli_open_options(cl);
     if (cl->input_count == 1)
         return dc_image_open_with(image, cl->inputs[0], &options, err);
     return dc_image_open_audio_files(image, cl->inputs, cl->input_count, err);

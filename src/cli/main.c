@@ -27,6 +27,12 @@ const cli_command cli_commands[] = {
     {"extract-audio", CMD_EXTRACT_AUDIO, cmd_extract_audio, "IMAGE -o DIR",
      "write the audio tracks as sound files, with a cue sheet that rebuilds "
      "the disc", 1, 1, true},
+    {"verify", CMD_VERIFY, cmd_verify, "IMAGE... [--dat FILE.dat]",
+     "check the EDC/ECC of every raw data sector and print each track's "
+     "size, CRC-32, MD5 and SHA-1 as redump lays tracks out (2352-byte "
+     "sectors, the stored pregap at the start: the bytes convert --split "
+     "writes), an audio disc's AccurateRip ids and CRCs and CTDB TOC id; "
+     "with --dat, the game whose tracks all match", 1, DC_MAX_TRACKS, false},
     {"normalize", CMD_NORMALIZE, cmd_normalize, "SRC... -o DEST",
      "convert every image found in folders into one layout under DEST: "
      "a data disc of one track to ISO, an audio disc to sound files and a "
@@ -223,17 +229,17 @@ const cli_option cli_options[] = {
      "the target format, by a name or an extension listed under Formats "
      "(cue and bin name bincue; wav, aiff and flac write sound files); "
      "default: from the output's extension"},
-    {"from", 0, "FORMAT", CMD_INFO | CMD_WRITING, 0, NULL,
+    {"from", 0, "FORMAT", CMD_READING, 0, NULL,
      FORMAT_NAME(from),
      "skip detection and read as FORMAT (a name or an extension listed "
      "under Formats)"},
-    {"partition", 0, "N|NAME", CMD_INFO | CMD_WRITING, 0, NULL,
+    {"partition", 0, "N|NAME", CMD_READING, 0, NULL,
      TEXT(partition),
      "read one partition of a DMG: its number from 0 as info lists them, "
      "its name or its type (default: the whole disk)"},
-    {"no-verify", 0, NULL, CMD_INFO | CMD_WRITING | CMD_NORMALIZE, 0, NULL, FLAG(no_verify),
+    {"no-verify", 0, NULL, CMD_READING | CMD_NORMALIZE, 0, NULL, FLAG(no_verify),
      "do not check a DMG's CRC-32 and MD5 checksums"},
-    {"password", 0, "TEXT", CMD_INFO | CMD_WRITING | CMD_NORMALIZE, 0, NULL, TEXT(password),
+    {"password", 0, "TEXT", CMD_READING | CMD_NORMALIZE, 0, NULL, TEXT(password),
      "the password of an encrypted image (DMG, UIF); never asked for"},
     {"allow-truncated", 0, NULL, CMD_WRITING | CMD_NORMALIZE, 0, NULL,
      FLAG(convert.allow_truncated),
@@ -283,7 +289,7 @@ const cli_option cli_options[] = {
      "make outputs durable: on the disk, with their folder entries, before "
      "discconv reports success (slower; without it they are complete but "
      "may still be in the page cache, as with cp)"},
-    {"quiet", 'q', NULL, CMD_WRITING | CMD_NORMALIZE, 0, NULL, FLAG(quiet),
+    {"quiet", 'q', NULL, CMD_WRITING | CMD_VERIFY | CMD_NORMALIZE, 0, NULL, FLAG(quiet),
      "no progress bar, no summary"},
     {"jobs", 'j', "N", CMD_NORMALIZE, 0, NULL, CALL(set_jobs),
      "convert N images at once (default: one per processor)"},
@@ -311,9 +317,13 @@ const cli_option cli_options[] = {
      "with --one: the outputs' name under DEST, without extension"},
     {"merge", 0, NULL, CMD_NORMALIZE, 0, NULL, FLAG(normalize.merge),
      "join the report fragments in DEST/.discconv into the report"},
-    {"json", 0, NULL, CMD_INFO | CMD_CONVERT, 0, NULL, FLAG(json),
+    {"json", 0, NULL, CMD_INFO | CMD_CONVERT | CMD_VERIFY, 0, NULL,
+     FLAG(json),
      "print JSON; convert prints what it wrote and found, every bad "
-     "sector's LBA included"},
+     "sector's LBA included; verify one object per image, one line each"},
+    {"dat", 0, "FILE.dat", CMD_VERIFY, 0, NULL, TEXT(dat),
+     "a Logiqx XML DAT (redump, No-Intro): find the game whose tracks all "
+     "match by hash, or name the tracks that differ"},
     {"help", 'h', NULL, CMD_EVERY, 0, NULL, FLAG(help),
      "show this help, or with a command that command's"},
     {"version", 'V', NULL, CMD_EVERY, 0, NULL, FLAG(version),
@@ -335,7 +345,9 @@ const cli_exit_code_info cli_exit_codes[] = {
      "an output cannot be written (exists without --force, disk full)"},
     {EXIT_CANNOT_HOLD, "the target format cannot hold the disc as asked"},
     {EXIT_BAD_SECTORS,
-     "written, but sectors failed verification or had unexpected modes"},
+     "written, but sectors failed verification or had unexpected modes; "
+     "verify: sectors failed EDC/ECC (and no DAT game matches)"},
+    {EXIT_NO_MATCH, "verify: no game of the DAT matches every track"},
     {EXIT_IMAGES_FAILED,
      "normalize: one image or more could not be converted (the report says "
      "why); the others were"},
