@@ -431,7 +431,7 @@ void nz_clean_after(const char *dest, const char *name)
 typedef enum target {
     TARGET_ISO,
     TARGET_AUDIO,
-    TARGET_BINCUE, /* one BIN per track, gaps stored: redump's layout */
+    TARGET_BINCUE, /* one BIN per track, redump's names */
     TARGET_IMG
 } target;
 
@@ -522,6 +522,8 @@ typedef struct job_state {
     dc_read_report report;
     char *bad_ranges;    /* "1200-1209 (EDC), ..." */
     const char *target;  /* what was written, for the report */
+    dc_disc_digest digest; /* the tracks' hashes, once converted */
+    bool have_digest;
     dc_error err;
 } job_state;
 
@@ -583,8 +585,8 @@ static void keep_result(job_state *s, const dc_convert_result *r)
 static dc_status convert_to(job_state *s, const char *output,
                             const char *format_name, int track_number)
 {
-    static const char *const split[] = {"bincue.split=yes",
-                                        "bincue.write_gaps=yes", NULL};
+    /* The bins are what the report's track hashes hash. */
+    static const char *const split[] = {"bincue.split=yes", NULL};
     dc_convert_options o = s->cl->convert;
     o.format_name = format_name;
     o.format_options = strcmp(format_name, "bincue") == 0 ? split : NULL;
@@ -675,16 +677,32 @@ static void json_list(FILE *out, const char *key, char *const *items,
     fputc(']', out);
 }
 
-static void json_tracks(FILE *out, dc_image *image)
+/* Each track, and once converted its hashes as redump lays tracks out
+ * (2352-byte sectors, the stored pregap at the start: the bytes of its
+ * BIN in a split BIN/CUE). */
+static void json_tracks(FILE *out, dc_image *image,
+                        const dc_disc_digest *digest)
 {
     const dc_disc *disc = dc_image_disc(image);
     fputs(", \"tracks\": [", out);
     for (int i = 0; i < disc->track_count; i++) {
         const dc_track *t = &disc->tracks[i];
         fprintf(out, "%s{\"number\": %d, \"session\": %d, \"mode\": \"%s\", "
-                "\"sectors\": %lld}",
+                "\"sectors\": %lld",
                 i > 0 ? ", " : "", t->number, t->session,
                 dc_track_mode_name(t->mode), (long long)t->length);
+        if (digest != NULL && i < digest->track_count) {
+            const dc_track_digest *d = &digest->tracks[i];
+            char md5[33], sha1[41];
+            dc_digest_hex(d->md5, sizeof d->md5, md5);
+            dc_digest_hex(d->sha1, sizeof d->sha1, sha1);
+            fprintf(out, ", \"size\": %lld, \"crc32\": \"%08x\", "
+                    "\"md5\": \"%s\", \"sha1\": \"%s\", "
+                    "\"bad_sectors\": %lld",
+                    (long long)d->sectors * DC_RAW_SECTOR, (unsigned)d->crc32,
+                    md5, sha1, (long long)d->bad_sectors);
+        }
+        fputc('}', out);
     }
     fputc(']', out);
 }
@@ -719,7 +737,7 @@ static bool write_fragment(const job_state *s, nz_outcome outcome,
         fputs("null", out);
     json_list(out, "outputs", s->outputs, s->output_count);
     if (s->image != NULL)
-        json_tracks(out, s->image);
+        json_tracks(out, s->image, s->have_digest ? &s->digest : NULL);
     fprintf(out, ", \"sector_errors\": {\"edc\": %lld, \"mode\": %lld, "
             "\"lba\": ",
             (long long)s->report.bad_edc, (long long)s->report.mode_mismatch);
@@ -778,6 +796,7 @@ static void free_job_state(job_state *s)
     free(s->notes);
     free(s->bad_ranges);
     free(s->dir);
+    dc_disc_digest_free(&s->digest);
     dc_image_close(s->image);
 }
 
@@ -828,6 +847,12 @@ nz_outcome nz_run_job(const command_line *cl, const nz_job *job,
                          strerror(errno));
     if (status == DC_OK)
         status = convert_by_policy(&s);
+    if (status == DC_OK) {
+        dc_digest_options digest = {.progress = on_progress,
+                                    .progress_context = (void *)sink};
+        status = dc_disc_digest_compute(s.image, &digest, &s.digest, &s.err);
+        s.have_digest = status == DC_OK;
+    }
     if (status == DC_ERR_INTERRUPTED) {
         remove_outputs(&s);
         nz_clean_after(job->dest, job->name);
