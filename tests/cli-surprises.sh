@@ -24,7 +24,7 @@ refused() {
 }
 
 # --- 1. an option that does not apply to the command is refused ---------
-refused "extract-audio --json" "^discconv: --json does not apply to extract-audio (it is an option of info and convert)$" \
+refused "extract-audio --json" "^discconv: --json does not apply to extract-audio (it is an option of info, convert and verify)$" \
     extract-audio "$S/sample.cue" --json -o "$WORK/o/x"
 refused "info --split" "^discconv: --split does not apply to info (it is an option of convert)$" \
     info --split "$S/sample.cue"
@@ -319,8 +319,8 @@ run help convert
 check "'discconv help convert' is 'discconv convert --help'" cmp "$WORK/out" "$WORK/convert-help"
 run info --help
 info_options() { grep -Eo -- '^ +(-., )?--[a-z-]+' "$WORK/out" | grep -Eo -- '--[a-z-]+$' | sort | tr '\n' ' '; }
-check "info --help lists --from, --partition, --no-verify and --json, no other option" \
-    test "$(info_options)" = "--from --json --no-verify --partition "
+check "info --help lists --from, --partition, --no-verify, --password and --json, no other option" \
+    test "$(info_options)" = "--from --json --no-verify --partition --password "
 run --help
 check "--help is grouped by command" sh -c "
     for c in 'info IMAGE' 'convert INPUT... -o OUTPUT' 'extract-audio IMAGE -o DIR' formats 'help \\[COMMAND\\]'; do
@@ -331,7 +331,7 @@ check "--help is grouped by command" sh -c "
 refused "convert without an input" "^discconv: convert needs an input: discconv convert INPUT... -o OUTPUT$" convert -o x.iso
 refused "convert without -o" "^discconv: convert needs an output: -o OUTPUT$" convert "$S/sample.cue"
 refused "extract-audio without -o" "^discconv: extract-audio needs an output: -o DIR$" extract-audio "$S/sample.cue"
-refused "a misspelt command" "^discconv: unknown command 'conver' (did you mean 'convert'?); the commands are info, convert, extract-audio, formats, help$" conver "$S/sample.cue"
+refused "a misspelt command" "^discconv: unknown command 'conver' (did you mean 'convert'?); the commands are info, convert, extract-audio, verify, normalize, formats, help$" conver "$S/sample.cue"
 refused "an image where the command goes" "is a file, not a command: put a command first" "$S/sample.cue"
 refused "no command" "^discconv: no command given; the commands are info" 
 refused "formats with an argument" "^discconv: formats takes no arguments, not 'x'$" formats x
