@@ -43,8 +43,16 @@ bench_make_iso() {
     fi
 }
 
-# bench_input FILE: what cat copies in this workload and MB/s is counted in.
-bench_input() { input=$1; }
+# bench_input FILE: what cat copies in this workload and MB/s is counted in;
+# a folder counts all its files.
+bench_input() {
+    input=$1
+    if [ -d "$1" ]; then
+        input_bytes=$(du -sb --apparent-size "$1" | cut -f1)
+    else
+        input_bytes=$(wc -c < "$1")
+    fi
+}
 
 # bench_tool NAME COMMAND: COMMAND is run by sh -c in a fresh, empty folder
 # (so every output name is new: replacing a 300 MB file would time the old
@@ -109,7 +117,7 @@ bench_once() {
     # only read, bench_reads_only): a tool that exits 0 having written
     # little would otherwise look fast.
     if [ -z "${reads_only:-}" ] &&
-        [ "$(du -sb "$run_dir" | cut -f1)" -lt $(($(wc -c < "$input") * 4 / 5)) ]; then
+        [ "$(du -sb "$run_dir" | cut -f1)" -lt $((input_bytes * 4 / 5)) ]; then
         echo "bench: $name wrote under 80% of its input's size: $cmd" >&2
         exit 1
     fi
@@ -120,7 +128,7 @@ bench_once() {
 # are deleted (untimed) after each round; inputs are read once first so
 # they are hot in the page cache for every run, the first included.
 bench_run() { # WORKLOAD
-    cat "$input" > /dev/null
+    find "$input" -type f -exec cat {} + > /dev/null
     : > "$dir/runs"
     round=1
     while [ "$round" -le "$runs" ]; do
@@ -148,7 +156,7 @@ bench_header() {
 # largest peak RSS.  Per target: A's time over B's in each round, medianed,
 # with its min and max, and whether the median meets the target.
 bench_report() { # WORKLOAD
-    awk -v w="$1" -v bytes="$(wc -c < "$input")" -v tools="$tools" \
+    awk -v w="$1" -v bytes="$input_bytes" -v tools="$tools" \
         -v skipped="$skipped" -v runs="$dir/runs" '
     function sort(a, n,   i, j, x) {
         for (i = 2; i <= n; i++)

@@ -331,7 +331,7 @@ check "--help is grouped by command" sh -c "
 refused "convert without an input" "^discconv: convert needs an input: discconv convert INPUT... -o OUTPUT$" convert -o x.iso
 refused "convert without -o" "^discconv: convert needs an output: -o OUTPUT$" convert "$S/sample.cue"
 refused "extract-audio without -o" "^discconv: extract-audio needs an output: -o DIR$" extract-audio "$S/sample.cue"
-refused "a misspelt command" "^discconv: unknown command 'conver' (did you mean 'convert'?); the commands are info, convert, extract-audio, verify, formats, help$" conver "$S/sample.cue"
+refused "a misspelt command" "^discconv: unknown command 'conver' (did you mean 'convert'?); the commands are info, convert, extract-audio, verify, normalize, formats, help$" conver "$S/sample.cue"
 refused "an image where the command goes" "is a file, not a command: put a command first" "$S/sample.cue"
 refused "no command" "^discconv: no command given; the commands are info" 
 refused "formats with an argument" "^discconv: formats takes no arguments, not 'x'$" formats x

@@ -14,7 +14,7 @@ build="build-essential autoconf automake libtool pkg-config
 # against (ffmpeg for ffprobe, which reads tags back), clang + libFuzzer,
 # and what the shell tests run.
 test="libcmocka-dev bchunk libcdio-utils mame-tools 7zip time flac nrg2iso ccd2iso
-  clang libclang-rt-14-dev strace python3 ffmpeg dmg2img"
+  clang libclang-rt-14-dev strace python3 ffmpeg dmg2img parallel"
 
 case ${1:-} in
 "") packages=$build ;;

@@ -404,6 +404,13 @@ DC_API const dc_disc *dc_image_disc(const dc_image *image);
 DC_API const char *dc_image_format_name(const dc_image *image);
 /* The path the image was opened with: owned by the image. */
 DC_API const char *dc_image_path(const dc_image *image);
+/* The files the image reads: the one it was opened with (or the
+ * descriptor found beside it) and every file a descriptor names, each
+ * once, as the paths they were opened by.  File i, for i from 0 to
+ * dc_image_file_count() - 1, is owned by the image; NULL outside that
+ * range. */
+DC_API int dc_image_file_count(const dc_image *image);
+DC_API const char *dc_image_file(const dc_image *image, int i);
 /* Things the reader tolerated but the user should know (a file found only
  * by ignoring case, a size that does not divide evenly...): warning i, for
  * i from 0 to dc_image_warning_count() - 1, is owned by the image; NULL
@@ -536,6 +543,10 @@ typedef struct dc_convert_options {
     const char *track_list;  /* "1,3-5" (dc_track_list_parse); NULL = all */
     dc_progress_fn progress;
     void *progress_context;
+    /* The name the "audio" target gives the disc ({name} in name_template
+     * and NAME.cue): a file name, no '/', not "." or "..".  NULL: the
+     * image's file name without its extension. */
+    const char *disc_name;
 } dc_convert_options;
 
 /* Why a sector was found bad. */

@@ -18,6 +18,7 @@ enum {
     EXIT_CANNOT_HOLD = 7,
     EXIT_BAD_SECTORS = 8,
     EXIT_NO_MATCH = 9,
+    EXIT_IMAGES_FAILED = 10,
     EXIT_INTERRUPTED = 130
 };
 
@@ -42,6 +43,18 @@ typedef struct command_line {
     dc_convert_options convert;
     const char *format_options[CLI_MAX_FORMAT_OPTIONS + 1]; /* NULL-ended */
     int format_option_count;
+    struct {
+        int jobs;          /* -j: images at once; 0: one per core */
+        bool dry_run;
+        bool plan;
+        bool merge;
+        bool keep_bincue;
+        bool also_iso;
+        bool progress;     /* show progress even when not on a terminal */
+        const char *one;   /* --one: this image only, as a plan's line */
+        const char *one_hex;
+        const char *name;  /* --name: its outputs' name under the output */
+    } normalize;
     bool help;     /* --help: show the command's help instead */
     bool version;
     bool help_man; /* the man page's lists, for checking doc/discconv.1 */
@@ -55,9 +68,10 @@ enum {
     CMD_FORMATS = 1 << 3,
     CMD_HELP = 1 << 4,
     CMD_VERIFY = 1 << 5,
+    CMD_NORMALIZE = 1 << 6,
     CMD_WRITING = CMD_CONVERT | CMD_EXTRACT_AUDIO,
     CMD_READING = CMD_INFO | CMD_WRITING | CMD_VERIFY,
-    CMD_EVERY = (1 << 6) - 1
+    CMD_EVERY = (1 << 7) - 1
 };
 
 typedef struct cli_command {
@@ -140,6 +154,11 @@ void cli_warn(const char *message);
 
 /* verify.c */
 int cmd_verify(command_line *cl);
+
+/* normalize.c */
+int cmd_normalize(command_line *cl);
+/* commands.c: "use --force" for advice, or NULL. */
+const char *cli_advice_hint(dc_advice advice);
 
 /* info.c */
 void info_print_text(FILE *out, dc_image *image);

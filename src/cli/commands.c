@@ -25,7 +25,7 @@ int cli_exit_code(dc_status status)
 
 /* The library says what would help in its own terms; this names the flag.
  * No default case: -Wswitch flags advice left unmapped. */
-static const char *advice_hint(dc_advice advice)
+const char *cli_advice_hint(dc_advice advice)
 {
     switch (advice) {
     case DC_ADVICE_NONE: return NULL;
@@ -48,7 +48,7 @@ static const char *advice_hint(dc_advice advice)
 /* One line: "discconv: [kind: ]message[ (hint)]". */
 static void say(const char *kind, const char *message, dc_advice advice)
 {
-    const char *hint = advice_hint(advice);
+    const char *hint = cli_advice_hint(advice);
     fprintf(stderr, "%s: %s%s%s%s%s\n", CLI_PROGRAM, kind, message,
             hint != NULL ? " (" : "", hint != NULL ? hint : "",
             hint != NULL ? ")" : "");
@@ -68,7 +68,7 @@ static int fail_json(const command_line *cl, const char *input,
     int code = fail(err);
     if (!cl->json)
         return code;
-    const char *hint = advice_hint(err->advice);
+    const char *hint = cli_advice_hint(err->advice);
     fputs("{\n  \"image\": ", stdout);
     json_string(stdout, input);
     printf(",\n  \"error\": {\n    \"exit_code\": %d,\n    \"status\": ",

@@ -33,6 +33,13 @@ const cli_command cli_commands[] = {
      "sectors, the stored pregap at the start: the bytes convert --split "
      "writes), an audio disc's AccurateRip ids and CRCs and CTDB TOC id; "
      "with --dat, the game whose tracks all match", 1, DC_MAX_TRACKS, false},
+    {"normalize", CMD_NORMALIZE, cmd_normalize, "SRC... -o DEST",
+     "convert every image found in folders into one layout under DEST: "
+     "a data disc of one track to ISO, an audio disc to sound files and a "
+     "cue sheet, a mixed-mode or multi-session disc to BIN/CUE with one "
+     "BIN per track (redump's names); a report in DEST "
+     "(discconv-report.jsonl); a re-run skips what is done",
+     0, DC_MAX_TRACKS, false},
     {"formats", CMD_FORMATS, cmd_formats, "",
      "list the formats and what they can do", 0, 0, false},
     {"help", CMD_HELP, cmd_help, "[COMMAND]",
@@ -184,6 +191,18 @@ static int set_sound_format(command_line *cl, const cli_option *option,
                         (int *)&cl->convert.audio_format);
 }
 
+static int set_jobs(command_line *cl, const cli_option *option,
+                    const char *value)
+{
+    char *end;
+    long jobs = strtol(value, &end, 10);
+    if (end == value || *end != '\0' || jobs < 1 || jobs > 1024)
+        return cli_usage_error("--%s takes a number from 1 to 1024, not "
+                               "'%s'", option->name, value);
+    cl->normalize.jobs = (int)jobs;
+    return EXIT_OK;
+}
+
 static int set_pregap(command_line *cl, const cli_option *option,
                       const char *value)
 {
@@ -201,7 +220,7 @@ static int set_pregap(command_line *cl, const cli_option *option,
  * (applies to the command, given once) follow from the line.
  */
 const cli_option cli_options[] = {
-    {"output", 'o', "PATH", CMD_WRITING, 0, NULL, TEXT(output),
+    {"output", 'o', "PATH", CMD_WRITING | CMD_NORMALIZE, 0, NULL, TEXT(output),
      "where to write (required); in a folder named with a final / (made "
      "if missing) outputs are named after the input; - is standard output "
      "(one file; convert needs --to)"},
@@ -218,11 +237,11 @@ const cli_option cli_options[] = {
      TEXT(partition),
      "read one partition of a DMG: its number from 0 as info lists them, "
      "its name or its type (default: the whole disk)"},
-    {"no-verify", 0, NULL, CMD_READING, 0, NULL, FLAG(no_verify),
+    {"no-verify", 0, NULL, CMD_READING | CMD_NORMALIZE, 0, NULL, FLAG(no_verify),
      "do not check a DMG's CRC-32 and MD5 checksums"},
-    {"password", 0, "TEXT", CMD_READING, 0, NULL, TEXT(password),
+    {"password", 0, "TEXT", CMD_READING | CMD_NORMALIZE, 0, NULL, TEXT(password),
      "the password of an encrypted image (DMG, UIF); never asked for"},
-    {"allow-truncated", 0, NULL, CMD_WRITING, 0, NULL,
+    {"allow-truncated", 0, NULL, CMD_WRITING | CMD_NORMALIZE, 0, NULL,
      FLAG(convert.allow_truncated),
      "convert an image that holds less than it says (info only warns), as "
      "far as it goes"},
@@ -266,12 +285,38 @@ const cli_option cli_options[] = {
      "(LBA ranges; each LBA with --json)"},
     {"force", 'f', NULL, CMD_WRITING, 0, NULL, FLAG(convert.force),
      "replace existing output files"},
-    {"sync", 0, NULL, CMD_WRITING, 0, NULL, FLAG(convert.sync),
+    {"sync", 0, NULL, CMD_WRITING | CMD_NORMALIZE, 0, NULL, FLAG(convert.sync),
      "make outputs durable: on the disk, with their folder entries, before "
      "discconv reports success (slower; without it they are complete but "
      "may still be in the page cache, as with cp)"},
-    {"quiet", 'q', NULL, CMD_WRITING | CMD_VERIFY, 0, NULL, FLAG(quiet),
+    {"quiet", 'q', NULL, CMD_WRITING | CMD_VERIFY | CMD_NORMALIZE, 0, NULL, FLAG(quiet),
      "no progress bar, no summary"},
+    {"jobs", 'j', "N", CMD_NORMALIZE, 0, NULL, CALL(set_jobs),
+     "convert N images at once (default: one per processor)"},
+    {"dry-run", 0, NULL, CMD_NORMALIZE, 0, NULL, FLAG(normalize.dry_run),
+     "only show what would be converted, how, and what is up to date"},
+    {"audio-format", 0, "wav|aiff|flac", CMD_NORMALIZE, 0, NULL,
+     CALL(set_sound_format), "sound file format of audio discs (default wav)"},
+    {"keep-bincue", 0, NULL, CMD_NORMALIZE, 0, NULL,
+     FLAG(normalize.keep_bincue),
+     "write every disc as BIN/CUE, one BIN per track"},
+    {"also-iso", 0, NULL, CMD_NORMALIZE, 0, NULL, FLAG(normalize.also_iso),
+     "also write the first data track of a mixed-mode or multi-session "
+     "disc as NAME.iso"},
+    {"progress", 0, NULL, CMD_NORMALIZE, 0, NULL, FLAG(normalize.progress),
+     "show progress on standard error even when it is no terminal"},
+    {"plan", 0, NULL, CMD_NORMALIZE, 0, NULL, FLAG(normalize.plan),
+     "print one shell command per image instead of converting, for GNU "
+     "parallel, a Slurm array or xargs; then --merge"},
+    {"one", 0, "IMAGE", CMD_NORMALIZE, 0, NULL, TEXT(normalize.one),
+     "convert this image only, as a line of --plan does (with --as); "
+     "its part of the report goes to DEST/.discconv/fragments"},
+    {"one-hex", 0, "HEX", CMD_NORMALIZE, OPTION_HIDDEN, "one",
+     TEXT(normalize.one_hex), "--one, the path in hexadecimal"},
+    {"as", 0, "PATH", CMD_NORMALIZE, 0, NULL, TEXT(normalize.name),
+     "with --one: the outputs' name under DEST, without extension"},
+    {"merge", 0, NULL, CMD_NORMALIZE, 0, NULL, FLAG(normalize.merge),
+     "join the report fragments in DEST/.discconv into the report"},
     {"json", 0, NULL, CMD_INFO | CMD_CONVERT | CMD_VERIFY, 0, NULL,
      FLAG(json),
      "print JSON; convert prints what it wrote and found, every bad "
@@ -303,6 +348,9 @@ const cli_exit_code_info cli_exit_codes[] = {
      "written, but sectors failed verification or had unexpected modes; "
      "verify: sectors failed EDC/ECC (and no DAT game matches)"},
     {EXIT_NO_MATCH, "verify: no game of the DAT matches every track"},
+    {EXIT_IMAGES_FAILED,
+     "normalize: one image or more could not be converted (the report says "
+     "why); the others were"},
     {EXIT_INTERRUPTED, "interrupted; partial outputs were removed"},
 };
 const int cli_exit_code_count = sizeof cli_exit_codes / sizeof *cli_exit_codes;

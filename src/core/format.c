@@ -173,9 +173,9 @@ static dc_status decide(const dc_probe_input *probe, const dc_format **format,
                               "bytes, and the name does not claim raw "
                               "sectors (.iso, .img, .bin, .raw)",
                               probe->path);
-    return dc_fail(err, DC_ERR_UNSUPPORTED,
-                   "%s: not a disc image format discconv knows",
-                   probe->path);
+    return dc_fail_advise(err, DC_ERR_UNSUPPORTED, DC_ADVICE_NAME_INPUT_FORMAT,
+                          "%s: not a disc image format discconv knows",
+                          probe->path);
 }
 
 dc_status dc_format_detect(dc_source *source, const dc_format **format,

@@ -227,6 +227,40 @@ void dc_image_close(dc_image *image)
 const dc_disc *dc_image_disc(const dc_image *image) { return &image->disc; }
 const char *dc_image_path(const dc_image *image) { return image->path; }
 
+/* The file sources, each file once (a file opened twice counts once). */
+static const dc_source *nth_file(const dc_image *image, int n)
+{
+    int seen = 0;
+    for (int i = 0; i < image->source_count; i++) {
+        const dc_source *source = image->sources[i];
+        dc_file_id id, other;
+        if (!dc_source_is_file(source) || !dc_source_file_id(source, &id))
+            continue;
+        bool repeated = false;
+        for (int k = 0; k < i && !repeated; k++)
+            repeated = dc_source_is_file(image->sources[k]) &&
+                       dc_source_file_id(image->sources[k], &other) &&
+                       other.dev == id.dev && other.ino == id.ino;
+        if (!repeated && seen++ == n)
+            return source;
+    }
+    return NULL;
+}
+
+int dc_image_file_count(const dc_image *image)
+{
+    int count = 0;
+    while (nth_file(image, count) != NULL)
+        count++;
+    return count;
+}
+
+const char *dc_image_file(const dc_image *image, int i)
+{
+    const dc_source *source = i >= 0 ? nth_file(image, i) : NULL;
+    return source != NULL ? dc_source_name(source) : NULL;
+}
+
 const char *dc_image_format_name(const dc_image *image)
 {
     return image->format->info.name;

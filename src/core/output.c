@@ -78,9 +78,14 @@ static dc_status make_dirs(dc_output_set *set, char *dir, dc_error *err)
     free(parent);
     if (status != DC_OK)
         return status;
-    if (mkdir(dir, 0777) != 0)
+    if (mkdir(dir, 0777) != 0) {
+        /* Another process made it since the stat: it is not ours to
+         * remove, and it will do. */
+        if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return DC_OK;
         return dc_fail(err, DC_ERR_OUTPUT, "%s: cannot create the folder: %s",
                        dir, strerror(errno));
+    }
     return remember_made_dir(set, dir, err);
 }
 

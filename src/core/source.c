@@ -185,6 +185,11 @@ void dc_source_close(dc_source *source)
 const char *dc_source_name(const dc_source *source) { return source->name; }
 int64_t dc_source_size(const dc_source *source) { return source->size; }
 
+bool dc_source_is_file(const dc_source *source)
+{
+    return source->kind == SOURCE_FILE;
+}
+
 bool dc_source_file_id(const dc_source *source, dc_file_id *id)
 {
     while (source->kind == SOURCE_WINDOW || source->kind == SOURCE_CHUNKED)

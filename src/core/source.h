@@ -58,6 +58,8 @@ int64_t dc_source_size(const dc_source *source);
 /* The file behind the source, to keep it from being overwritten; false for
  * memory. */
 bool dc_source_file_id(const dc_source *source, dc_file_id *id);
+/* True for a source that is a file itself (not a window, memory...). */
+bool dc_source_is_file(const dc_source *source);
 
 /* Reads up to len bytes at offset; *got receives the count (short only at
  * the end). */

@@ -164,7 +164,14 @@ static dc_status audio_write(dc_write_job *job, dc_error *err)
     if (dc_output_set_make_dir(job->outputs, dir, err) != DC_OK)
         return err->status;
     bool selected[DC_MAX_TRACKS];
-    char *name = dc_path_stem(job->source->path);
+    const char *disc_name = job->options->disc_name;
+    if (disc_name != NULL &&
+        (disc_name[0] == '\0' || strchr(disc_name, '/') != NULL ||
+         strcmp(disc_name, ".") == 0 || strcmp(disc_name, "..") == 0))
+        return dc_fail(err, DC_ERR_USAGE, "'%s' is no name for the disc's "
+                       "files: a file name, without '/'", disc_name);
+    char *name = disc_name != NULL ? dc_strdup(disc_name)
+                                   : dc_path_stem(job->source->path);
     char *cue_name = name != NULL ? dc_path_with_extension(name, "cue") : NULL;
     char *cue_path = cue_name != NULL ? dc_path_join(dir, cue_name) : NULL;
     dc_status status = cue_path == NULL

@@ -1,0 +1,252 @@
+#!/bin/sh
+# discconv normalize: a mixed collection (the sample disc as BIN/CUE, NRG,
+# CloneCD, TOC, ISO and an audio disc, the corpus when present, nested
+# folders, names with spaces and worse, a truncated image, files that are
+# no image) converts in one run without touching a source; the broken image
+# is reported and skipped; a second run skips everything; an interrupted
+# run leaves no partial output and the next completes it; a plan run by GNU
+# parallel gives the same outputs and, merged, the same report.
+. "$(dirname "$0")/lib.sh"
+make_sample
+S=$WORK/sample/sample.cue
+SRC=$WORK/src
+mkdir -p "$SRC/a b/deep" "$SRC/music" "$SRC/toc" "$SRC/evil"
+cp "$WORK/sample/sample.cue" "$WORK/sample/sample.bin" "$SRC/a b/"
+"$DISCCONV" convert -q "$S" --track 1 -o "$SRC/a b/deep/data.iso" 2>/dev/null
+"$DISCCONV" convert -q "$S" -o "$SRC/mixed.nrg"
+"$DISCCONV" convert -q "$S" -o "$SRC/clone.ccd"
+"$DISCCONV" extract-audio -q "$S" -o "$WORK/wav/"
+"$DISCCONV" convert -q "$WORK/wav/sample (Track 02).wav" \
+    "$WORK/wav/sample (Track 03).wav" -o "$SRC/music/album.cue"
+# A cdrdao TOC over the data track's raw sectors.
+"$DISCCONV" convert -q "$S" --track 1 --to bincue -o "$WORK/t1.cue"
+cp "$WORK/t1.bin" "$SRC/toc/data track.bin"
+printf 'CD_ROM\nTRACK MODE1_RAW\nDATAFILE "data track.bin"\n' > "$SRC/toc/disc.toc"
+# Eleven tracks over the sample's bin: the split BINs get two digits.
+python3 - "$SRC/a b/eleven.cue" <<'EOF'
+import sys
+def msf(lba): return "%02d:%02d:%02d" % (lba // 4500, lba // 75 % 60, lba % 75)
+lines = ['FILE "sample.bin" BINARY', '  TRACK 01 MODE1/2352', '    INDEX 01 00:00:00']
+for k in range(10):
+    lines += ['  TRACK %02d AUDIO' % (k + 2), '    INDEX 01 ' + msf(535 + 70 * k)]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+EOF
+# Hostile names: control characters, leading dots, over-long names, and
+# CD-TEXT and FILE lines that point outside.
+ctl=$(printf 'ctl\001x\033y')
+cp "$SRC/a b/deep/data.iso" "$SRC/evil/$ctl.iso"
+cp "$SRC/a b/deep/data.iso" "$SRC/evil/..hidden.iso"
+long=$(python3 -c 'print("L" * 250)')
+cp "$SRC/a b/deep/data.iso" "$SRC/evil/$long.iso"
+cp "$WORK/sample/sample.bin" "$SRC/evil/payload.bin"
+printf 'TITLE "../../../../outside"\nPERFORMER "/etc/passwd"\nFILE "../evil/payload.bin" BINARY\n  TRACK 01 MODE1/2352\n    TITLE "../../x"\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    TITLE "/abs/y"\n    INDEX 01 00:07:10\n' > "$SRC/evil/titles.cue"
+# Two images of one name in one folder.
+cp "$SRC/mixed.nrg" "$SRC/a b/deep/data.nrg"
+# Broken and not images.
+head -c 300000 "$SRC/a b/deep/data.iso" > "$SRC/truncated.iso"
+echo "no image here" > "$SRC/a b/readme.txt"
+: > "$SRC/empty.dat"
+if have_corpus; then
+    mkdir -p "$SRC/corpus"
+    cp -R "$CORPUS/nrg" "$CORPUS/dmg" "$CORPUS/iso" "$SRC/corpus/"
+    mkdir -p "$SRC/corpus/bincue"
+    cp "$CORPUS"/bincue/libcdio/isofs-m1.* "$CORPUS"/bincue/libcdio/cdda.* \
+        "$SRC/corpus/bincue/"
+    cp -R "$CORPUS/bincue/libcdio-cdtext-2011" "$SRC/corpus/"
+fi
+
+tree_sums() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha1sum
+               find . -printf '%p %s %T@\n' | sort); }
+tree_sums "$SRC" > "$WORK/src.before"
+ls -A "$WORK" > "$WORK/work.before"
+
+D=$WORK/dest
+run normalize -j 2 "$SRC" -o "$D"
+check "a run with a broken image exits 10 (some failed)" test "$rc" -eq 10
+tree_sums "$SRC" > "$WORK/src.after"
+check "no source was touched (sums, sizes, dates)" \
+    cmp "$WORK/src.before" "$WORK/src.after"
+ls -A "$WORK" | grep -v -x -e dest -e out -e err -e check.out -e src.after -e work.after \
+    > "$WORK/work.after"
+check "nothing is written outside DEST (CD-TEXT titles name ../ and /)" \
+    cmp "$WORK/work.before" "$WORK/work.after"
+check "no /abs/y from a CD-TEXT title" test ! -e /abs/y
+check "the summary counts the files that are no image (readme, empty...)" \
+    grep -q "[2-9] files are no image" "$WORK/out"
+check "the truncated image is reported on stderr" \
+    grep -q "failed: .*truncated.iso: truncated" "$WORK/err"
+
+R=$D/discconv-report.jsonl
+# report_field IMAGE EXPR: a Python expression over the image's record r
+report() { python3 - "$R" "$1" "$2" <<'EOF'
+import json, sys
+records = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line); records[r["image"]] = r
+r = records.get(sys.argv[2])
+print(eval(sys.argv[3], {"r": r, "records": records}))
+EOF
+}
+check "files that are no image are not in the report" \
+    test "$(report x 'sum(1 for k in records if "readme" in k or "empty" in k)')" = 0
+check "the truncated image is in the report, failed, with its error" \
+    test "$(report truncated 'r["result"] + " " + r["error"]["status"]')" = "failed malformed input"
+check "a data disc of one track is written as ISO, byte for byte" \
+    cmp "$SRC/a b/deep/data.iso" "$D/a b/deep/data.iso"
+check "the other image of that name gets its extension" \
+    test -f "$D/a b/deep/data (nrg).cue"
+check "the cue and its bin are one image, from the cue" \
+    test "$(report 'a b/sample' 'r["source"].endswith("sample.cue") and len(r["files"]) == 2')" = True
+check "no image is made of the bin alone" \
+    test "$(report 'a b/sample' 'sum(1 for k in records if "sample" in k and "a b" in k)')" = 1
+for f in "sample (Track 1).bin" "sample (Track 2).bin" "sample (Track 3).bin" sample.cue; do
+    check "mixed BIN/CUE: $f" test -f "$D/a b/$f"
+done
+check "the split cue sheet has CRLF lines" \
+    sh -c "test \"\$(grep -c \"\$(printf '\\r')\$\" '$D/a b/sample.cue')\" = \"\$(wc -l < '$D/a b/sample.cue')\""
+check "eleven tracks: two digits" \
+    test -f "$D/a b/eleven (Track 01).bin" -a -f "$D/a b/eleven (Track 11).bin"
+check "the cue names the two-digit bins" \
+    grep -q 'FILE "eleven (Track 11).bin" BINARY' "$D/a b/eleven.cue"
+check "NRG, CloneCD and TOC images are converted" \
+    test -f "$D/mixed.cue" -a -f "$D/clone.cue" -a -f "$D/toc/disc.iso"
+check "an audio disc: a sound file per track and a cue sheet" \
+    test -f "$D/music/album (Track 01).wav" -a -f "$D/music/album (Track 02).wav" -a -f "$D/music/album.cue"
+# Per-track hashes in the report are those of the split bins.
+python3 - "$R" "$D" > "$WORK/hashes" <<'EOF'
+import hashlib, json, sys, zlib
+bad = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["written_as"] != "BIN/CUE, one BIN per track":
+        continue
+    bins = sorted(o for o in r["outputs"] if o.endswith(".bin"))
+    for t, b in zip(r["tracks"], bins):
+        data = open(sys.argv[2] + "/" + b, "rb").read()
+        if (t["sha1"], t["md5"], t["crc32"], t["size"]) != (
+                hashlib.sha1(data).hexdigest(), hashlib.md5(data).hexdigest(),
+                "%08x" % zlib.crc32(data), len(data)):
+            bad += 1; print("differs:", b)
+print("bad", bad)
+EOF
+check "the report's per-track CRC-32/MD5/SHA-1 are the split bins'" \
+    grep -qx "bad 0" "$WORK/hashes"
+check "a control character in a source name becomes _" \
+    test -f "$D/evil/ctl_x_y.iso"
+check "a leading dot becomes _" test -f "$D/evil/_.hidden.iso"
+check "an over-long name is cut to 200 bytes" \
+    test -f "$D/evil/$(python3 -c 'print("L" * 200)').iso"
+check "CD-TEXT titles and FILE lines name no output" \
+    test "$(report evil/titles '" ".join(r["outputs"])')" = "evil/titles (Track 1).bin evil/titles (Track 2).bin evil/titles.cue"
+check "every output lies under DEST, as the report lists them" \
+    test "$(report truncated 'all(not o.startswith("/") and ".." not in o.split("/") for x in records.values() for o in x["outputs"])')" = True
+check "no temporary file is left" \
+    test -z "$(find "$D" -name '.*.??????' ! -path '*/.discconv*')"
+
+# A second run skips everything and writes nothing.
+find "$D" -type f ! -path '*/.discconv/*' -printf '%p %T@\n' | sort > "$WORK/d.before"
+run normalize -j 2 "$SRC" -o "$D"
+check "the second run converts nothing" grep -q " 0 converted" "$WORK/out"
+check "the second run says each image is up to date" \
+    sh -c "! grep -q '^converted' '$WORK/out' && grep -q '^skipped *a b/sample: up to date' '$WORK/out'"
+find "$D" -type f ! -path '*/.discconv/*' ! -name discconv-report.jsonl -printf '%p %T@\n' | sort > "$WORK/d.after"
+grep -v discconv-report.jsonl "$WORK/d.before" > "$WORK/d.before2"
+check "the second run rewrote no output" cmp "$WORK/d.before2" "$WORK/d.after"
+# A changed output is converted again.
+printf 'x' >> "$D/clone.cue"
+run normalize -j 2 "$SRC" -o "$D"
+check "an output that no longer matches its hash is converted again" \
+    grep -q "^converted *clone:" "$WORK/out"
+run normalize --dry-run "$SRC" -o "$D"
+check "--dry-run shows what is up to date" grep -q "^up-to-date .*mixed.nrg" "$WORK/out"
+
+# --as must stay inside DEST.
+run normalize --one "$SRC/mixed.nrg" --as ../x -o "$D"
+check "--as with .. is refused (exit 2)" test "$rc" -eq 2
+run normalize --one "$SRC/mixed.nrg" --as /tmp/x -o "$D"
+check "--as absolute is refused (exit 2)" test "$rc" -eq 2
+
+# --audio-format
+run normalize -q --audio-format flac "$SRC/music" -o "$WORK/flac"
+check "--audio-format flac writes FLAC" \
+    test "$rc" -eq 0 -a -f "$WORK/flac/album (Track 01).flac"
+
+# GNU parallel runs a plan: the same outputs and, merged, the same report.
+if have parallel; then
+    P=$WORK/dest-plan
+    run normalize --plan "$SRC" -o "$P"
+    cp "$WORK/out" "$WORK/plan"
+    check "the plan has one line per image" \
+        test "$(wc -l < "$WORK/plan")" = "$(wc -l < "$R")"
+    check "a path with control characters goes in hex" grep -q -- '--one-hex ' "$WORK/plan"
+    bindir=$(cd "$(dirname "$DISCCONV")" && pwd)
+    PATH=$bindir:$PATH parallel -j 2 < "$WORK/plan" > "$WORK/parallel.out" 2>&1
+    run normalize --merge "$P"
+    check "--merge exits 10 too: an image failed" test "$rc" -eq 10
+    check "a plan run by GNU parallel writes the same outputs" \
+        diff -r -x .discconv -x discconv-report.jsonl "$D" "$P"
+    sed 's/"seconds": [0-9.]*//' "$R" > "$WORK/r1"
+    sed 's/"seconds": [0-9.]*//' "$P/discconv-report.jsonl" > "$WORK/r2"
+    check "and, merged, the same report (but for the timings)" cmp "$WORK/r1" "$WORK/r2"
+else
+    skip "GNU parallel is not installed"
+fi
+
+# Interrupting: SIGTERM to the run, then SIGKILL to a worker.
+B=$WORK/big
+mkdir -p "$B"
+python3 -c '
+import os, sys
+for i in range(6):
+    b = bytearray(os.urandom(24 << 20)); b[32768:32775] = b"\x01CD001\x01"
+    open(sys.argv[1] + "/img%d.iso" % i, "wb").write(b)' "$B"
+# no_partial DEST: every output there is one a finished image recorded
+no_partial() {
+    find "$1" -type f ! -path '*/.discconv/*' ! -name discconv-report.jsonl |
+        sed "s|^$1/||" | sort > "$WORK/present"
+    cat "$1"/.discconv/state/* 2>/dev/null | awk '$1 == "output" {print $4}' |
+        python3 -c 'import sys, urllib.parse; [print(urllib.parse.unquote(l.strip())) for l in sys.stdin]' |
+        sort > "$WORK/recorded"
+    ! grep -l '^status pending' "$1"/.discconv/state/* >/dev/null 2>&1 &&
+        cmp -s "$WORK/present" "$WORK/recorded" &&
+        test -z "$(find "$1" -name '.*.??????')"
+}
+I=$WORK/int
+"$DISCCONV" normalize -q -j 1 --keep-bincue "$B" -o "$I" 2>/dev/null &
+pid=$!
+sleep 0.8
+kill -TERM $pid
+wait $pid
+rc=$?
+if [ "$rc" -eq 0 ]; then
+    skip "the run ended before SIGTERM reached it"
+else
+    check "SIGTERM: the run exits 130" test "$rc" -eq 130
+    check "SIGTERM: no partial output or temporary file" no_partial "$I"
+fi
+run normalize -q -j 2 --keep-bincue "$B" -o "$I"
+check "the next run completes the rest" \
+    test "$rc" -eq 0 -a "$(ls "$I"/*.cue | wc -l)" -eq 6
+K=$WORK/killed
+"$DISCCONV" normalize -q -j 1 --keep-bincue "$B" -o "$K" 2>"$WORK/kill.err" &
+pid=$!
+child=
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    sleep 0.2
+    child=$(pgrep -P $pid | head -1)
+    [ -n "$child" ] && kill -KILL "$child" 2>/dev/null && break
+    child=
+done
+wait $pid
+rc=$?
+if [ -z "$child" ] || ! grep -q "killed" "$WORK/kill.err"; then
+    skip "no worker to kill was caught"
+else
+    check "a killed worker: its image fails (exit 10), the run goes on" \
+        test "$rc" -eq 10
+    check "a killed worker leaves no partial output" no_partial "$K"
+fi
+run normalize -q -j 2 --keep-bincue "$B" -o "$K"
+check "after a killed worker the next run completes" \
+    test "$rc" -eq 0 -a "$(ls "$K"/*.cue | wc -l)" -eq 6
+finish
