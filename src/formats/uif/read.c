@@ -704,8 +704,11 @@ static dc_status open_descriptor(uif_reading *r, dc_source *plain,
     dc_stored_file files[2] = {{.name = NULL, .source = plain}};
     int count = 1;
     char name[600];
-    if (r->original == UIF_ORIGINAL_NRG)
-        return dc_image_open_stored(r->image, plain, NULL, 0, err);
+    if (r->original == UIF_ORIGINAL_NRG) /* the plain image is the NRG */
+        return dc_source_window(&descriptor, plain, 0, dc_source_size(plain),
+                                r->path, err) == DC_OK
+                   ? dc_image_open_stored(r->image, descriptor, NULL, 0, err)
+                   : err->status;
     const uint8_t *text = r->blss;
     size_t text_size = r->blss_size;
     if (r->original == UIF_ORIGINAL_CCD) {
