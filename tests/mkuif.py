@@ -28,7 +28,7 @@ Options:
                      type TYPE (cue, ccd:SUBFILE, nrg, mds)
   --break WHAT       damage one thing (for tests/malformed.sh): footer-offset,
                      table-count, block-past, block-overlap, sector-overflow,
-                     lastdiff, block-type, block-offset
+                     lastdiff, block-type, block-offset, stream-short
 """
 import argparse
 import lzma
@@ -184,6 +184,11 @@ def main():
         blocks[1][2] -= 1
     elif a.damage == "sector-overflow":
         blocks[-1][2], blocks[-1][3] = 0xFFFFFFF0, 0x20
+    elif a.damage == "stream-short":
+        packed = [b for b in blocks if b[4] == 5]
+        packed[0][3] += 1   # one sector more than its stream holds
+        blocks[:] = [b for b in blocks if b is packed[0] or
+                     not (packed[0][2] < b[2] < packed[0][2] + packed[0][3])]
     elif a.damage == "block-type":
         blocks[0][4] = 7
     elif a.damage == "block-offset":
@@ -192,11 +197,10 @@ def main():
 
     table = b"".join(struct.pack("<QIIII", *b) for b in blocks)
     tables = bytearray()
-    if a.password is not None:
-        tables_at = len(data)
+    tables_at = len(data)
     if a.damage == "table-count":
         sec = m.section(b"blhr", table)
-        sec = sec[:12] + struct.pack("<I", len(blocks) + 1000) + sec[16:]
+        sec = sec[:12] + struct.pack("<I", len(blocks) + 3) + sec[16:]
         tables += sec
     else:
         tables += m.section(b"blhr", table)
@@ -234,8 +238,7 @@ def main():
     def footer(table_offset, tables_size, key1):
         f = struct.pack("<4sIHHHHIIIQI16sBBBBI", b"bbis", 64, version,
                         image_type, 0, 0, sectors, ss,
-                        0xFFFF if a.damage == "lastdiff" and False else
-                        (ss + 1 if a.damage == "lastdiff" else lastdiff),
+                        ss + 1 if a.damage == "lastdiff" else lastdiff,
                         table_offset, tables_size, bytes(16), key1, key2,
                         0, 0, 0)
         return f
@@ -251,9 +254,10 @@ def main():
     else:
         table_offset = len(out)
         out += tables
+    tables_size = len(out) - table_offset + 64
     if a.damage == "footer-offset":
         table_offset = len(out) + 4096
-    out += footer(table_offset, len(out) - table_offset + 64,
+    out += footer(table_offset, tables_size,
                   0 if a.password is not None else key1)
     open(a.out, "wb").write(out)
 

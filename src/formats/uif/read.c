@@ -357,6 +357,12 @@ static dc_status read_section_data(uif_reading *r, const char *what,
                        (long long)(at - UIF_SECTION_HEADER),
                        (long long)stored);
     *end = at + stored;
+    /* No codec packs more than about 1000 to 1 (deflate's limit). */
+    if (s->compressed && (uint64_t)size > (uint64_t)stored * 1100 + 4096)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: %s at offset %lld: %zu bytes "
+                       "claimed from %lld compressed", r->path, what,
+                       (long long)(at - UIF_SECTION_HEADER), size,
+                       (long long)stored);
     uint8_t *out = malloc(size > 0 ? size : 1);
     uint8_t *in = s->compressed ? malloc(stored > 0 ? (size_t)stored : 1)
                                 : out;
