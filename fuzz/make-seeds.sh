@@ -14,7 +14,7 @@ out=$1
 discconv=${DISCCONV:-$top/discconv}
 gen_tone=${GEN_TONE:-$top/data/gen-tone}
 corpus=${DC_CORPUS:-$top/../shared/corpus}
-targets="cue toc bincue probe iso img nrg audio sector cdtext ccd codec adc lzfse dmg"
+targets="cue toc bincue probe iso img nrg audio sector cdtext ccd codec adc lzfse dmg uif"
 
 for t in $targets; do mkdir -p "$out/$t"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/discconv-seeds.XXXXXX")

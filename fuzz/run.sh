@@ -17,7 +17,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 [ $# -ge 1 ] || { echo "usage: fuzz/run.sh SECONDS [TARGET...]" >&2; exit 2; }
 seconds=$1; shift
-targets=${*:-cue toc bincue probe iso img nrg audio sector cdtext ccd codec adc lzfse dmg}
+targets=${*:-cue toc bincue probe iso img nrg audio sector cdtext ccd codec adc lzfse dmg uif}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 work=${FUZZ_WORK:-$top_builddir/fuzz/work}
 

@@ -175,7 +175,7 @@ refused "-t toc: read only, and says so" "toc (cdrdao TOC) is read only: disccon
     convert "$S/sample.cue" -t toc -o "$WORK/o/x.toc"
 refused "-t with an unknown name lists the writable formats" "'mdf' is not a format discconv writes; it writes bincue, nrg, ccd, audio, dmg, iso, img" \
     convert "$S/sample.cue" -t mdf -o "$WORK/o/x.mdf"
-refused "--from with an unknown name lists the readable formats" "'mds' is not a format discconv reads; it reads bincue, toc, nrg, ccd, audio, dmg, iso, img" \
+refused "--from with an unknown name lists the readable formats" "'mds' is not a format discconv reads; it reads bincue, toc, nrg, ccd, audio, dmg, uif, iso, img" \
     info --from mds "$S/sample.cue"
 run info --from cue "$S/sample.cue"
 check "--from takes an extension too (cue)" grep -q "(bincue)" "$WORK/out"

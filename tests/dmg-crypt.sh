@@ -25,14 +25,14 @@ if have_corpus && [ -f "$z/input_aes256.dmg" ] && [ -f "$CORPUS/MANIFEST.md" ]; 
         sh "$rc" aes.img "$want"
     run info "$z/input_aes256.dmg" --password test123
     check "info says how it is encrypted and finds the APFS inside" \
-        sh -c 'grep -q "^Encrypted: AES-256, encrcdsa v2$" "$1" && grep -q "Apple_APFS .*APFS" "$1"' \
+        sh -c 'grep -q "^Container: encryption AES-256, encrcdsa v2$" "$1" && grep -q "Apple_APFS .*APFS" "$1"' \
         sh "$WORK/out"
     run info --json "$z/input_aes256.dmg" --password test123
     check "info --json says it too" \
-        grep -q '"encryption": "AES-256, encrcdsa v2"' "$WORK/out"
+        grep -q '"container": {"encryption": "AES-256, encrcdsa v2"}' "$WORK/out"
     run info "$z/input_zlib.dmg"
     check "an unencrypted DMG says nothing of encryption" \
-        sh -c '! grep -q "^Encrypted" "$1"' sh "$WORK/out"
+        sh -c '! grep -q "encryption" "$1"' sh "$WORK/out"
 
     run convert -q "$z/input_aes256.dmg" -o none.img
     check "no password: exit 5, one line naming the file and --password" \

@@ -129,13 +129,11 @@ fixture x.gbi 47424900
 fixture x.cso 4349534f
 fixture x.b6t "$(printf 'BWT5 STREAM SIGN' | xxd -p)"
 fixture x.dmg 656e637263647361
-fixture x.uif 6262697340000000 -64
 fixture x.7z 377abcaf271c
 for f in "x.mds:Alcohol 120%" "x.chd:MAME CHD" "x.cdi:DiscJuggler" \
          "x.ecm:ECM" "x.isz:UltraISO" "x.daa:PowerISO" "x.gbi:gBurner" \
          "x.cso:compressed ISO (CSO)" "x.b6t:BlindWrite" \
          "x.dmg:encrypted Apple disk image" \
-         "x.uif:MagicISO image (UIF), not yet supported" \
          "x.7z:a 7-Zip archive, not a disc image: unpack it first"; do
     expect "${f%%:*}: ${f#*:}" 5 "${f#*:}" "$d/${f%%:*}"
 done

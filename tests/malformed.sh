@@ -563,7 +563,6 @@ foreign gbi.bin 47424900
 foreign cso.bin 4349534f
 foreign b6t.bin 425754352053545245414d205349474e
 foreign dmg.bin 656e637263647361
-foreign uif.bin 62626973 -64
 foreign gz.bin 1f8b08
 foreign xz.bin fd377a585a00
 foreign zip.bin 504b0304
@@ -644,4 +643,32 @@ target=iso
 expect "encrypted DMG: cdsaencr v1, refused" 5 "$d/v1.dmg" --password pw
 check "encrypted DMG: the v1 refusal says only v2 is read" \
     grep -q "cdsaencr v1.*only version 2" "$WORK/stderr"
+# --- UIF ---
+# Each made by tests/mkuif.py from a small ISO with one thing wrong: one
+# line ("file: block N at offset X: why" where a block is to blame),
+# nothing written.
+if have genisoimage; then
+    d=$(case_dir uif)
+    mkdir -p "$d/src" && head -c 300000 /dev/urandom > "$d/src/noise" &&
+        genisoimage -quiet -o "$d/in.iso" "$d/src"
+    target=iso
+    for spec in footer-offset:4 table-count:4 block-past:4 block-overlap:4 \
+                sector-overflow:4 lastdiff:4 block-type:4 block-offset:4 \
+                stream-short:4; do
+        python3 "$top_srcdir/tests/mkuif.py" --block 8 --break "${spec%:*}" \
+            "$d/in.iso" "$d/${spec%:*}.uif"
+        expect "UIF: ${spec%:*}" "${spec#*:}" "$d/${spec%:*}.uif"
+    done
+    for spec in block-past block-overlap sector-overflow block-type \
+                block-offset stream-short; do
+        "$DISCCONV" convert -q "$d/$spec.uif" -o "$d/x.iso" 2>"$WORK/uif-err"
+        check "UIF: $spec names the block and its offset" \
+            grep -q "$spec.uif: block [0-9]* at offset [0-9]*: " "$WORK/uif-err"
+    done
+    if python3 "$top_srcdir/tests/mkuif.py" --version 2 --password right \
+        "$d/in.iso" "$d/password.uif"; then
+        expect "UIF: a wrong password" 2 "$d/password.uif" --password wrong
+        expect "UIF: no password" 5 "$d/password.uif"
+    fi
+fi
 finish

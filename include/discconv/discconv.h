@@ -390,10 +390,12 @@ DC_API int dc_image_partition_chosen(const dc_image *image);
  * holds it).  NULL for an image that is no container.
  */
 DC_API const char *dc_image_contents(const dc_image *image);
-/* How a container opened with its password is encrypted, a string owned
- * by the image ("AES-256, encrcdsa v2"); NULL for an image that is not
- * encrypted. */
-DC_API const char *dc_image_encryption(const dc_image *image);
+/* A container's own facts (a UIF's version, compression, encryption and
+ * original image type; how a DMG opened with its password is encrypted), i from 0 to dc_image_fact_count() - 1: the
+ * fact's name, its value in *value.  NULL outside that range. */
+DC_API int dc_image_fact_count(const dc_image *image);
+DC_API const char *dc_image_fact(const dc_image *image, int i,
+                                 const char **value);
 /* Closes the image's files and frees it, with the disc, path and warnings
  * it handed out.  NULL is ignored. */
 DC_API void dc_image_close(dc_image *image);

@@ -183,6 +183,19 @@ static const char *contents_verdict(const char *contents)
            "convert to img for its raw bytes";
 }
 
+/* A container's own facts (a UIF's version, codec, cipher), one line. */
+static void print_facts_text(FILE *out, const dc_image *image)
+{
+    int count = dc_image_fact_count(image);
+    for (int i = 0; i < count; i++) {
+        const char *value;
+        const char *name = dc_image_fact(image, i, &value);
+        fprintf(out, "%s%s %s", i == 0 ? "Container: " : ", ", name, value);
+    }
+    if (count > 0)
+        fputc('\n', out);
+}
+
 /* A container's partitions (a DMG's), the one read marked with '*'. */
 static void print_partitions_text(FILE *out, const dc_image *image)
 {
@@ -190,8 +203,8 @@ static void print_partitions_text(FILE *out, const dc_image *image)
     if (contents == NULL)
         return;
     fprintf(out, "Contents:  %s\n", contents_verdict(contents));
-    if (dc_image_encryption(image) != NULL)
-        fprintf(out, "Encrypted: %s\n", dc_image_encryption(image));
+    if (dc_image_partition_count(image) == 0)
+        return;
     fprintf(out, "\n  #  %-40s %-22s %10s %10s  %-18s %s\n", "Partition",
             "Type", "First", "Sectors", "Codecs", "File system");
     int chosen = dc_image_partition_chosen(image);
@@ -228,6 +241,7 @@ void info_print_text(FILE *out, dc_image *image)
     if (has_cdtext(&disc->cdtext) || disc->cdtext_block_count > 0) {
         print_disc_block(out, disc, 0);
     }
+    print_facts_text(out, image);
     print_partitions_text(out, image);
     fprintf(out, "\n  #  Sess  Type         Size  Start     LBA       "
                  "Length    Pregap    Flags         ISRC\n");
@@ -435,6 +449,24 @@ static void json_fsinfo(FILE *out, int number, const dc_fsinfo *fs)
             fs->el_torito ? "true" : "false", fs->udf ? "true" : "false");
 }
 
+/* A container's own facts, as an object of strings. */
+static void print_facts_json(FILE *out, const dc_image *image)
+{
+    int count = dc_image_fact_count(image);
+    if (count == 0)
+        return;
+    fputs(",\n  \"container\": {", out);
+    for (int i = 0; i < count; i++) {
+        const char *value;
+        const char *name = dc_image_fact(image, i, &value);
+        fputs(i > 0 ? ", " : "", out);
+        json_string(out, name);
+        fputs(": ", out);
+        json_string(out, value);
+    }
+    fputc('}', out);
+}
+
 /* A container's: what it holds and its partitions. */
 static void print_partitions_json(FILE *out, const dc_image *image)
 {
@@ -443,11 +475,6 @@ static void print_partitions_json(FILE *out, const dc_image *image)
         return;
     fputs(",\n  \"contents\": ", out);
     json_string(out, contents);
-    fputs(",\n  \"encryption\": ", out);
-    if (dc_image_encryption(image) != NULL)
-        json_string(out, dc_image_encryption(image));
-    else
-        fputs("null", out);
     fprintf(out, ",\n  \"iso_possible\": %s,\n  \"partition_chosen\": %d,"
             "\n  \"partitions\": [", strcmp(contents, "device") != 0
                                        ? "true" : "false",
@@ -528,6 +555,7 @@ void info_print_json(FILE *out, dc_image *image)
         first = false;
     }
     fprintf(out, "%s]", first ? "" : "\n  ");
+    print_facts_json(out, image);
     print_partitions_json(out, image);
     fputs("\n}\n", out);
 }

@@ -28,7 +28,7 @@ const char *dc_codec_name(dc_codec codec)
         [DC_CODEC_ZERO] = "zero", [DC_CODEC_STORED] = "stored",
         [DC_CODEC_ZLIB] = "zlib", [DC_CODEC_BZIP2] = "bzip2",
         [DC_CODEC_XZ] = "xz",     [DC_CODEC_ADC] = "ADC",
-        [DC_CODEC_LZFSE] = "LZFSE",
+        [DC_CODEC_LZFSE] = "LZFSE", [DC_CODEC_LZMA_BCJ] = "LZMA",
     };
     return (unsigned)codec < DC_CODEC_COUNT ? names[codec] : "unknown codec";
 }
@@ -245,6 +245,61 @@ static dc_status xz_decode(const uint8_t *in, size_t in_len, uint8_t *out,
     }
 }
 
+/* The LZMA1 decoder knows the size, so a stream with or without an end
+ * marker ends where the chunk does; the BCJ filter then sees the stream's
+ * end and passes its last few bytes through, as the x86 filter must. */
+static dc_status lzma_bcj_decode(const uint8_t *in, size_t in_len,
+                                 uint8_t *out, size_t out_len,
+                                 const char *where, dc_error *err)
+{
+    enum { PREFIX = 1 + 5 + 8 };
+    if (in_len < PREFIX)
+        return corrupt(where, DC_CODEC_LZMA_BCJ, "shorter than its 14-byte "
+                       "header", err);
+    lzma_options_lzma options;
+    lzma_filter lzma1 = {.id = LZMA_FILTER_LZMA1, .options = NULL};
+    if (lzma_properties_decode(&lzma1, NULL, in + 1, 5) != LZMA_OK)
+        return corrupt(where, DC_CODEC_LZMA_BCJ, "bad properties", err);
+    options = *(lzma_options_lzma *)lzma1.options;
+    free(lzma1.options);
+    if (options.dict_size > XZ_MEMORY_LIMIT / 2)
+        return dc_fail(err, DC_ERR_UNSUPPORTED, "%s: LZMA stream needs a "
+                       "dictionary of %u bytes, more than %u MiB", where,
+                       (unsigned)options.dict_size, XZ_MEMORY_LIMIT >> 21);
+    options.ext_flags = LZMA_LZMA1EXT_ALLOW_EOPM;
+    options.ext_size_low = (uint32_t)out_len;
+    options.ext_size_high = (uint32_t)((uint64_t)out_len >> 32);
+    lzma_filter filters[3] = {
+        {.id = LZMA_FILTER_X86, .options = NULL},
+        {.id = LZMA_FILTER_LZMA1EXT, .options = &options},
+        {.id = LZMA_VLI_UNKNOWN, .options = NULL},
+    };
+    lzma_filter *chain = in[0] != 0 ? filters : filters + 1;
+    lzma_stream z = LZMA_STREAM_INIT;
+    if (lzma_raw_decoder(&z, chain) != LZMA_OK)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    z.next_in = in + PREFIX;
+    z.avail_in = in_len - PREFIX;
+    z.next_out = out;
+    z.avail_out = out_len;
+    lzma_ret r = lzma_code(&z, LZMA_FINISH);
+    size_t got = (size_t)z.total_out;
+    lzma_end(&z);
+    switch (r) {
+    case LZMA_STREAM_END:
+        return got == out_len ? DC_OK
+                              : ends_early(where, DC_CODEC_LZMA_BCJ, got,
+                                           out_len, err);
+    case LZMA_OK:
+    case LZMA_BUF_ERROR:
+        return ends_early(where, DC_CODEC_LZMA_BCJ, got, out_len, err);
+    case LZMA_MEM_ERROR:
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    default:
+        return corrupt(where, DC_CODEC_LZMA_BCJ, "bad data", err);
+    }
+}
+
 dc_status dc_codec_decode(dc_codec codec, const uint8_t *in, size_t in_len,
                           uint8_t *out, size_t out_len, const char *where,
                           dc_error *err)
@@ -269,6 +324,8 @@ dc_status dc_codec_decode(dc_codec codec, const uint8_t *in, size_t in_len,
         return dc_adc_decode(in, in_len, out, out_len, where, err);
     case DC_CODEC_LZFSE:
         return dc_lzfse_decode(in, in_len, out, out_len, where, err);
+    case DC_CODEC_LZMA_BCJ:
+        return lzma_bcj_decode(in, in_len, out, out_len, where, err);
     default:
         break;
     }

@@ -58,9 +58,9 @@ void dc_chunk_where(const dc_chunk_map *map, const char *name,
                             ? map->group_names[chunk->group]
                             : NULL;
     bool zero = chunk->codec == DC_CODEC_ZERO;
-    snprintf(buf, size, "%s: %s%schunk %d at %soffset %lld", name,
+    snprintf(buf, size, "%s: %s%s%s %d at %soffset %lld", name,
              group != NULL ? group : "", group != NULL ? " " : "",
-             chunk->index, zero ? "image " : "",
+             map->chunk_noun != NULL ? map->chunk_noun : "chunk", chunk->index, zero ? "image " : "",
              (long long)(zero ? chunk->out_offset : chunk->in_offset));
 }
 

@@ -18,6 +18,10 @@ typedef enum dc_codec {
     DC_CODEC_XZ,      /* an .xz stream (DMG's "LZMA") */
     DC_CODEC_ADC,     /* Apple Data Compression */
     DC_CODEC_LZFSE,   /* LZFSE / LZVN / stored blocks, bvx$-terminated */
+    DC_CODEC_LZMA_BCJ, /* a flag byte (non-zero: undo the x86 BCJ filter
+                          after decoding), an .lzma header (5 bytes of
+                          properties, an 8-byte size that is ignored) and
+                          raw LZMA1 data, end marker optional (UIF) */
     DC_CODEC_COUNT
 } dc_codec;
 
@@ -84,6 +88,8 @@ typedef struct dc_chunk_map {
     char **group_names;  /* per group, for messages ("partition 3
                             (Apple_HFS : 2)"); may be NULL */
     int group_count;
+    const char *chunk_noun; /* what the container calls a chunk in
+                               messages ("block"); NULL: "chunk" */
 } dc_chunk_map;
 
 dc_status dc_chunk_map_add(dc_chunk_map *map, const dc_chunk *chunk,

@@ -44,16 +44,6 @@ dc_status dc_image_add_partition(dc_image *image, const char *name,
     return DC_OK;
 }
 
-dc_status dc_image_set_encryption(dc_image *image, const char *encryption,
-                                  dc_error *err)
-{
-    free(image->encryption);
-    image->encryption = dc_strdup(encryption);
-    if (image->encryption == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    return DC_OK;
-}
-
 static bool all_digits(const char *text)
 {
     if (*text == '\0')
@@ -294,7 +284,3 @@ const char *dc_image_contents(const dc_image *image)
     return image->contents;
 }
 
-const char *dc_image_encryption(const dc_image *image)
-{
-    return image->encryption;
-}

@@ -93,9 +93,8 @@ static const foreign_format foreign_formats[] = {
      MAGIC("BWT5 STREAM SIGN"), NULL},
     /* Apple disk images, encrypted ones included, are the DMG reader's
      * (src/formats/dmg/read.c), which refuses what it does not read. */
-    /* MagicISO: a 64-byte "bbis" block at the end points at the "blhr"
-     * block table (uif2iso). */
-    {"a MagicISO image (UIF)", FOREIGN_PLANNED, -64, MAGIC("bbis"), NULL},
+    /* MagicISO images (UIF) are the UIF reader's (src/formats/uif/),
+     * which refuses the cipher cascade it does not decrypt. */
     /* Archives and compressed files, by their formats' own magic numbers:
      * RFC 1952 (gzip, deflate), the .xz file format, PKWARE's APPNOTE
      * (local file header), 7-Zip's 7zFormat.txt, bzip2, RFC 8878

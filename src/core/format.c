@@ -16,6 +16,7 @@ static const dc_format *const formats[] = {
     &dc_format_ccd,
     &dc_format_audio,
     &dc_format_dmg,
+    &dc_format_uif,
     &dc_format_iso,
     &dc_format_img,
 };
@@ -220,6 +221,34 @@ dc_status dc_format_detect_contents(dc_source *source,
     }
     free(head);
     free(tail);
+    return err->status;
+}
+
+dc_status dc_format_detect_stored(dc_source *source, const dc_format **format,
+                                  dc_error *err)
+{
+    *format = NULL;
+    uint8_t *head = malloc(DC_PROBE_HEAD);
+    uint8_t *tail = malloc(DC_PROBE_TAIL);
+    dc_probe_input probe;
+    int best = DC_PROBE_LIKELY - 1;
+    if (head == NULL || tail == NULL)
+        dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    else if (read_probe(source, &probe, head, tail, err) == DC_OK)
+        for (int i = 0; i < FORMAT_COUNT; i++) {
+            bool stored_kind = formats[i]->describes != NULL ||
+                               formats[i] == &dc_format_nrg;
+            int score = stored_kind ? formats[i]->probe(&probe) : 0;
+            if (score > best) {
+                best = score;
+                *format = formats[i];
+            }
+        }
+    free(head);
+    free(tail);
+    if (err->status == DC_OK && *format == NULL)
+        dc_fail(err, DC_ERR_FORMAT, "%s: neither a cue sheet, a CloneCD "
+                "control file nor an NRG image", dc_source_name(source));
     return err->status;
 }
 

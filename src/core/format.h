@@ -98,7 +98,12 @@ struct dc_image {
     dc_partition *partitions; /* the container's, strings owned */
     int partition_count;
     int partition_chosen;  /* by position; -1: the whole device */
-    char *encryption;      /* how the container is encrypted, or NULL */
+    struct dc_stored_file *stored; /* the files a container's stored
+                                      descriptor names (dc_image_open_stored) */
+    int stored_count;
+    const char **facts;    /* the container's own facts, name then value
+                              (dc_image_set_facts) */
+    int fact_count;
 };
 
 /* Makes `source` what the image's format reads (a container's stream, a
@@ -122,9 +127,6 @@ dc_status dc_image_add_partition(dc_image *image, const char *name,
                                  const char *type, int64_t first_sector,
                                  int64_t sectors, const char *codecs,
                                  dc_error *err);
-/* Records how the container is encrypted ("AES-256, encrcdsa v2"). */
-dc_status dc_image_set_encryption(dc_image *image, const char *encryption,
-                                  dc_error *err);
 /* The partition the caller chose (open_options.partition: a number from
  * 0, a name or a type), by position, or -1 for the whole device; sets
  * partition_chosen.  DC_ERR_USAGE when it names none. */
@@ -140,6 +142,33 @@ dc_status dc_image_choose_partition(dc_image *image, int *chosen,
  */
 dc_status dc_image_open_contents(dc_image *image, dc_source *whole,
                                  dc_source *checked, dc_error *err);
+
+/*
+ * A descriptor a container stores (a UIF's cue sheet or CCD, or a whole
+ * NRG), read by the format that reads its bytes, the files it names served
+ * from the container rather than from disk: a stored file answers to the
+ * name a descriptor looks up when the base names agree (without case, "\\"
+ * or "/" separated), or, named "*.ext", to any name of that extension; the
+ * one named NULL (the container's payload) to the first name no other
+ * answers to.  The image owns the descriptor and every file's source.
+ */
+typedef struct dc_stored_file {
+    const char *name;
+    dc_source *source;
+    char *path;          /* the path it was found as; the core's */
+} dc_stored_file;
+dc_status dc_image_open_stored(dc_image *image, dc_source *descriptor,
+                               const dc_stored_file *files, int count,
+                               dc_error *err);
+/* The file a descriptor names, by its name as written, in `dir`: found on
+ * disk (dc_path_find), or among the stored files when the image reads a
+ * stored descriptor.  NULL when there is none. */
+char *dc_image_find_file(dc_image *image, const char *dir, const char *name);
+/* A container's facts for info: `count` pairs of static strings, name
+ * then value ("UIF version", "3"; "encryption", "AES-256, encrcdsa v2");
+ * the image keeps a copy of the list. */
+dc_status dc_image_set_facts(dc_image *image, const char *const *facts,
+                             int count, dc_error *err);
 
 /* Records a warning for the user (printf-style). */
 void dc_image_warn(dc_image *image, const char *fmt, ...)
@@ -282,6 +311,10 @@ const dc_format *dc_format_for_extension(const char *path);
  * (a disk: the core reads it as a raw device). */
 dc_status dc_format_detect_contents(dc_source *source,
                                     const dc_format **format, dc_error *err);
+/* The format that reads a descriptor a container stores: one with a
+ * `describes` (cue, toc, ccd) or NRG, by its bytes; else DC_ERR_FORMAT. */
+dc_status dc_format_detect_stored(dc_source *source, const dc_format **format,
+                                  dc_error *err);
 /* The best-scoring format for the source's content, or an error. */
 dc_status dc_format_detect(dc_source *source, const dc_format **format,
                            dc_error *err);
@@ -344,5 +377,6 @@ extern const dc_format dc_format_nrg;
 extern const dc_format dc_format_ccd;
 extern const dc_format dc_format_audio;
 extern const dc_format dc_format_dmg;
+extern const dc_format dc_format_uif;
 
 #endif

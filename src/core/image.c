@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* Subheaders for sectors whose image stored only user data: the XA
@@ -74,9 +75,135 @@ dc_status dc_image_use_source(dc_image *image, dc_source *source,
     return adopt_source(image, source, err);
 }
 
+/* --- files a container stores for its descriptor ------------------------ */
+
+/* The last part of a name written with "/" or "\\" separators. */
+static const char *base_name(const char *name)
+{
+    const char *base = name;
+    for (const char *c = name; *c != '\0'; c++)
+        if (*c == '/' || *c == '\\')
+            base = c + 1;
+    return base;
+}
+
+static bool answers_to(const dc_stored_file *file, const char *name)
+{
+    const char *base = base_name(name);
+    if (file->name == NULL)
+        return false;
+    if (strncmp(file->name, "*.", 2) == 0)
+        return strcasecmp(dc_path_extension(base), file->name + 2) == 0;
+    return strcasecmp(base_name(file->name), base) == 0;
+}
+
+static char *find_stored(dc_image *image, const char *dir, const char *name)
+{
+    char *path = dc_path_join(dir, name);
+    if (path == NULL)
+        return NULL;
+    dc_stored_file *found = NULL;
+    for (int i = 0; i < image->stored_count && found == NULL; i++)
+        if (image->stored[i].source == NULL)
+            continue;
+        else if (answers_to(&image->stored[i], name) ||
+            (image->stored[i].path != NULL &&
+             strcmp(image->stored[i].path, path) == 0))
+            found = &image->stored[i];
+    for (int i = 0; i < image->stored_count && found == NULL; i++)
+        if (image->stored[i].name == NULL && image->stored[i].path == NULL &&
+            image->stored[i].source != NULL)
+            found = &image->stored[i];
+    if (found == NULL) {
+        free(path);
+        return NULL;
+    }
+    if (found->path == NULL)
+        found->path = dc_strdup(path);
+    return path;
+}
+
+char *dc_image_find_file(dc_image *image, const char *dir, const char *name)
+{
+    return image->stored_count > 0 ? find_stored(image, dir, name)
+                                   : dc_path_find(dir, name);
+}
+
+/* The stored file found as `path`: never one on disk. */
+static dc_status open_stored_file(dc_image *image, const char *path,
+                                  dc_source **source, dc_error *err)
+{
+    for (int i = 0; i < image->stored_count; i++) {
+        const dc_stored_file *file = &image->stored[i];
+        if (file->path != NULL && strcmp(file->path, path) == 0) {
+            if (dc_source_window(source, file->source, 0,
+                                 dc_source_size(file->source), path,
+                                 err) != DC_OK)
+                return err->status;
+            return adopt_source(image, *source, err);
+        }
+    }
+    return dc_fail(err, DC_ERR_INPUT_IO, "%s: %s holds no file %s",
+                   path, image->path, base_name(path));
+}
+
+dc_status dc_image_open_stored(dc_image *image, dc_source *descriptor,
+                               const dc_stored_file *files, int count,
+                               dc_error *err)
+{
+    image->stored = calloc((size_t)count + 1, sizeof *image->stored);
+    if (image->stored == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < count; i++)
+        image->stored[i] = (dc_stored_file){.name = files[i].name,
+                                            .source = files[i].source};
+    /* Counted even without files: nothing on disk may stand in. */
+    image->stored_count = count > 0 ? count : 1;
+    if (dc_image_use_source(image, descriptor, err) != DC_OK)
+        return err->status;
+    const dc_format *inner;
+    if (dc_format_detect_stored(descriptor, &inner, err) != DC_OK)
+        return err->status;
+    void *priv = calloc(1, inner->priv_size > 0 ? inner->priv_size : 1);
+    if (priv == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    free(image->priv);
+    image->priv = priv;
+    return inner->open(image, err);
+}
+
+dc_status dc_image_set_facts(dc_image *image, const char *const *facts,
+                             int count, dc_error *err)
+{
+    const char **copy = malloc((size_t)count * 2 * sizeof *copy + 1);
+    if (copy == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    memcpy(copy, facts, (size_t)count * 2 * sizeof *copy);
+    free(image->facts);
+    image->facts = copy;
+    image->fact_count = count;
+    return DC_OK;
+}
+
+int dc_image_fact_count(const dc_image *image)
+{
+    return image->fact_count;
+}
+
+const char *dc_image_fact(const dc_image *image, int i, const char **value)
+{
+    if (i < 0 || i >= image->fact_count)
+        return NULL;
+    if (value != NULL)
+        *value = image->facts[2 * i + 1];
+    return image->facts[2 * i];
+}
+
 dc_status dc_image_open_file(dc_image *image, const char *path,
                              dc_source **source, dc_error *err)
 {
+    if (image->stored_count > 0)
+        return open_stored_file(image, path, source, err);
     if (dc_source_open_file(source, path, err) != DC_OK)
         return err->status;
     return adopt_source(image, *source, err);
@@ -218,7 +345,10 @@ void dc_image_close(dc_image *image)
         free((char *)image->partitions[i].codecs);
     }
     free(image->partitions);
-    free(image->encryption);
+    for (int i = 0; i < image->stored_count; i++)
+        free(image->stored[i].path);
+    free(image->stored);
+    free(image->facts);
     free(image->scratch);
     free(image->path);
     free(image);

@@ -22,9 +22,10 @@
  * and as Windows-1252 turned UTF-8; each exactly, then ignoring case. */
 /* The file a FILE or CDTEXTFILE line names, found as written, without
  * case, with Windows separators, or by its base name alone. */
-static char *find_named_file(const char *dir, const char *name)
+static char *find_named_file(dc_image *image, const char *dir,
+                             const char *name)
 {
-    char *found = dc_path_find(dir, name);
+    char *found = dc_image_find_file(image, dir, name);
     if (found != NULL)
         return found;
     char *unix_name = dc_strdup(name);
@@ -33,14 +34,14 @@ static char *find_named_file(const char *dir, const char *name)
     for (char *c = unix_name; *c != '\0'; c++)
         if (*c == '\\')
             *c = '/';
-    found = dc_path_find(dir, unix_name);
+    found = dc_image_find_file(image, dir, unix_name);
     if (found == NULL && strchr(unix_name, '/') != NULL)
-        found = dc_path_find(dir, dc_path_basename(unix_name));
+        found = dc_image_find_file(image, dir, dc_path_basename(unix_name));
     free(unix_name);
     if (found == NULL && !dc_text_valid_utf8(name)) {
         char *utf8 = dc_text_to_utf8(name, DC_CHARSET_WINDOWS_1252);
         if (utf8 != NULL)
-            found = dc_path_find(dir, utf8);
+            found = dc_image_find_file(image, dir, utf8);
         free(utf8);
     }
     return found;
@@ -54,7 +55,7 @@ static char *find_stem_bin(const cue_parser *p)
                                             "bin");
     if (stem_bin == NULL)
         return NULL;
-    char *found = dc_path_find(p->cue_dir, stem_bin);
+    char *found = dc_image_find_file(p->image, p->cue_dir, stem_bin);
     free(stem_bin);
     return found;
 }
@@ -90,7 +91,7 @@ static dc_status open_files(cue_parser *p, dc_error *err)
     cue_priv *priv = p->priv;
     for (int i = 0; i < priv->file_count; i++) {
         cue_file *file = &priv->files[i];
-        file->path = find_named_file(p->cue_dir, file->name);
+        file->path = find_named_file(p->image, p->cue_dir, file->name);
         if (file->path == NULL && priv->file_count == 1 &&
             file->kind != SOURCE_SOUND)
             file->path = find_stem_bin(p);
@@ -118,7 +119,7 @@ static dc_status read_cdtext_file(cue_parser *p, dc_error *err)
 {
     if (p->cdtext_name == NULL)
         return DC_OK;
-    char *path = find_named_file(p->cue_dir, p->cdtext_name);
+    char *path = find_named_file(p->image, p->cue_dir, p->cdtext_name);
     if (path == NULL)
         return cue_fail(p, p->cdtext_line, DC_ERR_INPUT_IO, err,
                         "CDTEXTFILE \"%s\" not found in %s", p->cdtext_name,

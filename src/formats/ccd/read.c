@@ -45,7 +45,8 @@ typedef struct ccd_state {
 } ccd_state;
 
 /* The same-stem companion with extension `ext` of the .ccd, or NULL. */
-static char *find_companion(const char *ccd_path, const char *ext)
+static char *find_companion(dc_image *image, const char *ccd_path,
+                            const char *ext)
 {
     char *dir = dc_path_dirname(ccd_path);
     char *stem = dc_path_stem(ccd_path);
@@ -53,7 +54,7 @@ static char *find_companion(const char *ccd_path, const char *ext)
     if (dir != NULL && stem != NULL &&
         (name = malloc(strlen(stem) + strlen(ext) + 2)) != NULL) {
         sprintf(name, "%s.%s", stem, ext);
-        found = dc_path_find(dir, name);
+        found = dc_image_find_file(image, dir, name);
     }
     free(dir);
     free(stem);
@@ -907,7 +908,7 @@ static const dc_image_ops ccd_ops = {
 static dc_status open_payload(dc_image *image, ccd_state *s, dc_error *err)
 {
     const char *ccd_path = dc_source_name(image->source);
-    char *img = find_companion(ccd_path, "img");
+    char *img = find_companion(image, ccd_path, "img");
     if (img == NULL) {
         char *stem = dc_path_stem(ccd_path);
         dc_fail(err, stem != NULL ? DC_ERR_INPUT_IO : DC_ERR_NOMEM,
@@ -921,7 +922,7 @@ static dc_status open_payload(dc_image *image, ccd_state *s, dc_error *err)
     free(img);
     if (status != DC_OK)
         return status;
-    char *sub = find_companion(ccd_path, "sub");
+    char *sub = find_companion(image, ccd_path, "sub");
     if (sub == NULL)
         return DC_OK;
     s->has_sub = true;

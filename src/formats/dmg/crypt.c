@@ -234,9 +234,9 @@ dc_status dmg_crypt_read(dc_source *file, const char *path, dmg_crypt *c,
     return read_blobs(file, path, count, c, err);
 }
 
-void dmg_crypt_describe(const dmg_crypt *c, char *text, size_t size)
+const char *dmg_crypt_name(const dmg_crypt *c)
 {
-    snprintf(text, size, "AES-%u, encrcdsa v2", (unsigned)c->key_bits);
+    return c->key_bits == 128 ? "AES-128, encrcdsa v2" : "AES-256, encrcdsa v2";
 }
 
 /* --- the keys ------------------------------------------------------------- */
@@ -486,8 +486,7 @@ dc_status dmg_decrypting_source(dc_source **source, dc_source *file,
                                 const char *password, dc_error *err)
 {
     *source = NULL;
-    char what[64];
-    dmg_crypt_describe(c, what, sizeof what);
+    const char *what = dmg_crypt_name(c);
     size_t keys = c->key_bits / 8 + c->hmac_key_bits / 8;
     for (int i = 0; i < c->blob_count; i++) {
         uint8_t plain[DMG_CRYPT_MAX_WRAPPED];

@@ -180,8 +180,8 @@ bool dmg_crypt_magic(const uint8_t *head, size_t size);
 /* Reads and checks the header and its password blobs. */
 dc_status dmg_crypt_read(dc_source *file, const char *path, dmg_crypt *crypt,
                          dc_error *err);
-/* "AES-256, encrcdsa v2" */
-void dmg_crypt_describe(const dmg_crypt *crypt, char *text, size_t size);
+/* "AES-256, encrcdsa v2": a string literal (an image fact). */
+const char *dmg_crypt_name(const dmg_crypt *crypt);
 /* The decrypted data as a source over `file` (which must outlive it); a
  * password that unlocks no blob is DC_ERR_USAGE with DC_ADVICE_PASSWORD. */
 dc_status dmg_decrypting_source(dc_source **source, dc_source *file,

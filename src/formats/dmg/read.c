@@ -695,13 +695,13 @@ static dc_status open_decrypted(dc_image *image, dc_source **file,
 {
     dmg_crypt crypt;
     dc_source *plain;
-    char what[64] = "encrcdsa";
+    const char *what = "encrcdsa";
     /* Without the password nothing can be read: said first, with what
      * the header tells when it can be read. */
     if (image->open_options.password == NULL) {
         dc_error unread = {0};
         if (dmg_crypt_read(*file, image->path, &crypt, &unread) == DC_OK)
-            dmg_crypt_describe(&crypt, what, sizeof what);
+            what = dmg_crypt_name(&crypt);
         return dc_fail_advise(err, DC_ERR_UNSUPPORTED, DC_ADVICE_PASSWORD,
                               "%s: an encrypted Apple disk image (%s): it "
                               "opens only with its password", image->path,
@@ -712,7 +712,7 @@ static dc_status open_decrypted(dc_image *image, dc_source **file,
                               image->open_options.password, err) != DC_OK ||
         dc_image_use_source(image, plain, err) != DC_OK)
         return err->status;
-    dmg_crypt_describe(&crypt, what, sizeof what);
+    what = dmg_crypt_name(&crypt);
     uint8_t head[DMG_KOLY_SIZE], tail[DMG_KOLY_SIZE];
     size_t head_size, tail_size;
     int64_t size = dc_source_size(plain);
@@ -729,7 +729,8 @@ static dc_status open_decrypted(dc_image *image, dc_source **file,
                               "UDIF trailer (koly): a wrong password, or a "
                               "damaged image", image->path, what);
     *file = plain;
-    return dc_image_set_encryption(image, what, err);
+    const char *facts[] = {"encryption", what};
+    return dc_image_set_facts(image, facts, 1, err);
 }
 
 static dc_status dmg_open(dc_image *image, dc_error *err)
