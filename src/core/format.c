@@ -16,6 +16,7 @@ static const dc_format *const formats[] = {
     &dc_format_ccd,
     &dc_format_audio,
     &dc_format_dmg,
+    &dc_format_uif,
     &dc_format_iso,
     &dc_format_img,
 };

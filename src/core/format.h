@@ -340,5 +340,6 @@ extern const dc_format dc_format_nrg;
 extern const dc_format dc_format_ccd;
 extern const dc_format dc_format_audio;
 extern const dc_format dc_format_dmg;
+extern const dc_format dc_format_uif;
 
 #endif
