@@ -291,7 +291,8 @@ static dc_status write_section(dc_output *out, const char *signature,
         put32(packed + 4, (uint32_t)(8 + extra_len + packed_len));
         put32(packed + 8, 1); /* compressed */
         put32(packed + 12, count);
-        memcpy(packed + SECTION_HEADER, extra, extra_len);
+        if (extra_len > 0)
+            memcpy(packed + SECTION_HEADER, extra, extra_len);
         status = dc_output_write(out, packed,
                                  SECTION_HEADER + extra_len + packed_len, err);
     }
