@@ -173,7 +173,7 @@ refused "-t flac with --format wav" "^discconv: --to flac and --format wav ask f
     convert "$S/sample.cue" -t flac --format wav -o "$WORK/o/"
 refused "-t toc: read only, and says so" "toc (cdrdao TOC) is read only: discconv converts from it, not to it; it writes bincue, " \
     convert "$S/sample.cue" -t toc -o "$WORK/o/x.toc"
-refused "-t with an unknown name lists the writable formats" "'mdf' is not a format discconv writes; it writes bincue, nrg, ccd, audio, dmg, iso, img" \
+refused "-t with an unknown name lists the writable formats" "'mdf' is not a format discconv writes; it writes bincue, nrg, ccd, audio, dmg, uif, iso, img" \
     convert "$S/sample.cue" -t mdf -o "$WORK/o/x.mdf"
 refused "--from with an unknown name lists the readable formats" "'mds' is not a format discconv reads; it reads bincue, toc, nrg, ccd, audio, dmg, uif, iso, img" \
     info --from mds "$S/sample.cue"

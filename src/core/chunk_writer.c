@@ -224,7 +224,8 @@ dc_status dc_chunk_writer_start(dc_chunk_writer **writer, dc_output *out,
 {
     *writer = NULL;
     if (codec != DC_CODEC_ZLIB && codec != DC_CODEC_BZIP2 &&
-        codec != DC_CODEC_XZ && codec != DC_CODEC_STORED)
+        codec != DC_CODEC_XZ && codec != DC_CODEC_LZMA_BCJ &&
+        codec != DC_CODEC_STORED)
         return dc_fail(err, DC_ERR_UNSUPPORTED, "no %s encoder",
                        dc_codec_name(codec));
     if (chunk_size == 0 || chunk_size > (size_t)DC_CHUNK_MAX || workers < 0)

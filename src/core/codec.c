@@ -22,6 +22,10 @@
  * than allocated on a file's say-so. */
 #define XZ_MEMORY_LIMIT (80u << 20)
 
+/* UIF's LZMA chunks start with a flag byte, 5 property bytes and an
+ * 8-byte size. */
+#define UIF_LZMA_PREFIX 14
+
 const char *dc_codec_name(dc_codec codec)
 {
     static const char *const names[DC_CODEC_COUNT] = {
@@ -355,6 +359,9 @@ size_t dc_codec_bound(dc_codec codec, size_t in_len)
         return in_len + in_len / 100 + 600;
     case DC_CODEC_XZ:
         return lzma_stream_buffer_bound(in_len);
+    case DC_CODEC_LZMA_BCJ: /* LZMA1 has no stored chunks: bytes that do
+                               not compress grow by a few percent */
+        return UIF_LZMA_PREFIX + in_len + in_len / 8 + 64;
     default: /* stored; ADC and LZFSE decode only, and never grow much */
         return in_len + in_len / 8 + 64;
     }
@@ -408,19 +415,29 @@ static dc_status bzip2_encode(int level, const uint8_t *in, size_t in_len,
     return r == BZ_OK ? DC_OK : too_small(DC_CODEC_BZIP2, err);
 }
 
+/* The LZMA dictionary for a chunk of in_len bytes at `level`: a larger
+ * one compresses no better and costs memory on both sides (8 MiB at the
+ * default preset). */
+static dc_status lzma_options_for(int level, size_t in_len,
+                                  lzma_options_lzma *options, dc_error *err)
+{
+    if (lzma_lzma_preset(options, level == 0 || level > 9 ? 6
+                                                          : (uint32_t)level))
+        return dc_fail(err, DC_ERR_USAGE, "LZMA encoder: no preset %d",
+                       level);
+    if (options->dict_size > in_len)
+        options->dict_size = in_len < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN
+                                                         : (uint32_t)in_len;
+    return DC_OK;
+}
+
 static dc_status xz_encode(int level, const uint8_t *in, size_t in_len,
                            uint8_t *out, size_t out_size, size_t *out_len,
                            dc_error *err)
 {
     lzma_options_lzma options;
-    if (lzma_lzma_preset(&options, level == 0 || level > 9 ? 6
-                                                           : (uint32_t)level))
-        return dc_fail(err, DC_ERR_USAGE, "xz encoder: no preset %d", level);
-    /* A dictionary larger than the chunk compresses no better and costs
-     * memory on both sides (8 MiB at the default preset). */
-    if (options.dict_size > in_len)
-        options.dict_size = in_len < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN
-                                                        : (uint32_t)in_len;
+    if (lzma_options_for(level, in_len, &options, err) != DC_OK)
+        return err->status;
     lzma_filter filters[] = {
         {.id = LZMA_FILTER_LZMA2, .options = &options},
         {.id = LZMA_VLI_UNKNOWN, .options = NULL},
@@ -432,6 +449,38 @@ static dc_status xz_encode(int level, const uint8_t *in, size_t in_len,
     if (r == LZMA_MEM_ERROR)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     return r == LZMA_OK ? DC_OK : too_small(DC_CODEC_XZ, err);
+}
+
+/* UIF's LZMA: its 14-byte prefix (the BCJ flag set, the properties as an
+ * .lzma file has them, the plain size), then x86 BCJ and LZMA1 with an
+ * end marker, as MagicISO's readers take it. */
+static dc_status uif_lzma_encode(int level, const uint8_t *in, size_t in_len,
+                                 uint8_t *out, size_t out_size,
+                                 size_t *out_len, dc_error *err)
+{
+    lzma_options_lzma options;
+    if (lzma_options_for(level, in_len, &options, err) != DC_OK)
+        return err->status;
+    if (out_size < UIF_LZMA_PREFIX)
+        return too_small(DC_CODEC_LZMA_BCJ, err);
+    out[0] = 1; /* x86 BCJ */
+    out[1] = (uint8_t)((options.pb * 5 + options.lp) * 9 + options.lc);
+    for (int i = 0; i < 4; i++)
+        out[2 + i] = (uint8_t)(options.dict_size >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        out[6 + i] = (uint8_t)((uint64_t)in_len >> (8 * i));
+    lzma_filter filters[] = {
+        {.id = LZMA_FILTER_X86, .options = NULL},
+        {.id = LZMA_FILTER_LZMA1, .options = &options},
+        {.id = LZMA_VLI_UNKNOWN, .options = NULL},
+    };
+    size_t pos = UIF_LZMA_PREFIX;
+    lzma_ret r = lzma_raw_buffer_encode(filters, NULL, in, in_len, out, &pos,
+                                        out_size);
+    *out_len = pos;
+    if (r == LZMA_MEM_ERROR)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    return r == LZMA_OK ? DC_OK : too_small(DC_CODEC_LZMA_BCJ, err);
 }
 
 dc_status dc_codec_encode(dc_codec codec, int level, const uint8_t *in,
@@ -452,6 +501,9 @@ dc_status dc_codec_encode(dc_codec codec, int level, const uint8_t *in,
         return bzip2_encode(level, in, in_len, out, out_size, out_len, err);
     case DC_CODEC_XZ:
         return xz_encode(level, in, in_len, out, out_size, out_len, err);
+    case DC_CODEC_LZMA_BCJ:
+        return uif_lzma_encode(level, in, in_len, out, out_size, out_len,
+                               err);
     default:
         return dc_fail(err, DC_ERR_UNSUPPORTED, "no %s encoder",
                        dc_codec_name(codec));

@@ -18,10 +18,11 @@ typedef enum dc_codec {
     DC_CODEC_XZ,      /* an .xz stream (DMG's "LZMA") */
     DC_CODEC_ADC,     /* Apple Data Compression */
     DC_CODEC_LZFSE,   /* LZFSE / LZVN / stored blocks, bvx$-terminated */
-    DC_CODEC_LZMA_BCJ, /* a flag byte (non-zero: undo the x86 BCJ filter
-                          after decoding), an .lzma header (5 bytes of
-                          properties, an 8-byte size that is ignored) and
-                          raw LZMA1 data, end marker optional (UIF) */
+    DC_CODEC_LZMA_BCJ, /* UIF's (version >= 3): a flag byte (non-zero: x86
+                          BCJ), an .lzma header (5 bytes of properties, an
+                          8-byte size that is ignored) and raw LZMA1, end
+                          marker optional (../shared/FORMATS.md §5.6);
+                          encoded with BCJ and an end marker */
     DC_CODEC_COUNT
 } dc_codec;
 
@@ -46,7 +47,7 @@ dc_status dc_lzfse_decode(const uint8_t *in, size_t in_len, uint8_t *out,
 
 /*
  * Encodes in_len bytes with a codec that can encode (ZLIB, BZIP2, XZ,
- * STORED) at `level` (0 = the codec's default) into `out`, of out_size
+ * UIF_LZMA, STORED) at `level` (0 = the codec's default) into `out`, of out_size
  * bytes (dc_codec_bound() is always enough); *out_len receives the size.
  * Thread-safe.
  */

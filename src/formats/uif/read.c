@@ -9,6 +9,7 @@
  * The cipher cascade MagicISO applies when key2 is 2 is refused by name.
  */
 #include "uif.h"
+#include "write.h"
 #include "container.h"
 #include "format.h"
 
@@ -830,7 +831,15 @@ const dc_format dc_format_uif = {
                        "password DES)",
         .extensions = "uif",
         .can_read = true,
+        .can_write = true,
+        .options = uif_write_options,
+        .option_count = UIF_WRITE_OPTION_COUNT,
     },
+    .caps = DC_CAP_AUDIO | DC_CAP_DATA_TRACKS | DC_CAP_SESSIONS |
+            DC_CAP_CDTEXT, /* what the stored cue keeps; write.c notes
+                              the rest */
     .probe = uif_probe,
     .open = uif_open,
+    .check = uif_check,   /* write.c */
+    .write = uif_write,
 };
