@@ -9,7 +9,7 @@
 set -eu
 build="build-essential autoconf automake libtool pkg-config
   libcdio-dev libiso9660-dev libsndfile1-dev libflac-dev genisoimage
-  zlib1g-dev libbz2-dev liblzma-dev libdeflate-dev libxml2-dev nettle-dev"
+  zlib1g-dev libbz2-dev liblzma-dev libdeflate-dev libisal-dev libxml2-dev nettle-dev"
 # cmocka for the unit tests, the peer tools the tests and benchmarks compare
 # against (ffmpeg for ffprobe, which reads tags back), clang + libFuzzer,
 # and what the shell tests run.

@@ -4,7 +4,7 @@
  * libdeflate when configure found it (a whole-buffer decoder several times
  * faster than zlib's inflate), else through zlib.
  */
-#include "config.h" /* HAVE_LIBDEFLATE */
+#include "config.h" /* HAVE_LIBDEFLATE, HAVE_ISAL */
 #include "container.h"
 
 #include <bzlib.h>
@@ -15,6 +15,9 @@
 #include <zlib.h>
 #ifdef HAVE_LIBDEFLATE
 #include <libdeflate.h>
+#endif
+#ifdef HAVE_ISAL
+#include <isa-l/crc.h>
 #endif
 
 /* An xz stream may ask for a dictionary of up to 1.5 GiB; the largest any
@@ -54,7 +57,9 @@ static dc_status runs_long(const char *where, dc_codec codec, size_t want,
 
 uint32_t dc_crc32(uint32_t crc, const void *bytes, size_t len)
 {
-#ifdef HAVE_LIBDEFLATE
+#if defined HAVE_ISAL
+    return crc32_gzip_refl(crc, bytes, len);
+#elif defined HAVE_LIBDEFLATE
     return libdeflate_crc32(crc, bytes, len);
 #else
     const uint8_t *p = bytes;

@@ -61,9 +61,9 @@ dc_status dc_codec_encode(dc_codec codec, int level, const uint8_t *in,
 #define DC_CHUNK_MAX ((int64_t)64 << 20)
 
 /* CRC-32 as zlib computes it (crc32(0, NULL, 0) starts one), through
- * libdeflate's carry-less-multiply version when configure found it: the
- * containers' checksums cover every byte, so its speed is the speed of
- * verification. */
+ * ISA-L's or libdeflate's carry-less-multiply version when configure found
+ * one: the containers' checksums cover every byte, so its speed is the
+ * speed of verification. */
 uint32_t dc_crc32(uint32_t crc, const void *bytes, size_t len);
 /* The CRC-32 of A then B, from A's and B's and B's length: a checksum of a
  * whole file from checksums of its pieces, taken by different threads. */
