@@ -320,6 +320,16 @@ static void test_probe(void **state)
     assert_string_equal(dc_image_format_name(image), "toc");
     dc_image_close(image);
     free(path);
+    /* Notes that quote TOC words in prose are no TOC (the corpus's own
+     * MANIFEST.md was taken for one). */
+    path = test_path(f->dir, "notes.md");
+    const char *notes = "# Notes\n| cdda.toc | TOC: CD_DA, TRACK AUDIO |\n"
+                        "TRACK MODE1 from isofs-m1.bin\n";
+    test_write_file(path, notes, strlen(notes));
+    dc_error err = {0};
+    assert_int_not_equal(dc_image_open(&image, path, NULL, &err), DC_OK);
+    assert_int_equal(err.status, DC_ERR_UNSUPPORTED);
+    free(path);
 }
 
 int main(void)

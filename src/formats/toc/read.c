@@ -244,6 +244,8 @@ static int toc_probe(const dc_probe_input *input)
         } else if (end - s >= 2 && s[0] == '/' && s[1] == '/') {
             while (s < end && *s != '\n')
                 s++;
+        } else if (first && !(isalnum((unsigned char)*s) || *s == '_')) {
+            return DC_PROBE_NO; /* prose ("# Notes"), not a statement */
         } else if (*s == '"') {
             for (s++; s < end && *s != '"' && *s != '\n'; s++)
                 if (*s == '\\')
