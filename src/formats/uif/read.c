@@ -661,11 +661,11 @@ static dc_status open_input(uif_reading *r, dc_source **input, dc_error *err)
     qsort(ranges, (size_t)n, sizeof *ranges, by_offset);
     for (int i = 1; i < n; i++)
         if (ranges[i].offset < ranges[i - 1].offset + ranges[i - 1].length) {
+            long long shared = (long long)ranges[i].offset;
             free(d);
             free(ranges);
             return dc_fail(err, DC_ERR_FORMAT, "%s: encrypted blocks share "
-                           "the bytes at offset %lld", r->path,
-                           (long long)ranges[i].offset);
+                           "the bytes at offset %lld", r->path, shared);
         }
     *d = (decrypting){.file = r->file, .des = r->des, .ranges = ranges,
                       .count = n};
