@@ -11,18 +11,7 @@ iso="$dir/dmg-src.iso"
 if [ ! -f "$iso" ] || [ "$(wc -c < "$iso")" -ne $((sectors * 2048)) ]; then
     echo "making a $((sectors * 2048 / 1000000)) MB ISO and a UDZO DMG of it in $dir ..." >&2
     rm -f "$iso" "$dir/dmg-src.dmg"
-    python3 - "$iso" $((sectors * 2048)) <<'PY'
-import random, sys
-path, size = sys.argv[1], int(sys.argv[2])
-rng = random.Random(13)
-with open(path, "wb") as f:
-    for mib in range(0, size, 1 << 20):
-        text = b"".join(b"%d:%d the quick brown fox %d\n" % (mib >> 20, i, rng.randrange(1000))
-                        for i in range(8000))[:192 << 10]
-        f.write((rng.randbytes(832 << 10) + text)[:size - mib])
-    f.seek(32768)
-    f.write(b"\x01CD001\x01")  # read as an ISO
-PY
+    bench_make_compressible_iso "$iso"
     python3 "$bench_here/mkdmg.py" "$iso" "$dir/dmg-src.dmg"
 fi
 export ISO="$iso" DMG="$dir/dmg-src.dmg"

@@ -43,6 +43,24 @@ bench_make_iso() {
     fi
 }
 
+# bench_make_compressible_iso PATH: an ISO of `sectors` sectors that
+# compresses as real discs do: each 1 MiB holds 832 KiB that do not
+# compress and 192 KiB of text.  For the container workloads (DMG, UIF).
+bench_make_compressible_iso() {
+    python3 - "$1" $((sectors * 2048)) <<'PY'
+import random, sys
+path, size = sys.argv[1], int(sys.argv[2])
+rng = random.Random(13)
+with open(path, "wb") as f:
+    for mib in range(0, size, 1 << 20):
+        text = b"".join(b"%d:%d the quick brown fox %d\n" % (mib >> 20, i, rng.randrange(1000))
+                        for i in range(8000))[:192 << 10]
+        f.write((rng.randbytes(832 << 10) + text)[:size - mib])
+    f.seek(32768)
+    f.write(b"\x01CD001\x01")  # read as an ISO
+PY
+}
+
 # bench_input FILE: what cat copies in this workload and MB/s is counted in;
 # a folder counts all its files.
 bench_input() {
