@@ -129,7 +129,11 @@ static dc_status decrypting_read(void *context, int64_t offset,
 {
     decrypting *d = context;
     int64_t size = dc_source_size(d->file);
-    size_t want = (int64_t)len > size - offset ? (size_t)(size - offset) : len;
+    /* Past the end: a short read, as every source gives. */
+    int64_t left_in_file = offset < size ? size - offset : 0;
+    size_t want = (uint64_t)len > (uint64_t)left_in_file
+                      ? (size_t)left_in_file
+                      : len;
     *got = 0;
     while (*got < want) {
         int64_t at = offset + (int64_t)*got;
