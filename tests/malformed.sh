@@ -673,6 +673,11 @@ if have genisoimage; then
     expect "UIF: a blms record past the sector count" 4 "$d/blms-past.uif"
     check "UIF: blms-past names the record" \
         grep -q "blms track record 2: track 2 starts at 22:15:25 (sector 100000), not after" "$WORK/stderr"
+    # A stored cue naming two files: the payload is one, its parts unknown.
+    printf 'FILE "a.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\nFILE "b.bin" BINARY\n  TRACK 02 AUDIO\n    INDEX 01 00:00:00\n' > "$d/two.cue"
+    python3 "$top_srcdir/tests/mkuif.py" --sector 2352 --mixed "cue:$d/two.cue" \
+        "$d/in.iso" "$d/two-files.uif"
+    expect "UIF: a stored cue of two files" 5 "$d/two-files.uif"
     if python3 "$top_srcdir/tests/mkuif.py" --version 2 --password right \
         "$d/in.iso" "$d/password.uif"; then
         expect "UIF: a wrong password" 2 "$d/password.uif" --password wrong

@@ -142,6 +142,20 @@ check "a blms record that repeats a track number: one line naming the record, ex
     sh -c '[ "$1" -eq 4 ] && [ "$(wc -l < "$2")" -eq 1 ] && grep -q "blms track record 3: track 2, not 1 to 99 after track 2" "$2" && [ ! -e lies.cue ]' \
     sh "$rc" "$WORK/err"
 
+# A stored cue of several files: the UIF keeps one payload and no sizes of
+# its parts, so the second FILE is refused, not read as the whole payload.
+"$DISCCONV" convert -q "$s/sample.cue" --split -o split.cue
+$MKUIF "$s/sample.bin" split.uif --sector 2352 --version 2 --mixed cue:split.cue
+run convert -q split.uif -o split-back.cue
+check "a stored cue of 3 files: exit 5, one line at its second FILE line, nothing written" \
+    sh -c '[ "$1" -eq 5 ] && [ "$(wc -l < "$2")" -eq 1 ] && grep -q "split.uif (its stored cue sheet):8: a second file (FILE \"split (Track 2).bin\" BINARY)" "$2" && [ ! -e split-back.cue ]' \
+    sh "$rc" "$WORK/err"
+sed 's/^FILE .*/FILE "split.bin" BINARY/' split.cue > same.cue
+$MKUIF "$s/sample.bin" same.uif --sector 2352 --version 2 --mixed cue:same.cue
+run convert -q same.uif -o same-back.cue
+check "... one file named on several FILE lines is the payload each time" \
+    sh -c '[ "$1" -eq 0 ] && grep -q "TRACK 03 AUDIO" same-back.cue' sh "$rc"
+
 if [ $des = yes ]; then
     $MKUIF "$s/sample.bin" mixed-des.uif --sector 2352 --version 2 \
         --fixed-key 3 --mixed "cue:$s/sample.cue"

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_BLOCKS (1 << 22)          /* a 2^32-sector image in 1k blocks */
 #define MAX_SECTION (16 << 20)        /* blms, blss: a TOC, a descriptor */
@@ -710,6 +711,58 @@ static dc_status open_plain(uif_reading *r, dc_source **plain, dc_error *err)
 static const char *const original_names[UIF_ORIGINAL_COUNT] = {
     "ISO", "BIN/CUE", "MDS/MDF", "CloneCD (CCD/IMG/SUB)", "NRG"};
 
+/* The text after a cue line's keyword, if the line's first word is `word`
+ * (any case); NULL otherwise.  *end receives the line's end, spaces
+ * trimmed. */
+static const char *cue_argument(const char *line, const char *line_end,
+                                const char *word, const char **end)
+{
+    size_t len = strlen(word);
+    while (line < line_end && (*line == ' ' || *line == '\t'))
+        line++;
+    if ((size_t)(line_end - line) <= len || strncasecmp(line, word, len) != 0 ||
+        (line[len] != ' ' && line[len] != '\t'))
+        return NULL;
+    const char *arg = line + len;
+    while (arg < line_end && (*arg == ' ' || *arg == '\t'))
+        arg++;
+    *end = line_end;
+    while (*end > arg && ((*end)[-1] == ' ' || (*end)[-1] == '\t' ||
+                          (*end)[-1] == '\r'))
+        (*end)--;
+    return arg;
+}
+
+/* A stored cue sheet names one file, the payload: a UIF keeps the files
+ * of a several-file BIN/CUE one after the other, and the sheet does not
+ * say where each ends, so a second file is refused rather than read as
+ * the whole payload again. */
+static dc_status check_one_file(const char *name, const char *text,
+                                size_t size, dc_error *err)
+{
+    const char *first = NULL, *first_end = NULL;
+    int line_number = 0;
+    for (const char *line = text; line < text + size; line_number++) {
+        const char *line_end = memchr(line, '\n', (size_t)(text + size - line));
+        if (line_end == NULL)
+            line_end = text + size;
+        const char *end;
+        const char *arg = cue_argument(line, line_end, "FILE", &end);
+        if (arg != NULL && first == NULL) {
+            first = arg;
+            first_end = end;
+        } else if (arg != NULL &&
+                   (end - arg != first_end - first ||
+                    memcmp(arg, first, (size_t)(end - arg)) != 0))
+            return dc_fail(err, DC_ERR_UNSUPPORTED, "%s:%d: a second file "
+                           "(FILE %.*s), but a UIF keeps one: its parts' "
+                           "sizes are not recorded", name, line_number + 1,
+                           (int)(end - arg > 200 ? 200 : end - arg), arg);
+        line = line_end + 1;
+    }
+    return DC_OK;
+}
+
 /* A stored descriptor, with the plain image as the file it names. */
 static dc_status open_descriptor(uif_reading *r, dc_source *plain,
                                  dc_error *err)
@@ -750,7 +803,9 @@ static dc_status open_descriptor(uif_reading *r, dc_source *plain,
     snprintf(name, sizeof name, "%s (its stored %s)", r->path,
              r->original == UIF_ORIGINAL_CCD ? "CloneCD control file"
                                              : "cue sheet");
-    if (dc_source_memory(&descriptor, text, text_size, name, err) != DC_OK)
+    if ((r->original == UIF_ORIGINAL_CUE &&
+         check_one_file(name, (const char *)text, text_size, err) != DC_OK) ||
+        dc_source_memory(&descriptor, text, text_size, name, err) != DC_OK)
         return err->status;
     return dc_image_open_stored(r->image, descriptor, files, count, err);
 }
