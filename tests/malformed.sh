@@ -665,6 +665,19 @@ if have genisoimage; then
         check "UIF: $spec names the block and its offset" \
             grep -q "$spec.uif: block [0-9]* at offset [0-9]*: " "$WORK/uif-err"
     done
+    # A mixed UIF without a descriptor discconv reads: its blms records
+    # make the disc, and one starting past the image's sectors is refused.
+    echo "not read" > "$d/fake.mds"
+    python3 "$top_srcdir/tests/mkuif.py" --sector 2352 --mixed "mds:$d/fake.mds" \
+        --tracks 1:data:0,2:audio:100000 "$d/in.iso" "$d/blms-past.uif"
+    expect "UIF: a blms record past the sector count" 4 "$d/blms-past.uif"
+    check "UIF: blms-past names the record" \
+        grep -q "blms track record 2: track 2 starts at 22:15:25 (sector 100000), not after" "$WORK/stderr"
+    # A stored cue naming two files: the payload is one, its parts unknown.
+    printf 'FILE "a.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\nFILE "b.bin" BINARY\n  TRACK 02 AUDIO\n    INDEX 01 00:00:00\n' > "$d/two.cue"
+    python3 "$top_srcdir/tests/mkuif.py" --sector 2352 --mixed "cue:$d/two.cue" \
+        "$d/in.iso" "$d/two-files.uif"
+    expect "UIF: a stored cue of two files" 5 "$d/two-files.uif"
     if python3 "$top_srcdir/tests/mkuif.py" --version 2 --password right \
         "$d/in.iso" "$d/password.uif"; then
         expect "UIF: a wrong password" 2 "$d/password.uif" --password wrong

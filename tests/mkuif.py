@@ -25,7 +25,10 @@ Options:
   --password TEXT    DES with the password's key (bsdr)
   --cascade          set key2 = 2 (MagicISO's cipher cascade) and nothing else
   --mixed TYPE:FILE  image type 9: blms, and blss holding FILE as original
-                     type TYPE (cue, ccd:SUBFILE, nrg, mds)
+                     type TYPE (cue, ccd:SUBFILE, nrg, mds); `none:` writes
+                     no blss at all
+  --tracks LIST      blms records, NUM:audio|data:LBA,... (LBA in the
+                     payload's sectors)
   --break WHAT       damage one thing (for tests/malformed.sh): footer-offset,
                      table-count, block-past, block-overlap, sector-overflow,
                      lastdiff, block-type, block-offset, stream-short
@@ -216,7 +219,9 @@ def main():
         stem = os.path.splitext(os.path.basename(a.plain))[0]
         tables += m.section(b"blms", blms_for(stem + ".bin", stem + ".cue",
                                               tracks))
-        if kind == "nrg":
+        if kind == "none":
+            stored = None
+        elif kind == "nrg":
             stored = b""
         elif kind == "ccd":
             ccd_file, sub_file = rest.split(":")
@@ -225,8 +230,10 @@ def main():
             stored = struct.pack("<II", len(ccd), len(sub)) + ccd + sub
         else:
             stored = open(rest, "rb").read()
-        extra = struct.pack("<I", ORIGINAL[kind])
-        if stored:
+        extra = struct.pack("<I", ORIGINAL.get(kind, 0))
+        if stored is None:
+            pass
+        elif stored:
             tables += m.section(b"blss", stored, extra, overhead=12)
         else:
             tables += struct.pack("<4sIII", b"blss", 12, 0, 0) + extra

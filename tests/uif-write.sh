@@ -98,6 +98,30 @@ uifcheck "$WORK/track2.uif" "$WORK/track2.bin" > "$WORK/track2.info" 2>&1
 check "track 2 chosen: a mixed UIF of the audio track, its pregap stored" \
     sh -c "[ $rc -eq 0 ] && grep -q '^track 2 audio mode 0 at 150\$' '$WORK/track2.info' && dd if='$WORK/sample/sample.bin' bs=2352 skip=385 count=900 2>/dev/null | cmp - '$WORK/track2.bin'"
 
+# A Mode 1 track whose sectors its user data does not all make (a Mode 2
+# header, a broken sync, user bytes that disagree with their EDC) keeps its
+# raw sectors: a mixed UIF, not an ISO-type one that would regenerate them.
+"$DISCCONV" convert -q "$WORK/sample/sample.cue" --tracks 1 --raw -o "$WORK/damaged/track1.cue"
+python3 - "$WORK/damaged/track1.bin" <<'EOF'
+import sys
+path = sys.argv[1]
+raw = bytearray(open(path, 'rb').read())
+raw[10 * 2352 + 15] = 2        # mode byte of LBA 10
+raw[20 * 2352] = 0x55          # sync of LBA 20
+raw[30 * 2352 + 100] ^= 0xFF   # user data of LBA 30: EDC and ECC disagree
+open(path, 'wb').write(raw)
+EOF
+run convert "$WORK/damaged/track1.cue" -o "$WORK/damaged.uif"
+uifcheck "$WORK/damaged.uif" "$WORK/damaged-check.bin" > "$WORK/damaged.info" 2>&1
+check "a damaged MODE1/2352 track: a mixed UIF of its raw sectors, noted" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'type 9 sectors 385 size 2352' '$WORK/damaged.info' && cmp '$WORK/damaged-check.bin' '$WORK/damaged/track1.bin' && grep -q 'kept raw in a mixed UIF' '$WORK/err'"
+if [ -n "$reads_uif" ]; then
+    mkdir -p "$WORK/damaged-back"
+    run convert -q "$WORK/damaged.uif" -o "$WORK/damaged-back/track1.cue"
+    check "a damaged MODE1/2352 track -> UIF -> BIN is byte-identical" \
+        sh -c "[ $rc -eq 0 ] && cmp '$WORK/damaged-back/track1.bin' '$WORK/damaged/track1.bin'"
+fi
+
 # Refusals: one line, exit status, no file.
 run convert -q "$WORK/sample/sample.cue" --cooked -o "$WORK/cooked.uif"
 check "user data asked of a data + audio disc: usage error (2) in one line, no file" \

@@ -110,6 +110,52 @@ run convert -q mixed.uif -o data.iso
 check "... and its data track as the same ISO as the BIN/CUE's" \
     sh -c '[ "$1" -eq 0 ] && [ -s ref.iso ] && cmp data.iso ref.iso' sh "$rc"
 
+# No descriptor discconv reads (an MDS, or no blss at all): the disc comes
+# from the blms track records, binary MSF of each INDEX 01.  The source is
+# the sample's BIN with a cue of INDEX 01s only, as blms records them.
+printf 'FILE "sample.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    INDEX 01 00:05:10\n  TRACK 03 AUDIO\n    INDEX 01 00:17:10\n' > "$s/plain.cue"
+mkdir -p ref-plain
+"$DISCCONV" convert -q "$s/plain.cue" -o ref-plain/disc.cue
+"$DISCCONV" extract-audio -q "$s/plain.cue" -o wav-plain >/dev/null 2>&1
+echo "an Alcohol 120% descriptor discconv does not read" > alcohol.mds
+for original in mds:alcohol.mds none:; do
+    kind=${original%%:*}
+    $MKUIF "$s/sample.bin" "blms-$kind.uif" --sector 2352 --version 2 \
+        --mixed "$original" --tracks 1:data:0,2:audio:385,3:audio:1285
+    mkdir -p "blms-$kind"
+    run convert -q "blms-$kind.uif" -o "blms-$kind/disc.cue"
+    check "mixed UIF, original $kind: the blms tracks -> BIN/CUE, the source disc's tracks and bytes" \
+        sh -c '[ "$1" -eq 0 ] && cmp "$2/disc.bin" ref-plain/disc.bin && cmp "$2/disc.cue" ref-plain/disc.cue' \
+        sh "$rc" "blms-$kind"
+    run extract-audio -q "blms-$kind.uif" -o "wav-$kind"
+    check "... and extract-audio gives the source's WAVs" \
+        sh -c '[ "$1" -eq 0 ] && for t in 02 03; do cmp "wav-plain/plain (Track $t).wav" "$2/blms-$3 (Track $t).wav" || exit 1; done' \
+        sh "$rc" "wav-$kind" "$kind"
+done
+run info blms-mds.uif
+check "info: 3 tracks, original image MDS/MDF" \
+    sh -c 'grep -q "3 tracks" "$1" && grep -q "original image MDS/MDF" "$1"' sh "$WORK/out"
+$MKUIF "$s/sample.bin" blms-lies.uif --sector 2352 --version 2 \
+    --mixed mds:alcohol.mds --tracks 1:data:0,2:audio:385,2:audio:1285
+run convert -q blms-lies.uif -o lies.cue
+check "a blms record that repeats a track number: one line naming the record, exit 4" \
+    sh -c '[ "$1" -eq 4 ] && [ "$(wc -l < "$2")" -eq 1 ] && grep -q "blms track record 3: track 2, not 1 to 99 after track 2" "$2" && [ ! -e lies.cue ]' \
+    sh "$rc" "$WORK/err"
+
+# A stored cue of several files: the UIF keeps one payload and no sizes of
+# its parts, so the second FILE is refused, not read as the whole payload.
+"$DISCCONV" convert -q "$s/sample.cue" --split -o split.cue
+$MKUIF "$s/sample.bin" split.uif --sector 2352 --version 2 --mixed cue:split.cue
+run convert -q split.uif -o split-back.cue
+check "a stored cue of 3 files: exit 5, one line at its second FILE line, nothing written" \
+    sh -c '[ "$1" -eq 5 ] && [ "$(wc -l < "$2")" -eq 1 ] && grep -q "split.uif (its stored cue sheet):8: a second file (FILE \"split (Track 2).bin\" BINARY)" "$2" && [ ! -e split-back.cue ]' \
+    sh "$rc" "$WORK/err"
+sed 's/^FILE .*/FILE "split.bin" BINARY/' split.cue > same.cue
+$MKUIF "$s/sample.bin" same.uif --sector 2352 --version 2 --mixed cue:same.cue
+run convert -q same.uif -o same-back.cue
+check "... one file named on several FILE lines is the payload each time" \
+    sh -c '[ "$1" -eq 0 ] && grep -q "TRACK 03 AUDIO" same-back.cue' sh "$rc"
+
 if [ $des = yes ]; then
     $MKUIF "$s/sample.bin" mixed-des.uif --sector 2352 --version 2 \
         --fixed-key 3 --mixed "cue:$s/sample.cue"

@@ -134,6 +134,54 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
     return status;
 }
 
+/*
+ * Whether every stored sector of a raw Mode 1 track is exactly what its
+ * 2048 user bytes regenerate at its address: sync, header (its LBA, mode
+ * 1), EDC, zero bytes, ECC.  Anything else -- a bad EDC or ECC, a Mode 0 or
+ * Mode 2 sector, a header that disagrees -- keeps the track raw.
+ *
+ * The cost: the track is read once more before it is written (the second
+ * read mostly from the page cache) and each sector encoded once, about
+ * what reading with verification costs; in bounded chunks, stopping at the
+ * first sector that differs.  Writers ask only of tracks they could store
+ * cooked.
+ */
+dc_status dc_track_regenerates(dc_write_job *job, int track_index,
+                               bool *regenerates, dc_error *err)
+{
+    const dc_track *t = &job->source->disc.tracks[track_index];
+    uint8_t *chunk = malloc((size_t)DC_STREAM_CHUNK_SECTORS * DC_RAW_SECTOR);
+    if (chunk == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    *regenerates = true;
+    dc_status status = DC_OK;
+    for (int64_t first = 0; status == DC_OK && *regenerates &&
+                            first < t->length;
+         first += DC_STREAM_CHUNK_SECTORS) {
+        int64_t count = t->length - first < DC_STREAM_CHUNK_SECTORS
+                            ? t->length - first
+                            : DC_STREAM_CHUNK_SECTORS;
+        if (dc_image_read(job->source, track_index, first, count,
+                          DC_FORM_RAW, NULL, chunk, NULL, err) != DC_OK) {
+            status = err->status;
+            break;
+        }
+        for (int64_t k = 0; k < count && *regenerates; k++) {
+            const uint8_t *raw = chunk + k * DC_RAW_SECTOR;
+            uint8_t again[DC_RAW_SECTOR];
+            dc_sector_encode_mode1(again, t->start_lba + first + k,
+                                   raw + DC_SYNC_SIZE + DC_HEADER_SIZE);
+            *regenerates = memcmp(again, raw, DC_RAW_SECTOR) == 0;
+        }
+        /* No progress to count (the write counts the track), but the
+         * user may stop here as anywhere. */
+        if (!dc_job_progress(job, 0))
+            status = dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+    }
+    free(chunk);
+    return status;
+}
+
 /* --- copying sectors to an output --------------------------------------- */
 
 /* Workers beyond two help only the conversion, which few paths need. */

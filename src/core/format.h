@@ -345,6 +345,11 @@ dc_status dc_stream_track(dc_write_job *job, int track_index, int64_t first,
                           int64_t count, dc_sector_form form,
                           dc_chunk_consumer consume, void *context,
                           dc_error *err);
+/* Whether every stored sector of a raw Mode 1 track is what its 2048 user
+ * bytes regenerate at its address (sync, header, EDC, ECC): a writer that
+ * stores such a track as user data loses nothing. */
+dc_status dc_track_regenerates(dc_write_job *job, int track_index,
+                               bool *regenerates, dc_error *err);
 /* Streams stored sectors [first, first + count) of a track to an output in
  * `form`, reporting progress: read, converted and written in chunks by a
  * worker per core. */

@@ -47,7 +47,7 @@ typedef struct track_plan {
  * DAO readers know mode 0x00, not 0x05) -- while raw sources stay raw, so
  * their EDC/ECC travel as dumped, bad ones included.  The exception is a
  * raw Mode 1 track every sector of which its 2048 user bytes regenerate
- * exactly (`regenerable`, see track_regenerates): stored cooked it loses
+ * exactly (`regenerable`, see dc_track_regenerates): stored cooked it loses
  * nothing and more readers take it -- chdman refuses the raw code 0x05,
  * 7-Zip finds the ISO 9660 volume only in 2048-byte sectors, and libcdio 2.1
  * knows 0x00 but not 0x05.  (libcdio types every track of a DAO image by
@@ -326,54 +326,6 @@ static void build_chunks(byte_buffer *b, const dc_write_job *job,
     }
 }
 
-/*
- * Whether every stored sector of a raw Mode 1 track is exactly what its
- * 2048 user bytes regenerate at its address: sync, header (its LBA, mode
- * 1), EDC, zero bytes, ECC.  Anything else -- a bad EDC or ECC, a Mode 0 or
- * Mode 2 sector, a header that disagrees -- keeps the track raw.
- *
- * The cost: the track is read once more before it is written (the second
- * read mostly from the page cache) and each sector encoded once, about
- * what reading with verification costs; in bounded chunks, stopping at the
- * first sector that differs.  Tracks that could not be stored cooked are
- * never read here.
- */
-static dc_status track_regenerates(dc_write_job *job, int track_index,
-                                   bool *regenerates, dc_error *err)
-{
-    const dc_track *t = &job->source->disc.tracks[track_index];
-    uint8_t *chunk = malloc((size_t)DC_STREAM_CHUNK_SECTORS * DC_RAW_SECTOR);
-    if (chunk == NULL)
-        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    *regenerates = true;
-    dc_status status = DC_OK;
-    for (int64_t first = 0; status == DC_OK && *regenerates &&
-                            first < t->length;
-         first += DC_STREAM_CHUNK_SECTORS) {
-        int64_t count = t->length - first < DC_STREAM_CHUNK_SECTORS
-                            ? t->length - first
-                            : DC_STREAM_CHUNK_SECTORS;
-        if (dc_image_read(job->source, track_index, first, count,
-                          DC_FORM_RAW, NULL, chunk, NULL, err) != DC_OK) {
-            status = err->status;
-            break;
-        }
-        for (int64_t k = 0; k < count && *regenerates; k++) {
-            const uint8_t *raw = chunk + k * DC_RAW_SECTOR;
-            uint8_t again[DC_RAW_SECTOR];
-            dc_sector_encode_mode1(again, t->start_lba + first + k,
-                                   raw + DC_SYNC_SIZE + DC_HEADER_SIZE);
-            *regenerates = memcmp(again, raw, DC_RAW_SECTOR) == 0;
-        }
-        /* No progress to count (the write counts the track), but the
-         * user may stop here as anywhere. */
-        if (!dc_job_progress(job, 0))
-            status = dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
-    }
-    free(chunk);
-    return status;
-}
-
 /* Which tracks lose nothing stored cooked (see choose_form).  Only a whole
  * disc: a track written alone moves to LBA 0 but keeps the headers it was
  * dumped with, which regenerated sectors would not. */
@@ -388,7 +340,7 @@ static dc_status find_regenerable(dc_write_job *job, bool *regenerable,
         if (job->options->framing == DC_FRAMING_DEFAULT &&
             t->mode == DC_MODE_MODE1 &&
             choose_form(t, job->options->framing, false) == DC_FORM_RAW &&
-            track_regenerates(job, i, &regenerable[i], err) != DC_OK)
+            dc_track_regenerates(job, i, &regenerable[i], err) != DC_OK)
             return err->status;
     }
     return DC_OK;

@@ -5,18 +5,22 @@
  * keys or with a password (bsdr).  An ISO-type image's plain image goes
  * to the core's contents rule (ISO, raw sectors, a device); a mixed
  * image's stored descriptor (a cue sheet, a CCD with its .sub, a whole
- * NRG) is read by the core with the plain image as the file it names.
+ * NRG) is read by the core with the plain image as the file it names;
+ * without one discconv reads (an MDS, no blss), a cue sheet made from the
+ * blms track records is.
  * The cipher cascade MagicISO applies when key2 is 2 is refused by name.
  */
 #include "uif.h"
 #include "write.h"
 #include "container.h"
 #include "format.h"
+#include "model.h"
 
 #include <nettle/des.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_BLOCKS (1 << 22)          /* a 2^32-sector image in 1k blocks */
 #define MAX_SECTION (16 << 20)        /* blms, blss: a TOC, a descriptor */
@@ -126,7 +130,11 @@ static dc_status decrypting_read(void *context, int64_t offset,
 {
     decrypting *d = context;
     int64_t size = dc_source_size(d->file);
-    size_t want = (int64_t)len > size - offset ? (size_t)(size - offset) : len;
+    /* Past the end: a short read, as every source gives. */
+    int64_t left_in_file = offset < size ? size - offset : 0;
+    size_t want = (uint64_t)len > (uint64_t)left_in_file
+                      ? (size_t)left_in_file
+                      : len;
     *got = 0;
     while (*got < want) {
         int64_t at = offset + (int64_t)*got;
@@ -703,6 +711,58 @@ static dc_status open_plain(uif_reading *r, dc_source **plain, dc_error *err)
 static const char *const original_names[UIF_ORIGINAL_COUNT] = {
     "ISO", "BIN/CUE", "MDS/MDF", "CloneCD (CCD/IMG/SUB)", "NRG"};
 
+/* The text after a cue line's keyword, if the line's first word is `word`
+ * (any case); NULL otherwise.  *end receives the line's end, spaces
+ * trimmed. */
+static const char *cue_argument(const char *line, const char *line_end,
+                                const char *word, const char **end)
+{
+    size_t len = strlen(word);
+    while (line < line_end && (*line == ' ' || *line == '\t'))
+        line++;
+    if ((size_t)(line_end - line) <= len || strncasecmp(line, word, len) != 0 ||
+        (line[len] != ' ' && line[len] != '\t'))
+        return NULL;
+    const char *arg = line + len;
+    while (arg < line_end && (*arg == ' ' || *arg == '\t'))
+        arg++;
+    *end = line_end;
+    while (*end > arg && ((*end)[-1] == ' ' || (*end)[-1] == '\t' ||
+                          (*end)[-1] == '\r'))
+        (*end)--;
+    return arg;
+}
+
+/* A stored cue sheet names one file, the payload: a UIF keeps the files
+ * of a several-file BIN/CUE one after the other, and the sheet does not
+ * say where each ends, so a second file is refused rather than read as
+ * the whole payload again. */
+static dc_status check_one_file(const char *name, const char *text,
+                                size_t size, dc_error *err)
+{
+    const char *first = NULL, *first_end = NULL;
+    int line_number = 0;
+    for (const char *line = text; line < text + size; line_number++) {
+        const char *line_end = memchr(line, '\n', (size_t)(text + size - line));
+        if (line_end == NULL)
+            line_end = text + size;
+        const char *end;
+        const char *arg = cue_argument(line, line_end, "FILE", &end);
+        if (arg != NULL && first == NULL) {
+            first = arg;
+            first_end = end;
+        } else if (arg != NULL &&
+                   (end - arg != first_end - first ||
+                    memcmp(arg, first, (size_t)(end - arg)) != 0))
+            return dc_fail(err, DC_ERR_UNSUPPORTED, "%s:%d: a second file "
+                           "(FILE %.*s), but a UIF keeps one: its parts' "
+                           "sizes are not recorded", name, line_number + 1,
+                           (int)(end - arg > 200 ? 200 : end - arg), arg);
+        line = line_end + 1;
+    }
+    return DC_OK;
+}
+
 /* A stored descriptor, with the plain image as the file it names. */
 static dc_status open_descriptor(uif_reading *r, dc_source *plain,
                                  dc_error *err)
@@ -743,9 +803,172 @@ static dc_status open_descriptor(uif_reading *r, dc_source *plain,
     snprintf(name, sizeof name, "%s (its stored %s)", r->path,
              r->original == UIF_ORIGINAL_CCD ? "CloneCD control file"
                                              : "cue sheet");
-    if (dc_source_memory(&descriptor, text, text_size, name, err) != DC_OK)
+    if ((r->original == UIF_ORIGINAL_CUE &&
+         check_one_file(name, (const char *)text, text_size, err) != DC_OK) ||
+        dc_source_memory(&descriptor, text, text_size, name, err) != DC_OK)
         return err->status;
     return dc_image_open_stored(r->image, descriptor, files, count, err);
+}
+
+/* --- a disc from the blms track records ---------------------------------- */
+
+/* Where the records start: after the NUL of the last name blms keeps (its
+ * offsets at +0x04 and +0x10, 0 for none), else at 0x40. */
+static dc_status blms_records_at(const uif_reading *r, size_t *start,
+                                 dc_error *err)
+{
+    static const size_t name_fields[] = {0x04, 0x10};
+    *start = UIF_BLMS_NAMES;
+    if (r->blms_size < UIF_BLMS_NAMES)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: blms: %zu bytes, less than "
+                       "its %d-byte header", r->path, r->blms_size,
+                       UIF_BLMS_NAMES);
+    for (size_t i = 0; i < sizeof name_fields / sizeof name_fields[0]; i++) {
+        uint32_t at = uif_le32(r->blms + name_fields[i]);
+        if (at == 0)
+            continue;
+        const uint8_t *end = at < r->blms_size
+                                 ? memchr(r->blms + at, '\0', r->blms_size - at)
+                                 : NULL;
+        if (at < UIF_BLMS_NAMES || end == NULL)
+            return dc_fail(err, DC_ERR_FORMAT, "%s: blms: the name at offset "
+                           "%u (field +0x%02zx) does not end inside its %zu "
+                           "bytes", r->path, (unsigned)at, name_fields[i],
+                           r->blms_size);
+        if ((size_t)(end + 1 - r->blms) > *start)
+            *start = (size_t)(end + 1 - r->blms);
+    }
+    if ((r->blms_size - *start) % UIF_BLMS_RECORD != 0)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: blms: %zu bytes of track "
+                       "records from offset %zu, not a whole number of %d",
+                       r->path, r->blms_size - *start, *start,
+                       UIF_BLMS_RECORD);
+    return DC_OK;
+}
+
+/* The cue keyword of a record's kind and sector size; NULL if none fits. */
+static const char *blms_keyword(bool audio, unsigned mode, uint32_t size)
+{
+    if (audio)
+        return size == 2352 ? "AUDIO" : size == 2448 ? "CDG" : NULL;
+    if (mode == 1)
+        return size == 2048 ? "MODE1/2048" : size == 2352 ? "MODE1/2352"
+                                                          : NULL;
+    if (mode == 2)
+        return size == 2336 ? "MODE2/2336" : size == 2352 ? "MODE2/2352"
+                                                          : NULL;
+    return NULL;
+}
+
+/* One record's line of the cue sheet, every field checked: a track number
+ * after the last, a kind and sector size a cue can say (the payload's),
+ * a start after the last and inside the image. */
+static dc_status blms_track(const uif_reading *r, int record,
+                            const uint8_t *rec, int *last_number,
+                            int64_t *last_start, char *line, size_t size,
+                            dc_error *err)
+{
+    char where[600];
+    snprintf(where, sizeof where, "%s: blms track record %d", r->path,
+             record);
+    unsigned control = rec[1] & 0x0F, number = rec[3], mode = rec[11];
+    bool audio = (control & 0x04) == 0;
+    uint32_t sector_size = uif_le32(rec + 24);
+    int64_t start = ((int64_t)rec[8] * 60 + rec[9]) * 75 + rec[10] - 150;
+    const char *keyword = blms_keyword(audio, mode, sector_size);
+    if (number < 1 || number > 99 || (int)number <= *last_number)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: track %u, not 1 to 99 after "
+                       "track %d", where, number, *last_number);
+    if (rec[9] >= 60 || rec[10] >= 75 || start < 0 || start <= *last_start ||
+        start >= (int64_t)r->footer.sectors)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: track %u starts at "
+                       "%u:%02u:%02u (sector %lld), not after the last track's "
+                       "start and inside the image's %u sectors", where,
+                       number, rec[8], rec[9], rec[10], (long long)start,
+                       (unsigned)r->footer.sectors);
+    if (keyword == NULL || sector_size != r->footer.sector_size)
+        return dc_fail(err, DC_ERR_FORMAT, "%s: track %u is %s (mode %u) in "
+                       "%u-byte sectors, in an image of %u-byte sectors",
+                       where, number, audio ? "audio" : "data", mode,
+                       (unsigned)sector_size,
+                       (unsigned)r->footer.sector_size);
+    char msf[DC_MSF_TEXT_SIZE], first[DC_MSF_TEXT_SIZE + 16] = "";
+    dc_msf_format(start, msf);
+    /* Sectors before the first track's start are its pregap. */
+    if (*last_number == 0 && start > 0)
+        snprintf(first, sizeof first, "    INDEX 00 00:00:00\n");
+    const char *flags = !audio ? ""
+                        : (control & 0x03) == 0x03 ? "    FLAGS DCP PRE\n"
+                        : control & 0x02           ? "    FLAGS DCP\n"
+                        : control & 0x01           ? "    FLAGS PRE\n"
+                                                   : "";
+    snprintf(line, size, "  TRACK %02u %s\n%s%s    INDEX 01 %s\n", number,
+             keyword, flags, first, msf);
+    *last_number = (int)number;
+    *last_start = start;
+    return DC_OK;
+}
+
+/* A cue sheet of the blms records over the payload as one FILE; *cue is
+ * NULL when blms holds no track. */
+static dc_status blms_cue(const uif_reading *r, char **cue, size_t *len,
+                          dc_error *err)
+{
+    size_t start;
+    *cue = NULL;
+    *len = 0;
+    if (blms_records_at(r, &start, err) != DC_OK)
+        return err->status;
+    size_t records = (r->blms_size - start) / UIF_BLMS_RECORD;
+    if (records == 0)
+        return DC_OK;
+    /* The payload answers to any name: the UIF's, without quotes. */
+    char name[256];
+    snprintf(name, sizeof name, "%s", dc_path_basename(r->path));
+    for (char *c = name; *c != '\0'; c++)
+        if (*c == '"')
+            *c = '_';
+    enum { LINE = 160 };
+    size_t size = sizeof name + 32 + records * LINE;
+    char *text = malloc(size);
+    if (text == NULL)
+        return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    size_t used = (size_t)snprintf(text, size, "FILE \"%s\" BINARY\n", name);
+    int last_number = 0;
+    int64_t last_start = -1;
+    for (size_t i = 0; i < records; i++) {
+        const uint8_t *rec = r->blms + start + i * UIF_BLMS_RECORD;
+        if (rec[3] >= 0xA0) /* lead-in points A0-A2 and the like */
+            continue;
+        if (blms_track(r, (int)i + 1, rec, &last_number, &last_start,
+                       text + used, size - used, err) != DC_OK) {
+            free(text);
+            return err->status;
+        }
+        used += strlen(text + used);
+    }
+    if (last_number == 0) {
+        free(text);
+        return DC_OK;
+    }
+    *cue = text;
+    *len = used;
+    return DC_OK;
+}
+
+/* The disc the blms records describe, over the plain image. */
+static dc_status open_blms(uif_reading *r, dc_source *plain, char *cue,
+                           size_t len, dc_error *err)
+{
+    dc_source *descriptor;
+    dc_stored_file payload = {.name = NULL, .source = plain};
+    char name[600];
+    snprintf(name, sizeof name, "%s (its track table, blms)", r->path);
+    dc_status status = dc_source_memory(&descriptor, (const uint8_t *)cue,
+                                        len, name, err);
+    if (status == DC_OK)
+        status = dc_image_open_stored(r->image, descriptor, &payload, 1, err);
+    return status;
 }
 
 static dc_status open_disc(uif_reading *r, dc_source *plain, dc_error *err)
@@ -755,14 +978,29 @@ static dc_status open_disc(uif_reading *r, dc_source *plain, dc_error *err)
                    ((r->original == UIF_ORIGINAL_CUE ||
                      r->original == UIF_ORIGINAL_CCD) &&
                     r->blss != NULL));
-    if (r->has_original && r->original == UIF_ORIGINAL_MDS)
-        dc_image_warn(r->image, "%s: its original image was an MDS/MDF, "
-                      "whose descriptor discconv does not read: its sectors "
-                      "are read as a plain image", r->path);
     if (stored)
         return dc_image_use_source(r->image, plain, err) == DC_OK
                    ? open_descriptor(r, plain, err)
                    : err->status;
+    /* No descriptor discconv reads (an MDS, none kept): the track table
+     * still says where each track starts and what it is. */
+    char *cue = NULL;
+    size_t cue_len = 0;
+    if (r->blms != NULL && blms_cue(r, &cue, &cue_len, err) != DC_OK) {
+        dc_source_close(plain);
+        return err->status;
+    }
+    if (cue != NULL) {
+        dc_status status = dc_image_use_source(r->image, plain, err) == DC_OK
+                               ? open_blms(r, plain, cue, cue_len, err)
+                               : err->status;
+        free(cue);
+        return status;
+    }
+    if (r->blms != NULL)
+        dc_image_warn(r->image, "%s: blms lists no track, and no descriptor "
+                      "discconv reads is kept: its sectors are read as a "
+                      "plain image", r->path);
     /* The same bytes twice: the core owns both. */
     dc_source *checked;
     int chosen;

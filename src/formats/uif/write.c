@@ -1,8 +1,9 @@
 /*
  * UIF (MagicISO) target.  A disc that is one data track of 2048-byte
- * sectors becomes an ISO-type UIF (image type 8) of that track's user
- * data; any other disc (audio, several tracks, Mode 2, raw framing asked
- * for) a mixed one (type 9) of every track's raw 2352-byte sectors, one
+ * sectors, stored so or as raw Mode 1 that its user data regenerates,
+ * becomes an ISO-type UIF (image type 8) of that track's user data; any
+ * other disc (audio, several tracks, Mode 2, damaged or foreign sectors,
+ * raw framing asked for) a mixed one (type 9) of every track's raw 2352-byte sectors, one
  * after the other as a single BIN would hold them, with a `blms` track
  * table and a `blss` section holding the cue sheet of that BIN.  The
  * sectors are cut into blocks that the core's chunk writer compresses in
@@ -103,7 +104,10 @@ static dc_status plan_image(const dc_write_job *job, uif_plan *plan,
     const dc_track *t = &disc->tracks[last];
     if (count == 1 && dc_track_is_data(t) &&
         dc_track_user_size(t) == ISO_SECTOR &&
-        job->options->framing != DC_FRAMING_RAW) {
+        job->options->framing != DC_FRAMING_RAW &&
+        (job->options->framing == DC_FRAMING_USER ||
+         t->stored_size == ISO_SECTOR ||
+         (t->mode == DC_MODE_MODE1 && t->stored_size >= RAW_SECTOR))) {
         *plan = (uif_plan){.mixed = false, .track = last,
                            .sector_size = ISO_SECTOR};
         return DC_OK;
@@ -122,6 +126,34 @@ dc_status uif_check(const dc_write_job *job, dc_error *err)
 {
     uif_plan plan;
     return plan_image(job, &plan, err);
+}
+
+/*
+ * Whether an ISO-type image of a raw track gives back every byte the
+ * source stores: no stored pregap (type 8 starts at INDEX 01), INDEX 01 at
+ * LBA 0 (where a reader puts the image), and every sector what its 2048
+ * user bytes regenerate.  Otherwise the track's raw sectors go into a mixed
+ * image, unless user data was asked for.
+ */
+static dc_status keep_raw_if_lossy(dc_write_job *job, uif_plan *plan,
+                                   dc_error *err)
+{
+    if (plan->mixed || job->options->framing == DC_FRAMING_USER)
+        return DC_OK;
+    const dc_track *t = &job->source->disc.tracks[plan->track];
+    if (t->stored_size < RAW_SECTOR)
+        return DC_OK;
+    bool regenerates = false;
+    if (t->start_lba == 0 && dc_track_pregap(t) == 0 &&
+        dc_track_regenerates(job, plan->track, &regenerates, err) != DC_OK)
+        return err->status;
+    if (!regenerates) {
+        dc_job_note(job, "track %d's sectors are not all what its 2048-byte "
+                    "user data makes: kept raw in a mixed UIF", t->number);
+        *plan = (uif_plan){.mixed = true, .track = -1,
+                           .sector_size = RAW_SECTOR};
+    }
+    return DC_OK;
 }
 
 /* --- the mixed image's descriptors ---------------------------------------- */
@@ -480,6 +512,7 @@ dc_status uif_write(dc_write_job *job, dc_error *err)
     uif_plan plan;
     dc_output *out;
     if (plan_image(job, &plan, err) != DC_OK ||
+        keep_raw_if_lossy(job, &plan, err) != DC_OK ||
         dc_output_set_add(job->outputs, job->output_path, &out, err) != DC_OK)
         return err->status;
     dc_codec codec =
