@@ -241,5 +241,22 @@ check "a missing DAT: exit 3" test "$rc" -eq 3
 printf '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><datafile><game name="&e;"><rom name="a" size="1" crc="00000000"/></game></datafile>' > "$WORK/xxe.dat"
 run verify --dat "$WORK/xxe.dat" "$sample"
 check "a DAT's external entity is never read" sh -c "! grep -q root: '$WORK/out'"
+# "Billion laughs": 1 KB of nested entities that expand to gigabytes.
+{
+    printf '<?xml version="1.0"?>\n<!DOCTYPE datafile [\n'
+    printf ' <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">\n'
+    prev=a
+    for e in b c d e f g h i j k l m; do
+        printf ' <!ENTITY %s "' $e
+        for n in 1 2 3 4 5 6 7 8 9 10; do printf '&%s;' $prev; done
+        printf '">\n'
+        prev=$e
+    done
+    printf ']>\n<datafile><game name="&m;"><rom name="x" size="2352" crc="00000000"/></game></datafile>\n'
+} > "$WORK/laughs.dat"
+timeout 10 "$DISCCONV" verify --dat "$WORK/laughs.dat" "$sample" >"$WORK/out" 2>"$WORK/err"
+rc=$?
+check "a DAT declaring entities (billion laughs) is refused at once: one line, exit 4" \
+    sh -c "[ $rc -eq 4 ] && [ \$(wc -l < '$WORK/err') -eq 1 ] && grep -q 'laughs.dat: line 3: declares an entity' '$WORK/err'"
 
 finish

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <nettle/md5.h>
@@ -222,7 +223,28 @@ static int read_file(const char *path, char **bytes, size_t *size)
     return EXIT_OK;
 }
 
-/* Reads a Logiqx XML datafile: no network, no entities expanded. */
+/* Where a DAT declares an entity: a DAT needs none, and one that
+ * declares them may be built to expand into gigabytes ("billion
+ * laughs"), so the parse stops at the first declaration. */
+typedef struct entity_found {
+    xmlParserCtxt *ctxt;
+    long line;
+} entity_found;
+
+static void refuse_entity(void *ctxt_arg, const xmlChar *name, int type,
+                          const xmlChar *public_id, const xmlChar *system_id,
+                          xmlChar *content)
+{
+    (void)name, (void)type, (void)public_id, (void)system_id, (void)content;
+    xmlParserCtxt *ctxt = ctxt_arg;
+    entity_found *found = ctxt->_private;
+    if (found->line == 0)
+        found->line = xmlSAX2GetLineNumber(ctxt);
+    xmlStopParser(ctxt);
+}
+
+/* Reads a Logiqx XML datafile: no network, no entities substituted, none
+ * declared, libxml2's limits on (no XML_PARSE_HUGE). */
 static int dat_load(dat *d, const char *path)
 {
     *d = (dat){.path = path};
@@ -232,12 +254,24 @@ static int dat_load(dat *d, const char *path)
     if (rc != EXIT_OK)
         return rc;
     xmlResetLastError();
-    xmlDoc *doc = size > (size_t)INT32_MAX ? NULL
-                  : xmlReadMemory(bytes, (int)size, path, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                      XML_PARSE_NOWARNING |
-                                      XML_PARSE_HUGE);
+    xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    entity_found found = {ctxt, 0};
+    xmlDoc *doc = NULL;
+    if (ctxt != NULL && size <= (size_t)INT32_MAX) {
+        ctxt->_private = &found;
+        ctxt->sax->entityDecl = refuse_entity;
+        doc = xmlCtxtReadMemory(ctxt, bytes, (int)size, path, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                    XML_PARSE_NOWARNING);
+    }
+    xmlFreeParserCtxt(ctxt);
     free(bytes);
+    if (found.line > 0) {
+        xmlFreeDoc(doc);
+        return dat_error(d, found.line,
+                         "declares an entity (a DAT has none; refused, it "
+                         "could expand without bound)");
+    }
     if (doc == NULL) {
         const xmlError *e = xmlGetLastError();
         char why[200] = "unreadable";
