@@ -171,6 +171,28 @@ run normalize -q --audio-format flac "$SRC/music" -o "$WORK/flac"
 check "--audio-format flac writes FLAC" \
     test "$rc" -eq 0 -a -f "$WORK/flac/album (Track 01).flac"
 
+# A failure is not remembered: a locked image that failed converts once
+# the password is given.
+if have openssl; then
+    L=$WORK/locked
+    mkdir -p "$L"
+    "$DISCCONV" convert -q "$SRC/a b/deep/data.iso" -o "$WORK/plain.dmg"
+    python3 "$top_srcdir/tests/mkencdmg.py" "$WORK/plain.dmg" "$L/locked.dmg" secret
+    run normalize -q "$L" -o "$WORK/unlocked"
+    check "a locked DMG without --password fails (exit 10)" test "$rc" -eq 10
+    run normalize "$L" -o "$WORK/unlocked"
+    check "a re-run tries the failed image again" \
+        sh -c "[ $rc -eq 10 ] && grep -q '^failed *locked: ' '$WORK/out'"
+    run normalize -q --password secret "$L" -o "$WORK/unlocked"
+    check "with --password the image that failed converts" \
+        sh -c "[ $rc -eq 0 ] && cmp '$SRC/a b/deep/data.iso' '$WORK/unlocked/locked.iso'"
+    run normalize --password secret "$L" -o "$WORK/unlocked"
+    check "and the next run skips it as up to date" \
+        sh -c "[ $rc -eq 0 ] && grep -q '^skipped *locked: up to date' '$WORK/out'"
+else
+    skip "openssl missing: no encrypted DMG"
+fi
+
 # GNU parallel runs a plan: the same outputs and, merged, the same report.
 if have parallel; then
     P=$WORK/dest-plan

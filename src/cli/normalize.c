@@ -386,7 +386,6 @@ static void say_result(run *r, int image, nz_outcome outcome,
     case NZ_CONVERTED: r->converted++; break;
     case NZ_BAD_SECTORS: r->converted++; r->bad_sectors++; break;
     case NZ_SKIPPED: r->skipped++; break;
-    case NZ_SKIPPED_FAILED:
     case NZ_FAILED: r->failed++; break;
     case NZ_INTERRUPTED: r->interrupted = true; break;
     }
@@ -396,7 +395,7 @@ static void say_result(run *r, int image, nz_outcome outcome,
     if (r->cl->quiet || outcome == NZ_INTERRUPTED)
         return;
     static const char *const verb[] = {"converted", "skipped", "failed",
-                                       "converted", "interrupted", "skipped"};
+                                       "converted", "interrupted"};
     printf("%-9s %s: %s\n", verb[outcome], f->name, text);
     fflush(stdout);
 }
@@ -606,10 +605,9 @@ static int print_dry_run(const command_line *cl, const char *dest,
         if (f->dropped)
             continue;
         nz_freshness fresh = nz_up_to_date(cl, dest, f->name);
-        const char *verb = fresh == NZ_FRESH           ? "up-to-date"
-                           : fresh == NZ_FAILED_BEFORE ? "failed"
-                           : f->kind == BROKEN         ? "broken"
-                                                       : "convert";
+        const char *verb = fresh == NZ_FRESH   ? "up-to-date"
+                           : f->kind == BROKEN ? "broken"
+                                               : "convert";
         printf("%-10s %s -> %s: %s\n", verb, f->path, f->name, f->what);
     }
     printf("%d files are no image\n", w->no_images);
@@ -732,7 +730,7 @@ static int run_one(const command_line *cl, const char *dest)
     char message[600];
     nz_outcome outcome = nz_run_job(cl, &job, NULL, message, sizeof message);
     static const char *const verb[] = {"converted", "skipped", "failed",
-                                       "converted", "interrupted", "skipped"};
+                                       "converted", "interrupted"};
     if (outcome == NZ_FAILED || outcome == NZ_BAD_SECTORS)
         fprintf(stderr, "%s: %s: %s\n", CLI_PROGRAM,
                 outcome == NZ_FAILED ? "failed" : "warning", message);
@@ -744,8 +742,7 @@ static int run_one(const command_line *cl, const char *dest)
     case NZ_SKIPPED: return EXIT_OK;
     case NZ_BAD_SECTORS: return EXIT_BAD_SECTORS;
     case NZ_INTERRUPTED: return EXIT_INTERRUPTED;
-    case NZ_FAILED:
-    case NZ_SKIPPED_FAILED: return EXIT_IMAGES_FAILED;
+    case NZ_FAILED: return EXIT_IMAGES_FAILED;
     }
     return EXIT_INTERNAL;
 }

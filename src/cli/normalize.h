@@ -17,14 +17,12 @@ typedef enum nz_outcome {
     NZ_SKIPPED = 1,     /* up to date: outputs there, hashes match */
     NZ_FAILED = 2,
     NZ_BAD_SECTORS = 3, /* converted, but sectors failed their checks */
-    NZ_INTERRUPTED = 4,
-    NZ_SKIPPED_FAILED = 5 /* failed before; nothing has changed since */
+    NZ_INTERRUPTED = 4
 } nz_outcome;
 
 typedef enum nz_freshness {
     NZ_STALE,        /* to convert */
-    NZ_FRESH,        /* outputs there, their hashes match the record */
-    NZ_FAILED_BEFORE /* failed with these sources and settings */
+    NZ_FRESH         /* outputs there, their hashes match the record */
 } nz_freshness;
 
 /* What a job is: one image, its outputs' name under DEST. */
@@ -49,7 +47,8 @@ nz_outcome nz_run_job(const command_line *cl, const nz_job *job,
 const char *nz_describe_policy(const command_line *cl, dc_image *image);
 /* Whether the image needs converting: its sources unchanged since the
  * record, the same settings, and its outputs there with their recorded
- * sizes and CRC-32s. */
+ * sizes and CRC-32s.  An image that failed is never up to date: each run
+ * tries it again (a password given, a file fixed, a newer discconv). */
 nz_freshness nz_up_to_date(const command_line *cl, const char *dest,
                            const char *name);
 /* A killed worker's leftovers: temporary files and outputs of an image

@@ -263,9 +263,7 @@ nz_freshness nz_up_to_date(const command_line *cl, const char *dest,
     state_line *lines = read_state(dest, name, status, recorded, &count);
     char *fragment = nz_fragment_path(dest, name);
     policy_words(cl, wanted);
-    bool failed = strcmp(status, "failed") == 0;
-    bool fresh = lines != NULL &&
-                 (strcmp(status, "converted") == 0 || failed) &&
+    bool fresh = lines != NULL && strcmp(status, "converted") == 0 &&
                  strcmp(recorded, wanted) == 0 && fragment != NULL &&
                  access(fragment, R_OK) == 0;
     for (int i = 0; fresh && i < count; i++) {
@@ -290,7 +288,7 @@ nz_freshness nz_up_to_date(const command_line *cl, const char *dest,
     }
     free(fragment);
     free_state(lines, count);
-    return !fresh ? NZ_STALE : failed ? NZ_FAILED_BEFORE : NZ_FRESH;
+    return fresh ? NZ_FRESH : NZ_STALE;
 }
 
 /* "pending": the sources and, as each step commits, its outputs (without
@@ -816,13 +814,9 @@ static void remove_outputs(job_state *s)
 nz_outcome nz_run_job(const command_line *cl, const nz_job *job,
                       const nz_sink *sink, char *message, size_t size)
 {
-    nz_freshness freshness = nz_up_to_date(cl, job->dest, job->name);
-    if (freshness != NZ_STALE) {
-        snprintf(message, size, freshness == NZ_FRESH
-                                    ? "up to date"
-                                    : "failed before, unchanged since: "
-                                      "see the report");
-        return freshness == NZ_FRESH ? NZ_SKIPPED : NZ_SKIPPED_FAILED;
+    if (nz_up_to_date(cl, job->dest, job->name) == NZ_FRESH) {
+        snprintf(message, size, "up to date");
+        return NZ_SKIPPED;
     }
     double started = now();
     job_state s = {.cl = cl, .job = job, .sink = sink};
