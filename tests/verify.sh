@@ -207,7 +207,23 @@ printf 'X' | dd of="$WORK/sample/broken.bin" bs=1 seek=$((20 * 2352 + 100)) \
 run verify --json "$WORK/sample/broken.cue"
 check "a corrupted raw data sector is counted, at its LBA: exit 8" \
     python3 -c "import json,sys; v=json.load(open('$WORK/out'))
-sys.exit(not ($rc == 8 and v['bad_sectors'] == 1 and v['bad_ranges'] == [{'first_lba': 20, 'count': 1}] and v['tracks'][0]['bad_sectors'] == 1))"
+sys.exit(not ($rc == 8 and v['bad_sectors'] == 1 and v['bad_ranges'] == [{'first_lba': 20, 'count': 1, 'kind': 'edc'}] and v['tracks'][0]['bad_sectors'] == 1))"
+
+# Sectors whose form contradicts the MODE1 track: no sync at LBA 30, a
+# Mode 2 header at LBA 40 (convert refuses both, exit 8).
+cp "$WORK/sample/sample.bin" "$WORK/sample/forms.bin"
+sed 's/sample.bin/forms.bin/' "$sample" > "$WORK/sample/forms.cue"
+dd if=/dev/zero of="$WORK/sample/forms.bin" bs=1 seek=$((30 * 2352)) count=12 \
+    conv=notrunc 2>/dev/null
+printf '\002' | dd of="$WORK/sample/forms.bin" bs=1 seek=$((40 * 2352 + 15)) \
+    conv=notrunc 2>/dev/null
+run verify --json "$WORK/sample/forms.cue"
+check "sectors without sync or of another mode are bad sectors: exit 8, listed" \
+    python3 -c "import json,sys; v=json.load(open('$WORK/out'))
+sys.exit(not ($rc == 8 and v['bad_sectors'] == 2 and v['mode_mismatch'] == 2 and v['bad_ranges'] == [{'first_lba': 30, 'count': 1, 'kind': 'mode'}, {'first_lba': 40, 'count': 1, 'kind': 'mode'}] and v['tracks'][0]['bad_sectors'] == 2 and v['result'] == 'bad sectors'))"
+run verify "$WORK/sample/forms.cue"
+check "the text lists them as it lists bad EDC" \
+    grep -q "^bad sectors: 0 fail EDC/ECC, 2 have a mode that does not fit their track; at LBA 30 (mode), 40 (mode)$" "$WORK/out"
 
 # --- several images --------------------------------------------------------
 run verify --json "$sample" "$a/audio.cue"
