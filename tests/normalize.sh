@@ -1,6 +1,6 @@
 #!/bin/sh
 # discconv normalize: a mixed collection (the sample disc as BIN/CUE, NRG,
-# CloneCD, TOC, ISO and an audio disc, the corpus when present, nested
+# CloneCD, TOC, ISO, UIF, DMG and an audio disc, the corpus when present, nested
 # folders, names with spaces and worse, a truncated image, files that are
 # no image) converts in one run without touching a source; the broken image
 # is reported and skipped; a second run skips everything; an interrupted
@@ -40,6 +40,19 @@ long=$(python3 -c 'print("L" * 250)')
 cp "$SRC/a b/deep/data.iso" "$SRC/evil/$long.iso"
 cp "$WORK/sample/sample.bin" "$SRC/evil/payload.bin"
 printf 'TITLE "../../../../outside"\nPERFORMER "/etc/passwd"\nFILE "../evil/payload.bin" BINARY\n  TRACK 01 MODE1/2352\n    TITLE "../../x"\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    TITLE "/abs/y"\n    INDEX 01 00:07:10\n' > "$SRC/evil/titles.cue"
+# Containers made here: a mixed UIF and a DMG of the data track; UIFs whose
+# stored cue sheet names its BIN ../../evil.bin and /abs/x.bin.
+mkdir -p "$SRC/containers" "$WORK/uifcue"
+"$DISCCONV" convert -q "$S" -o "$SRC/containers/mixed disc.uif"
+"$DISCCONV" convert -q "$SRC/a b/deep/data.iso" -o "$SRC/containers/data.dmg"
+for evil in ../../evil.bin /abs/x.bin; do
+    name=$(basename "$evil" .bin)
+    sed "s|FILE \"sample.bin\"|FILE \"$evil\"|" "$S" > "$WORK/uifcue/$name.cue"
+    python3 "$top_srcdir/tests/mkuif.py" "$WORK/sample/sample.bin" \
+        "$SRC/evil/uif-$name.uif" --sector 2352 --version 3 \
+        --mixed "cue:$WORK/uifcue/$name.cue" \
+        --tracks 1:data:0,2:audio:535,3:audio:1285
+done
 # Two images of one name in one folder.
 cp "$SRC/mixed.nrg" "$SRC/a b/deep/data.nrg"
 # Broken and not images.
@@ -110,6 +123,18 @@ check "the cue names the two-digit bins" \
     grep -q 'FILE "eleven (Track 11).bin" BINARY' "$D/a b/eleven.cue"
 check "NRG, CloneCD and TOC images are converted" \
     test -f "$D/mixed.cue" -a -f "$D/clone.cue" -a -f "$D/toc/disc.iso"
+check "a DMG of a data disc is written as the ISO it holds, byte for byte" \
+    cmp "$SRC/a b/deep/data.iso" "$D/containers/data.iso"
+for t in 1 2 3; do
+    check "a mixed UIF: track $t's BIN is the BIN/CUE source's" \
+        cmp "$D/containers/mixed disc (Track $t).bin" "$D/a b/sample (Track $t).bin"
+done
+check "a UIF whose stored cue names ../../evil.bin writes only its own names" \
+    test "$(report evil/uif-evil '" ".join(r["outputs"])')" = "evil/uif-evil (Track 1).bin evil/uif-evil (Track 2).bin evil/uif-evil (Track 3).bin evil/uif-evil.cue"
+check "... and one whose cue names /abs/x.bin" \
+    test "$(report evil/uif-x '" ".join(r["outputs"])')" = "evil/uif-x (Track 1).bin evil/uif-x (Track 2).bin evil/uif-x (Track 3).bin evil/uif-x.cue"
+check "no /abs/x.bin and no evil.bin above DEST" \
+    test ! -e /abs/x.bin -a ! -e "$WORK/evil.bin" -a ! -e "$(dirname "$WORK")/evil.bin"
 check "an audio disc: a sound file per track and a cue sheet" \
     test -f "$D/music/album (Track 01).wav" -a -f "$D/music/album (Track 02).wav" -a -f "$D/music/album.cue"
 # Per-track hashes in the report are those of the split bins.

@@ -5,8 +5,8 @@
 # hashes with Python's zlib and hashlib; AccurateRip CRCs and ids and the
 # CTDB TOC id against a Python implementation written here from their
 # published definitions (dBpoweramp's AccurateRip CRC code, the CTDB TOC id
-# as CUETools computes it); the same disc read from BIN/CUE, NRG and
-# CloneCD; DAT matching; bad sectors; malformed DATs.
+# as CUETools computes it); the same disc read from BIN/CUE, NRG,
+# CloneCD and UIF, a data disc from DMG; DAT matching; bad sectors; malformed DATs.
 . "$(dirname "$0")/lib.sh"
 
 have python3 || { skip "python3 missing"; finish; }
@@ -127,6 +127,9 @@ same_as_split "data disc (BIN/CUE): hashes are the split bin's" \
     "$WORK/data/data.cue" "$WORK/data/data.cue"
 same_as_split "data disc (ISO): framing regenerated gives the raw bin's hashes" \
     "$WORK/data/data.iso" "$WORK/data/data.cue"
+"$DISCCONV" convert -q "$WORK/data/data.iso" -o "$WORK/data/data.dmg"
+same_as_split "data disc (DMG): read through the container, the raw bin's hashes" \
+    "$WORK/data/data.dmg" "$WORK/data/data.cue"
 
 # An audio disc: stored INDEX 00 pregaps on tracks 2 and 3.
 a=$WORK/audio
@@ -139,7 +142,7 @@ same_as_split "audio disc: hashes, AccurateRip CRCs and ids, CTDB id" \
 
 # --- the same disc from other formats ------------------------------------
 "$DISCCONV" verify --json "$sample" | python3 "$WORK/reduce.py" > "$WORK/cue.json"
-for target in nrg ccd; do
+for target in nrg ccd uif; do
     "$DISCCONV" convert -q "$sample" -o "$WORK/other/sample.$target" 2>/dev/null
     "$DISCCONV" verify --json "$WORK/other/sample.$target" 2>"$WORK/err" |
         python3 "$WORK/reduce.py" > "$WORK/$target.json"
@@ -178,7 +181,8 @@ open(sys.argv[2], "w").write("".join(out))
 PY
 "$DISCCONV" verify --json "$sample" > "$WORK/sample.json"
 python3 "$WORK/dat.py" "$WORK/sample.json" "$WORK/good.dat" "" "$sample"
-for image in "$sample" "$WORK/other/sample.nrg" "$WORK/other/sample.ccd"; do
+for image in "$sample" "$WORK/other/sample.nrg" "$WORK/other/sample.ccd" \
+    "$WORK/other/sample.uif"; do
     run verify --dat "$WORK/good.dat" "$image"
     check "a DAT built from the hashes matches the disc read from ${image##*.}" \
         sh -c "[ $rc -eq 0 ] && grep -q 'DAT: matches \"Sample & Disc (Europe)\"' '$WORK/out'"
