@@ -221,13 +221,19 @@ fi
 # GNU parallel runs a plan: the same outputs and, merged, the same report.
 if have parallel; then
     P=$WORK/dest-plan
-    run normalize --plan "$SRC" -o "$P"
-    cp "$WORK/out" "$WORK/plan"
+    # Made with relative paths, run from another folder.
+    (cd "$WORK" && "$DISCCONV" normalize --plan src -o dest-plan) > "$WORK/plan"
+    check "the plan's lines name SRC and DEST by absolute paths" \
+        python3 -c "import shlex, sys
+for line in open('$WORK/plan'):
+    w = shlex.split(line)
+    src = w[w.index('--one') + 1] if '--one' in w else bytes.fromhex(w[w.index('--one-hex') + 1]).decode()
+    if not (src.startswith('/') and w[w.index('-o') + 1] == '$P'): sys.exit(line)"
     check "the plan has one line per image" \
         test "$(wc -l < "$WORK/plan")" = "$(wc -l < "$R")"
     check "a path with control characters goes in hex" grep -q -- '--one-hex ' "$WORK/plan"
     bindir=$(cd "$(dirname "$DISCCONV")" && pwd)
-    PATH=$bindir:$PATH parallel -j 2 < "$WORK/plan" > "$WORK/parallel.out" 2>&1
+    (cd / && PATH=$bindir:$PATH parallel -j 2 < "$WORK/plan" > "$WORK/parallel.out" 2>&1)
     run normalize --merge "$P"
     check "--merge exits 10 too: an image failed" test "$rc" -eq 10
     check "a plan run by GNU parallel writes the same outputs" \
@@ -238,6 +244,17 @@ if have parallel; then
 else
     skip "GNU parallel is not installed"
 fi
+
+run normalize --plan --password secret "$SRC" -o "$WORK/dest-plan"
+check "--plan with --password is refused (exit 2), no password printed" \
+    sh -c "[ $rc -eq 2 ] && grep -q 'the plan would hold the password' '$WORK/err' && [ ! -s '$WORK/out' ]"
+(cd "$WORK" && "$DISCCONV" normalize "$SRC/music" -o - >"$WORK/out" 2>"$WORK/err")
+rc=$?
+check "-o - is refused (exit 2), no folder named -" \
+    sh -c "[ $rc -eq 2 ] && [ ! -e '$WORK/-' ] && grep -q 'not to standard output' '$WORK/err'"
+"$DISCCONV" normalize --help > "$WORK/help"
+check "normalize's help: -o is a folder, not standard output" \
+    sh -c "grep -q -- '-o, --output DEST' '$WORK/help' && ! grep -q 'standard output' '$WORK/help'"
 
 # Interrupting: SIGTERM to the run, then SIGKILL to a worker.
 B=$WORK/big

@@ -560,40 +560,68 @@ static void put_settings(FILE *out, const command_line *cl)
         fputs(" --sync", out);
     if (cl->no_verify)
         fputs(" --no-verify", out);
-    if (cl->password != NULL) {
-        fputs(" --password ", out);
-        put_quoted(out, cl->password);
-    }
 }
 
+/* A path that means the same from any folder: the file's real path, or,
+ * for one not made yet, the current folder's joined to it.  malloc'd. */
+static char *absolute_path(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real != NULL || path[0] == '/')
+        return real != NULL ? real : strdup(path);
+    char *here = getcwd(NULL, 0);
+    char *joined = NULL;
+    if (here != NULL && asprintf(&joined, "%s/%s", here, path) < 0)
+        joined = NULL;
+    free(here);
+    return joined;
+}
+
+/* One line per image, whole: absolute paths, every setting but the
+ * password (which a plan would hold in clear, so --plan refuses it). */
 static int print_plan(const command_line *cl, const char *dest,
                       const walk *w)
 {
-    if (has_control(dest) || (cl->password != NULL && has_control(cl->password)))
+    if (cl->password != NULL)
+        return cli_usage_error("--plan with --password: the plan would hold "
+                               "the password in clear");
+    char *dest_path = absolute_path(dest);
+    if (dest_path == NULL)
+        return cli_usage_error("%s: cannot make the path absolute: %s", dest,
+                               strerror(errno));
+    if (has_control(dest_path)) {
+        free(dest_path);
         return cli_usage_error("%s: a plan's lines cannot carry control "
-                               "characters in the output or the password",
-                               dest);
+                               "characters in the output", dest);
+    }
     for (int i = 0; i < w->count; i++) {
         const found *f = &w->files[i];
         if (f->dropped)
             continue;
+        char *path = absolute_path(f->path);
+        if (path == NULL) {
+            free(dest_path);
+            return cli_usage_error("%s: cannot make the path absolute: %s",
+                                   f->path, strerror(errno));
+        }
         fputs("discconv normalize ", stdout);
-        if (has_control(f->path)) {
+        if (has_control(path)) {
             fputs("--one-hex ", stdout);
-            for (const unsigned char *p = (const unsigned char *)f->path; *p;
-                 p++)
+            for (const unsigned char *p = (const unsigned char *)path; *p; p++)
                 printf("%02x", *p);
         } else {
             fputs("--one ", stdout);
-            put_quoted(stdout, f->path);
+            put_quoted(stdout, path);
         }
+        free(path);
         fputs(" --as ", stdout);
         put_quoted(stdout, f->name);
         fputs(" -o ", stdout);
-        put_quoted(stdout, dest);
+        put_quoted(stdout, dest_path);
         put_settings(stdout, cl);
         fputc('\n', stdout);
     }
+    free(dest_path);
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
 }
 
@@ -763,6 +791,9 @@ int cmd_normalize(command_line *cl)
                                "discconv normalize --merge DEST");
     if (dest == NULL)
         return cli_usage_error("normalize needs an output folder: -o DEST");
+    if (strcmp(dest, "-") == 0)
+        return cli_usage_error("normalize writes into a folder, not to "
+                               "standard output: -o DEST");
     if (cl->normalize.merge) {
         int converted, failed;
         int rc = nz_merge(dest, NULL, 0, &converted, &failed);
