@@ -245,6 +245,19 @@ else
     skip "GNU parallel is not installed"
 fi
 
+# --merge leaves out the image whose source has gone since the plan ran.
+G=$WORK/gone
+mkdir -p "$G"
+cp "$SRC/a b/deep/data.iso" "$G/kept.iso"
+cp "$SRC/a b/deep/data.iso" "$G/removed.iso"
+"$DISCCONV" normalize --plan "$G" -o "$WORK/gone-dest" > "$WORK/gone.plan"
+bindir=$(cd "$(dirname "$DISCCONV")" && pwd)
+PATH=$bindir:$PATH sh "$WORK/gone.plan" > /dev/null 2>&1
+rm "$G/removed.iso"
+run normalize --merge "$WORK/gone-dest"
+check "--merge leaves out an image whose source is gone, and says so" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^left out: 1 image whose source is gone' '$WORK/out' && grep -q '\"image\": \"kept\"' '$WORK/gone-dest/discconv-report.jsonl' && ! grep -q removed '$WORK/gone-dest/discconv-report.jsonl'"
+
 run normalize --plan --password secret "$SRC" -o "$WORK/dest-plan"
 check "--plan with --password is refused (exit 2), no password printed" \
     sh -c "[ $rc -eq 2 ] && grep -q 'the plan would hold the password' '$WORK/err' && [ ! -s '$WORK/out' ]"

@@ -687,9 +687,10 @@ static int run_all(const command_line *cl, const char *dest, walk *w)
     }
     if (rc == EXIT_OK)
         rc = run_workers(&r);
-    int converted, failed;
+    int converted, failed, stale;
     if (rc == EXIT_OK)
-        rc = nz_merge(dest, names, r.image_count, &converted, &failed);
+        rc = nz_merge(dest, names, r.image_count, &converted, &failed,
+                      &stale);
     if (rc == EXIT_OK)
         rc = summary(cl, dest, r.converted, r.skipped, r.failed, w->no_images);
     free(r.order);
@@ -795,8 +796,11 @@ int cmd_normalize(command_line *cl)
         return cli_usage_error("normalize writes into a folder, not to "
                                "standard output: -o DEST");
     if (cl->normalize.merge) {
-        int converted, failed;
-        int rc = nz_merge(dest, NULL, 0, &converted, &failed);
+        int converted, failed, stale;
+        int rc = nz_merge(dest, NULL, 0, &converted, &failed, &stale);
+        if (rc == EXIT_OK && stale > 0 && !cl->quiet)
+            printf("left out: %d image%s whose source is gone\n", stale,
+                   stale == 1 ? "" : "s");
         if (rc == EXIT_OK)
             rc = summary(cl, dest, converted, 0, failed, -1);
         return rc != EXIT_OK ? rc : failed > 0 ? EXIT_IMAGES_FAILED : EXIT_OK;

@@ -57,9 +57,10 @@ void nz_clean_after(const char *dest, const char *name);
 /* The fragment and state file names of an image (malloc'd). */
 char *nz_fragment_path(const char *dest, const char *name);
 /* Joins fragments into DEST's report: those of `names` (count of them),
- * or every fragment when names is NULL.  Counts results. */
+ * or every fragment when names is NULL but those whose source is gone
+ * (counted in *stale).  Counts results. */
 int nz_merge(const char *dest, const char *const *names, int count,
-             int *converted, int *failed);
+             int *converted, int *failed, int *stale);
 
 /* A file name made from a source's name: no '/', no control characters,
  * no leading dot, no double quote, at most max bytes (cut at a UTF-8
