@@ -49,7 +49,10 @@ applies_matrix() {
     [ "$(wc -l < "$WORK/option-lines")" -gt 15 ] || { echo "no options read"; return 1; }
     while read -r line; do
         opt=$(echo "$line" | grep -o -- '--[a-z0-9-]*' | head -1)
-        where=$(echo "$line" | sed 's/.*(\(.*\))$/\1/')
+        # An option may have a line per group of commands (normalize's -o):
+        # it applies where any of its lines says.
+        where=$(grep -- "$opt[ ,]\|$opt\$" "$WORK/option-lines" |
+                sed 's/.*(\(.*\))$/\1/' | paste -s -d ' ')
         [ "$where" = "every command" ] && continue
         value=
         case $line in *"$opt "[A-Za-z]*) value=x ;; esac

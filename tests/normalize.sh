@@ -1,6 +1,6 @@
 #!/bin/sh
 # discconv normalize: a mixed collection (the sample disc as BIN/CUE, NRG,
-# CloneCD, TOC, ISO and an audio disc, the corpus when present, nested
+# CloneCD, TOC, ISO, UIF, DMG and an audio disc, the corpus when present, nested
 # folders, names with spaces and worse, a truncated image, files that are
 # no image) converts in one run without touching a source; the broken image
 # is reported and skipped; a second run skips everything; an interrupted
@@ -40,6 +40,19 @@ long=$(python3 -c 'print("L" * 250)')
 cp "$SRC/a b/deep/data.iso" "$SRC/evil/$long.iso"
 cp "$WORK/sample/sample.bin" "$SRC/evil/payload.bin"
 printf 'TITLE "../../../../outside"\nPERFORMER "/etc/passwd"\nFILE "../evil/payload.bin" BINARY\n  TRACK 01 MODE1/2352\n    TITLE "../../x"\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    TITLE "/abs/y"\n    INDEX 01 00:07:10\n' > "$SRC/evil/titles.cue"
+# Containers made here: a mixed UIF and a DMG of the data track; UIFs whose
+# stored cue sheet names its BIN ../../evil.bin and /abs/x.bin.
+mkdir -p "$SRC/containers" "$WORK/uifcue"
+"$DISCCONV" convert -q "$S" -o "$SRC/containers/mixed disc.uif"
+"$DISCCONV" convert -q "$SRC/a b/deep/data.iso" -o "$SRC/containers/data.dmg"
+for evil in ../../evil.bin /abs/x.bin; do
+    name=$(basename "$evil" .bin)
+    sed "s|FILE \"sample.bin\"|FILE \"$evil\"|" "$S" > "$WORK/uifcue/$name.cue"
+    python3 "$top_srcdir/tests/mkuif.py" "$WORK/sample/sample.bin" \
+        "$SRC/evil/uif-$name.uif" --sector 2352 --version 3 \
+        --mixed "cue:$WORK/uifcue/$name.cue" \
+        --tracks 1:data:0,2:audio:535,3:audio:1285
+done
 # Two images of one name in one folder.
 cp "$SRC/mixed.nrg" "$SRC/a b/deep/data.nrg"
 # Broken and not images.
@@ -110,6 +123,18 @@ check "the cue names the two-digit bins" \
     grep -q 'FILE "eleven (Track 11).bin" BINARY' "$D/a b/eleven.cue"
 check "NRG, CloneCD and TOC images are converted" \
     test -f "$D/mixed.cue" -a -f "$D/clone.cue" -a -f "$D/toc/disc.iso"
+check "a DMG of a data disc is written as the ISO it holds, byte for byte" \
+    cmp "$SRC/a b/deep/data.iso" "$D/containers/data.iso"
+for t in 1 2 3; do
+    check "a mixed UIF: track $t's BIN is the BIN/CUE source's" \
+        cmp "$D/containers/mixed disc (Track $t).bin" "$D/a b/sample (Track $t).bin"
+done
+check "a UIF whose stored cue names ../../evil.bin writes only its own names" \
+    test "$(report evil/uif-evil '" ".join(r["outputs"])')" = "evil/uif-evil (Track 1).bin evil/uif-evil (Track 2).bin evil/uif-evil (Track 3).bin evil/uif-evil.cue"
+check "... and one whose cue names /abs/x.bin" \
+    test "$(report evil/uif-x '" ".join(r["outputs"])')" = "evil/uif-x (Track 1).bin evil/uif-x (Track 2).bin evil/uif-x (Track 3).bin evil/uif-x.cue"
+check "no /abs/x.bin and no evil.bin above DEST" \
+    test ! -e /abs/x.bin -a ! -e "$WORK/evil.bin" -a ! -e "$(dirname "$WORK")/evil.bin"
 check "an audio disc: a sound file per track and a cue sheet" \
     test -f "$D/music/album (Track 01).wav" -a -f "$D/music/album (Track 02).wav" -a -f "$D/music/album.cue"
 # Per-track hashes in the report are those of the split bins.
@@ -171,16 +196,44 @@ run normalize -q --audio-format flac "$SRC/music" -o "$WORK/flac"
 check "--audio-format flac writes FLAC" \
     test "$rc" -eq 0 -a -f "$WORK/flac/album (Track 01).flac"
 
+# A failure is not remembered: a locked image that failed converts once
+# the password is given.
+if have openssl; then
+    L=$WORK/locked
+    mkdir -p "$L"
+    "$DISCCONV" convert -q "$SRC/a b/deep/data.iso" -o "$WORK/plain.dmg"
+    python3 "$top_srcdir/tests/mkencdmg.py" "$WORK/plain.dmg" "$L/locked.dmg" secret
+    run normalize -q "$L" -o "$WORK/unlocked"
+    check "a locked DMG without --password fails (exit 10)" test "$rc" -eq 10
+    run normalize "$L" -o "$WORK/unlocked"
+    check "a re-run tries the failed image again" \
+        sh -c "[ $rc -eq 10 ] && grep -q '^failed *locked: ' '$WORK/out'"
+    run normalize -q --password secret "$L" -o "$WORK/unlocked"
+    check "with --password the image that failed converts" \
+        sh -c "[ $rc -eq 0 ] && cmp '$SRC/a b/deep/data.iso' '$WORK/unlocked/locked.iso'"
+    run normalize --password secret "$L" -o "$WORK/unlocked"
+    check "and the next run skips it as up to date" \
+        sh -c "[ $rc -eq 0 ] && grep -q '^skipped *locked: up to date' '$WORK/out'"
+else
+    skip "openssl missing: no encrypted DMG"
+fi
+
 # GNU parallel runs a plan: the same outputs and, merged, the same report.
 if have parallel; then
     P=$WORK/dest-plan
-    run normalize --plan "$SRC" -o "$P"
-    cp "$WORK/out" "$WORK/plan"
+    # Made with relative paths, run from another folder.
+    (cd "$WORK" && "$DISCCONV" normalize --plan src -o dest-plan) > "$WORK/plan"
+    check "the plan's lines name SRC and DEST by absolute paths" \
+        python3 -c "import shlex, sys
+for line in open('$WORK/plan'):
+    w = shlex.split(line)
+    src = w[w.index('--one') + 1] if '--one' in w else bytes.fromhex(w[w.index('--one-hex') + 1]).decode()
+    if not (src.startswith('/') and w[w.index('-o') + 1] == '$P'): sys.exit(line)"
     check "the plan has one line per image" \
         test "$(wc -l < "$WORK/plan")" = "$(wc -l < "$R")"
     check "a path with control characters goes in hex" grep -q -- '--one-hex ' "$WORK/plan"
     bindir=$(cd "$(dirname "$DISCCONV")" && pwd)
-    PATH=$bindir:$PATH parallel -j 2 < "$WORK/plan" > "$WORK/parallel.out" 2>&1
+    (cd / && PATH=$bindir:$PATH parallel -j 2 < "$WORK/plan" > "$WORK/parallel.out" 2>&1)
     run normalize --merge "$P"
     check "--merge exits 10 too: an image failed" test "$rc" -eq 10
     check "a plan run by GNU parallel writes the same outputs" \
@@ -191,6 +244,30 @@ if have parallel; then
 else
     skip "GNU parallel is not installed"
 fi
+
+# --merge leaves out the image whose source has gone since the plan ran.
+G=$WORK/gone
+mkdir -p "$G"
+cp "$SRC/a b/deep/data.iso" "$G/kept.iso"
+cp "$SRC/a b/deep/data.iso" "$G/removed.iso"
+"$DISCCONV" normalize --plan "$G" -o "$WORK/gone-dest" > "$WORK/gone.plan"
+bindir=$(cd "$(dirname "$DISCCONV")" && pwd)
+PATH=$bindir:$PATH sh "$WORK/gone.plan" > /dev/null 2>&1
+rm "$G/removed.iso"
+run normalize --merge "$WORK/gone-dest"
+check "--merge leaves out an image whose source is gone, and says so" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^left out: 1 image whose source is gone' '$WORK/out' && grep -q '\"image\": \"kept\"' '$WORK/gone-dest/discconv-report.jsonl' && ! grep -q removed '$WORK/gone-dest/discconv-report.jsonl'"
+
+run normalize --plan --password secret "$SRC" -o "$WORK/dest-plan"
+check "--plan with --password is refused (exit 2), no password printed" \
+    sh -c "[ $rc -eq 2 ] && grep -q 'the plan would hold the password' '$WORK/err' && [ ! -s '$WORK/out' ]"
+(cd "$WORK" && "$DISCCONV" normalize "$SRC/music" -o - >"$WORK/out" 2>"$WORK/err")
+rc=$?
+check "-o - is refused (exit 2), no folder named -" \
+    sh -c "[ $rc -eq 2 ] && [ ! -e '$WORK/-' ] && grep -q 'not to standard output' '$WORK/err'"
+"$DISCCONV" normalize --help > "$WORK/help"
+check "normalize's help: -o is a folder, not standard output" \
+    sh -c "grep -q -- '-o, --output DEST' '$WORK/help' && ! grep -q 'standard output' '$WORK/help'"
 
 # Interrupting: SIGTERM to the run, then SIGKILL to a worker.
 B=$WORK/big
@@ -230,22 +307,29 @@ check "the next run completes the rest" \
 K=$WORK/killed
 "$DISCCONV" normalize -q -j 1 --keep-bincue "$B" -o "$K" 2>"$WORK/kill.err" &
 pid=$!
+# Caught in the act: the worker is stopped, and killed only while its
+# image's state says "pending" (it is writing); otherwise it goes on and
+# the poll tries again (bounded: 60 s).
 child=
-for i in 1 2 3 4 5 6 7 8 9 10; do
-    sleep 0.2
-    child=$(pgrep -P $pid | head -1)
-    [ -n "$child" ] && kill -KILL "$child" 2>/dev/null && break
-    child=
+for i in $(seq 1 1200); do
+    sleep 0.05
+    c=$(pgrep -P $pid | head -1)
+    [ -n "$c" ] || continue
+    kill -STOP "$c" 2>/dev/null || continue
+    if grep -q '^status pending' "$K"/.discconv/state/* 2>/dev/null; then
+        kill -KILL "$c"
+        child=$c
+        break
+    fi
+    kill -CONT "$c"
 done
 wait $pid
 rc=$?
-if [ -z "$child" ] || ! grep -q "killed" "$WORK/kill.err"; then
-    skip "no worker to kill was caught"
-else
-    check "a killed worker: its image fails (exit 10), the run goes on" \
-        test "$rc" -eq 10
-    check "a killed worker leaves no partial output" no_partial "$K"
-fi
+check "a worker was caught writing and killed" \
+    sh -c "[ -n '$child' ] && grep -q 'its worker was killed (signal 9)' '$WORK/kill.err'"
+check "a killed worker: its image fails (exit 10), the run goes on" \
+    test "$rc" -eq 10
+check "a killed worker leaves no partial output" no_partial "$K"
 run normalize -q -j 2 --keep-bincue "$B" -o "$K"
 check "after a killed worker the next run completes" \
     test "$rc" -eq 0 -a "$(ls "$K"/*.cue | wc -l)" -eq 6

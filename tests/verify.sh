@@ -5,8 +5,8 @@
 # hashes with Python's zlib and hashlib; AccurateRip CRCs and ids and the
 # CTDB TOC id against a Python implementation written here from their
 # published definitions (dBpoweramp's AccurateRip CRC code, the CTDB TOC id
-# as CUETools computes it); the same disc read from BIN/CUE, NRG and
-# CloneCD; DAT matching; bad sectors; malformed DATs.
+# as CUETools computes it); the same disc read from BIN/CUE, NRG,
+# CloneCD and UIF, a data disc from DMG; DAT matching; bad sectors; malformed DATs.
 . "$(dirname "$0")/lib.sh"
 
 have python3 || { skip "python3 missing"; finish; }
@@ -127,6 +127,9 @@ same_as_split "data disc (BIN/CUE): hashes are the split bin's" \
     "$WORK/data/data.cue" "$WORK/data/data.cue"
 same_as_split "data disc (ISO): framing regenerated gives the raw bin's hashes" \
     "$WORK/data/data.iso" "$WORK/data/data.cue"
+"$DISCCONV" convert -q "$WORK/data/data.iso" -o "$WORK/data/data.dmg"
+same_as_split "data disc (DMG): read through the container, the raw bin's hashes" \
+    "$WORK/data/data.dmg" "$WORK/data/data.cue"
 
 # An audio disc: stored INDEX 00 pregaps on tracks 2 and 3.
 a=$WORK/audio
@@ -139,7 +142,7 @@ same_as_split "audio disc: hashes, AccurateRip CRCs and ids, CTDB id" \
 
 # --- the same disc from other formats ------------------------------------
 "$DISCCONV" verify --json "$sample" | python3 "$WORK/reduce.py" > "$WORK/cue.json"
-for target in nrg ccd; do
+for target in nrg ccd uif; do
     "$DISCCONV" convert -q "$sample" -o "$WORK/other/sample.$target" 2>/dev/null
     "$DISCCONV" verify --json "$WORK/other/sample.$target" 2>"$WORK/err" |
         python3 "$WORK/reduce.py" > "$WORK/$target.json"
@@ -178,7 +181,8 @@ open(sys.argv[2], "w").write("".join(out))
 PY
 "$DISCCONV" verify --json "$sample" > "$WORK/sample.json"
 python3 "$WORK/dat.py" "$WORK/sample.json" "$WORK/good.dat" "" "$sample"
-for image in "$sample" "$WORK/other/sample.nrg" "$WORK/other/sample.ccd"; do
+for image in "$sample" "$WORK/other/sample.nrg" "$WORK/other/sample.ccd" \
+    "$WORK/other/sample.uif"; do
     run verify --dat "$WORK/good.dat" "$image"
     check "a DAT built from the hashes matches the disc read from ${image##*.}" \
         sh -c "[ $rc -eq 0 ] && grep -q 'DAT: matches \"Sample & Disc (Europe)\"' '$WORK/out'"
@@ -207,7 +211,23 @@ printf 'X' | dd of="$WORK/sample/broken.bin" bs=1 seek=$((20 * 2352 + 100)) \
 run verify --json "$WORK/sample/broken.cue"
 check "a corrupted raw data sector is counted, at its LBA: exit 8" \
     python3 -c "import json,sys; v=json.load(open('$WORK/out'))
-sys.exit(not ($rc == 8 and v['bad_sectors'] == 1 and v['bad_ranges'] == [{'first_lba': 20, 'count': 1}] and v['tracks'][0]['bad_sectors'] == 1))"
+sys.exit(not ($rc == 8 and v['bad_sectors'] == 1 and v['bad_ranges'] == [{'first_lba': 20, 'count': 1, 'kind': 'edc'}] and v['tracks'][0]['bad_sectors'] == 1))"
+
+# Sectors whose form contradicts the MODE1 track: no sync at LBA 30, a
+# Mode 2 header at LBA 40 (convert refuses both, exit 8).
+cp "$WORK/sample/sample.bin" "$WORK/sample/forms.bin"
+sed 's/sample.bin/forms.bin/' "$sample" > "$WORK/sample/forms.cue"
+dd if=/dev/zero of="$WORK/sample/forms.bin" bs=1 seek=$((30 * 2352)) count=12 \
+    conv=notrunc 2>/dev/null
+printf '\002' | dd of="$WORK/sample/forms.bin" bs=1 seek=$((40 * 2352 + 15)) \
+    conv=notrunc 2>/dev/null
+run verify --json "$WORK/sample/forms.cue"
+check "sectors without sync or of another mode are bad sectors: exit 8, listed" \
+    python3 -c "import json,sys; v=json.load(open('$WORK/out'))
+sys.exit(not ($rc == 8 and v['bad_sectors'] == 2 and v['mode_mismatch'] == 2 and v['bad_ranges'] == [{'first_lba': 30, 'count': 1, 'kind': 'mode'}, {'first_lba': 40, 'count': 1, 'kind': 'mode'}] and v['tracks'][0]['bad_sectors'] == 2 and v['result'] == 'bad sectors'))"
+run verify "$WORK/sample/forms.cue"
+check "the text lists them as it lists bad EDC" \
+    grep -q "^bad sectors: 0 fail EDC/ECC, 2 have a mode that does not fit their track; at LBA 30 (mode), 40 (mode)$" "$WORK/out"
 
 # --- several images --------------------------------------------------------
 run verify --json "$sample" "$a/audio.cue"
@@ -241,5 +261,22 @@ check "a missing DAT: exit 3" test "$rc" -eq 3
 printf '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><datafile><game name="&e;"><rom name="a" size="1" crc="00000000"/></game></datafile>' > "$WORK/xxe.dat"
 run verify --dat "$WORK/xxe.dat" "$sample"
 check "a DAT's external entity is never read" sh -c "! grep -q root: '$WORK/out'"
+# "Billion laughs": 1 KB of nested entities that expand to gigabytes.
+{
+    printf '<?xml version="1.0"?>\n<!DOCTYPE datafile [\n'
+    printf ' <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">\n'
+    prev=a
+    for e in b c d e f g h i j k l m; do
+        printf ' <!ENTITY %s "' $e
+        for n in 1 2 3 4 5 6 7 8 9 10; do printf '&%s;' $prev; done
+        printf '">\n'
+        prev=$e
+    done
+    printf ']>\n<datafile><game name="&m;"><rom name="x" size="2352" crc="00000000"/></game></datafile>\n'
+} > "$WORK/laughs.dat"
+timeout 10 "$DISCCONV" verify --dat "$WORK/laughs.dat" "$sample" >"$WORK/out" 2>"$WORK/err"
+rc=$?
+check "a DAT declaring entities (billion laughs) is refused at once: one line, exit 4" \
+    sh -c "[ $rc -eq 4 ] && [ \$(wc -l < '$WORK/err') -eq 1 ] && grep -q 'laughs.dat: line 3: declares an entity' '$WORK/err'"
 
 finish

@@ -673,7 +673,9 @@ typedef struct dc_track_digest {
     uint32_t crc32;         /* CRC-32 as zlib computes it */
     uint8_t md5[16];
     uint8_t sha1[20];
-    int64_t bad_sectors;    /* raw data sectors whose EDC/ECC fails */
+    int64_t bad_sectors;    /* raw data sectors whose EDC/ECC fails or
+                               whose mode does not fit the track, as
+                               report.bad_edc + report.mode_mismatch */
     int64_t first_bad_lba;  /* valid when bad_sectors > 0 */
     /* Audio tracks: the AccurateRip CRCs of the track as AccurateRip
      * cuts the disc (INDEX 01 to the next audio track's INDEX 01, the

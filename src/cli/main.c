@@ -220,10 +220,14 @@ static int set_pregap(command_line *cl, const cli_option *option,
  * (applies to the command, given once) follow from the line.
  */
 const cli_option cli_options[] = {
-    {"output", 'o', "PATH", CMD_WRITING | CMD_NORMALIZE, 0, NULL, TEXT(output),
+    {"output", 'o', "PATH", CMD_WRITING, 0, NULL, TEXT(output),
      "where to write (required); in a folder named with a final / (made "
      "if missing) outputs are named after the input; - is standard output "
      "(one file; convert needs --to)"},
+    /* The same option, told apart for normalize's help: a folder only. */
+    {"output", 'o', "DEST", CMD_NORMALIZE, 0, NULL, TEXT(output),
+     "the folder to write into (required; made if missing), mirroring "
+     "the sources' folders"},
     {"to", 't', "FORMAT", CMD_CONVERT, 0, NULL,
      FORMAT_NAME(convert.format_name),
      "the target format, by a name or an extension listed under Formats "
@@ -564,6 +568,20 @@ static const cli_option *canonical(const cli_option *option)
     return option;
 }
 
+/* An option whose name has an entry of its own for this command (-o of
+ * normalize): that entry; otherwise the option as found. */
+static const cli_option *entry_for(const cli_option *option,
+                                   const cli_command *command)
+{
+    if (option->commands & command->bit)
+        return option;
+    for (int i = 0; i < cli_option_count; i++)
+        if (strcmp(cli_options[i].name, option->name) == 0 &&
+            (cli_options[i].commands & command->bit))
+            return &cli_options[i];
+    return option;
+}
+
 /* An option given for a command it does not apply to, or twice. */
 static int check_option(const parsed *p, int k, const cli_command *command)
 {
@@ -672,6 +690,8 @@ static int parse(int argc, char **argv, command_line *cl)
         help_print(stdout, command->bit == CMD_HELP ? NULL : command);
         return -1;
     }
+    for (int i = 0; i < p.given_count; i++)
+        p.given[i].option = entry_for(p.given[i].option, command);
     for (int i = 0; i < p.given_count; i++) {
         const given_option *g = &p.given[i];
         if ((rc = check_option(&p, i, command)) != EXIT_OK ||

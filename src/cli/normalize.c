@@ -386,7 +386,6 @@ static void say_result(run *r, int image, nz_outcome outcome,
     case NZ_CONVERTED: r->converted++; break;
     case NZ_BAD_SECTORS: r->converted++; r->bad_sectors++; break;
     case NZ_SKIPPED: r->skipped++; break;
-    case NZ_SKIPPED_FAILED:
     case NZ_FAILED: r->failed++; break;
     case NZ_INTERRUPTED: r->interrupted = true; break;
     }
@@ -396,7 +395,7 @@ static void say_result(run *r, int image, nz_outcome outcome,
     if (r->cl->quiet || outcome == NZ_INTERRUPTED)
         return;
     static const char *const verb[] = {"converted", "skipped", "failed",
-                                       "converted", "interrupted", "skipped"};
+                                       "converted", "interrupted"};
     printf("%-9s %s: %s\n", verb[outcome], f->name, text);
     fflush(stdout);
 }
@@ -561,40 +560,68 @@ static void put_settings(FILE *out, const command_line *cl)
         fputs(" --sync", out);
     if (cl->no_verify)
         fputs(" --no-verify", out);
-    if (cl->password != NULL) {
-        fputs(" --password ", out);
-        put_quoted(out, cl->password);
-    }
 }
 
+/* A path that means the same from any folder: the file's real path, or,
+ * for one not made yet, the current folder's joined to it.  malloc'd. */
+static char *absolute_path(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real != NULL || path[0] == '/')
+        return real != NULL ? real : strdup(path);
+    char *here = getcwd(NULL, 0);
+    char *joined = NULL;
+    if (here != NULL && asprintf(&joined, "%s/%s", here, path) < 0)
+        joined = NULL;
+    free(here);
+    return joined;
+}
+
+/* One line per image, whole: absolute paths, every setting but the
+ * password (which a plan would hold in clear, so --plan refuses it). */
 static int print_plan(const command_line *cl, const char *dest,
                       const walk *w)
 {
-    if (has_control(dest) || (cl->password != NULL && has_control(cl->password)))
+    if (cl->password != NULL)
+        return cli_usage_error("--plan with --password: the plan would hold "
+                               "the password in clear");
+    char *dest_path = absolute_path(dest);
+    if (dest_path == NULL)
+        return cli_usage_error("%s: cannot make the path absolute: %s", dest,
+                               strerror(errno));
+    if (has_control(dest_path)) {
+        free(dest_path);
         return cli_usage_error("%s: a plan's lines cannot carry control "
-                               "characters in the output or the password",
-                               dest);
+                               "characters in the output", dest);
+    }
     for (int i = 0; i < w->count; i++) {
         const found *f = &w->files[i];
         if (f->dropped)
             continue;
+        char *path = absolute_path(f->path);
+        if (path == NULL) {
+            free(dest_path);
+            return cli_usage_error("%s: cannot make the path absolute: %s",
+                                   f->path, strerror(errno));
+        }
         fputs("discconv normalize ", stdout);
-        if (has_control(f->path)) {
+        if (has_control(path)) {
             fputs("--one-hex ", stdout);
-            for (const unsigned char *p = (const unsigned char *)f->path; *p;
-                 p++)
+            for (const unsigned char *p = (const unsigned char *)path; *p; p++)
                 printf("%02x", *p);
         } else {
             fputs("--one ", stdout);
-            put_quoted(stdout, f->path);
+            put_quoted(stdout, path);
         }
+        free(path);
         fputs(" --as ", stdout);
         put_quoted(stdout, f->name);
         fputs(" -o ", stdout);
-        put_quoted(stdout, dest);
+        put_quoted(stdout, dest_path);
         put_settings(stdout, cl);
         fputc('\n', stdout);
     }
+    free(dest_path);
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
 }
 
@@ -606,10 +633,9 @@ static int print_dry_run(const command_line *cl, const char *dest,
         if (f->dropped)
             continue;
         nz_freshness fresh = nz_up_to_date(cl, dest, f->name);
-        const char *verb = fresh == NZ_FRESH           ? "up-to-date"
-                           : fresh == NZ_FAILED_BEFORE ? "failed"
-                           : f->kind == BROKEN         ? "broken"
-                                                       : "convert";
+        const char *verb = fresh == NZ_FRESH   ? "up-to-date"
+                           : f->kind == BROKEN ? "broken"
+                                               : "convert";
         printf("%-10s %s -> %s: %s\n", verb, f->path, f->name, f->what);
     }
     printf("%d files are no image\n", w->no_images);
@@ -661,9 +687,10 @@ static int run_all(const command_line *cl, const char *dest, walk *w)
     }
     if (rc == EXIT_OK)
         rc = run_workers(&r);
-    int converted, failed;
+    int converted, failed, stale;
     if (rc == EXIT_OK)
-        rc = nz_merge(dest, names, r.image_count, &converted, &failed);
+        rc = nz_merge(dest, names, r.image_count, &converted, &failed,
+                      &stale);
     if (rc == EXIT_OK)
         rc = summary(cl, dest, r.converted, r.skipped, r.failed, w->no_images);
     free(r.order);
@@ -732,7 +759,7 @@ static int run_one(const command_line *cl, const char *dest)
     char message[600];
     nz_outcome outcome = nz_run_job(cl, &job, NULL, message, sizeof message);
     static const char *const verb[] = {"converted", "skipped", "failed",
-                                       "converted", "interrupted", "skipped"};
+                                       "converted", "interrupted"};
     if (outcome == NZ_FAILED || outcome == NZ_BAD_SECTORS)
         fprintf(stderr, "%s: %s: %s\n", CLI_PROGRAM,
                 outcome == NZ_FAILED ? "failed" : "warning", message);
@@ -744,8 +771,7 @@ static int run_one(const command_line *cl, const char *dest)
     case NZ_SKIPPED: return EXIT_OK;
     case NZ_BAD_SECTORS: return EXIT_BAD_SECTORS;
     case NZ_INTERRUPTED: return EXIT_INTERRUPTED;
-    case NZ_FAILED:
-    case NZ_SKIPPED_FAILED: return EXIT_IMAGES_FAILED;
+    case NZ_FAILED: return EXIT_IMAGES_FAILED;
     }
     return EXIT_INTERNAL;
 }
@@ -766,9 +792,15 @@ int cmd_normalize(command_line *cl)
                                "discconv normalize --merge DEST");
     if (dest == NULL)
         return cli_usage_error("normalize needs an output folder: -o DEST");
+    if (strcmp(dest, "-") == 0)
+        return cli_usage_error("normalize writes into a folder, not to "
+                               "standard output: -o DEST");
     if (cl->normalize.merge) {
-        int converted, failed;
-        int rc = nz_merge(dest, NULL, 0, &converted, &failed);
+        int converted, failed, stale;
+        int rc = nz_merge(dest, NULL, 0, &converted, &failed, &stale);
+        if (rc == EXIT_OK && stale > 0 && !cl->quiet)
+            printf("left out: %d image%s whose source is gone\n", stale,
+                   stale == 1 ? "" : "s");
         if (rc == EXIT_OK)
             rc = summary(cl, dest, converted, 0, failed, -1);
         return rc != EXIT_OK ? rc : failed > 0 ? EXIT_IMAGES_FAILED : EXIT_OK;

@@ -17,14 +17,12 @@ typedef enum nz_outcome {
     NZ_SKIPPED = 1,     /* up to date: outputs there, hashes match */
     NZ_FAILED = 2,
     NZ_BAD_SECTORS = 3, /* converted, but sectors failed their checks */
-    NZ_INTERRUPTED = 4,
-    NZ_SKIPPED_FAILED = 5 /* failed before; nothing has changed since */
+    NZ_INTERRUPTED = 4
 } nz_outcome;
 
 typedef enum nz_freshness {
     NZ_STALE,        /* to convert */
-    NZ_FRESH,        /* outputs there, their hashes match the record */
-    NZ_FAILED_BEFORE /* failed with these sources and settings */
+    NZ_FRESH         /* outputs there, their hashes match the record */
 } nz_freshness;
 
 /* What a job is: one image, its outputs' name under DEST. */
@@ -49,7 +47,8 @@ nz_outcome nz_run_job(const command_line *cl, const nz_job *job,
 const char *nz_describe_policy(const command_line *cl, dc_image *image);
 /* Whether the image needs converting: its sources unchanged since the
  * record, the same settings, and its outputs there with their recorded
- * sizes and CRC-32s. */
+ * sizes and CRC-32s.  An image that failed is never up to date: each run
+ * tries it again (a password given, a file fixed, a newer discconv). */
 nz_freshness nz_up_to_date(const command_line *cl, const char *dest,
                            const char *name);
 /* A killed worker's leftovers: temporary files and outputs of an image
@@ -58,9 +57,10 @@ void nz_clean_after(const char *dest, const char *name);
 /* The fragment and state file names of an image (malloc'd). */
 char *nz_fragment_path(const char *dest, const char *name);
 /* Joins fragments into DEST's report: those of `names` (count of them),
- * or every fragment when names is NULL.  Counts results. */
+ * or every fragment when names is NULL but those whose source is gone
+ * (counted in *stale).  Counts results. */
 int nz_merge(const char *dest, const char *const *names, int count,
-             int *converted, int *failed);
+             int *converted, int *failed, int *stale);
 
 /* A file name made from a source's name: no '/', no control characters,
  * no leading dot, no double quote, at most max bytes (cut at a UTF-8

@@ -189,13 +189,10 @@ typedef struct state_line {
 
 /* Reads the state file's lines after the status line; NULL when there is
  * none.  *status: "pending" or "converted". */
-static state_line *read_state(const char *dest, const char *name,
-                              char status[16], char policy_text[64],
-                              int *count)
+static state_line *read_state_at(const char *path, char status[16],
+                                 char policy_text[64], int *count)
 {
-    char *path = state_file(dest, "state", name, "");
     FILE *in = path != NULL ? fopen(path, "re") : NULL;
-    free(path);
     *count = 0;
     if (in == NULL)
         return NULL;
@@ -231,6 +228,16 @@ static state_line *read_state(const char *dest, const char *name,
     return lines;
 }
 
+static state_line *read_state(const char *dest, const char *name,
+                              char status[16], char policy_text[64],
+                              int *count)
+{
+    char *path = state_file(dest, "state", name, "");
+    state_line *lines = read_state_at(path, status, policy_text, count);
+    free(path);
+    return lines;
+}
+
 static void free_state(state_line *lines, int count)
 {
     for (int i = 0; i < count; i++)
@@ -263,9 +270,7 @@ nz_freshness nz_up_to_date(const command_line *cl, const char *dest,
     state_line *lines = read_state(dest, name, status, recorded, &count);
     char *fragment = nz_fragment_path(dest, name);
     policy_words(cl, wanted);
-    bool failed = strcmp(status, "failed") == 0;
-    bool fresh = lines != NULL &&
-                 (strcmp(status, "converted") == 0 || failed) &&
+    bool fresh = lines != NULL && strcmp(status, "converted") == 0 &&
                  strcmp(recorded, wanted) == 0 && fragment != NULL &&
                  access(fragment, R_OK) == 0;
     for (int i = 0; fresh && i < count; i++) {
@@ -290,7 +295,7 @@ nz_freshness nz_up_to_date(const command_line *cl, const char *dest,
     }
     free(fragment);
     free_state(lines, count);
-    return !fresh ? NZ_STALE : failed ? NZ_FAILED_BEFORE : NZ_FRESH;
+    return fresh ? NZ_FRESH : NZ_STALE;
 }
 
 /* "pending": the sources and, as each step commits, its outputs (without
@@ -816,13 +821,9 @@ static void remove_outputs(job_state *s)
 nz_outcome nz_run_job(const command_line *cl, const nz_job *job,
                       const nz_sink *sink, char *message, size_t size)
 {
-    nz_freshness freshness = nz_up_to_date(cl, job->dest, job->name);
-    if (freshness != NZ_STALE) {
-        snprintf(message, size, freshness == NZ_FRESH
-                                    ? "up to date"
-                                    : "failed before, unchanged since: "
-                                      "see the report");
-        return freshness == NZ_FRESH ? NZ_SKIPPED : NZ_SKIPPED_FAILED;
+    if (nz_up_to_date(cl, job->dest, job->name) == NZ_FRESH) {
+        snprintf(message, size, "up to date");
+        return NZ_SKIPPED;
     }
     double started = now();
     job_state s = {.cl = cl, .job = job, .sink = sink};
@@ -920,14 +921,38 @@ static char *read_small_file(const char *path)
     return text;
 }
 
+/* Whether the image of a fragment ("ID.jsonl") is gone: a source its state
+ * names by an absolute path (as a plan's lines do) no longer exists.  A
+ * relative path depends on the folder the run was in: kept. */
+static bool source_gone(const char *dest, const char *fragment_name)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/%s/state/%.*s", dest, NZ_STATE_DIR,
+                 (int)(strlen(fragment_name) - strlen(".jsonl")),
+                 fragment_name) < 0)
+        return false;
+    char status[16], policy_text[64];
+    int count;
+    state_line *lines = read_state_at(path, status, policy_text, &count);
+    free(path);
+    bool gone = false;
+    struct stat st;
+    for (int i = 0; i < count && !gone; i++)
+        gone = strcmp(lines[i].kind, "source") == 0 &&
+               lines[i].path[0] == '/' && lstat(lines[i].path, &st) != 0 &&
+               errno == ENOENT;
+    free_state(lines, count);
+    return gone;
+}
+
 /* Lines sorted (by image name, which each line starts with), written as
  * the report by a temporary name and rename. */
 int nz_merge(const char *dest, const char *const *names, int count,
-             int *converted, int *failed)
+             int *converted, int *failed, int *stale)
 {
     char **lines = NULL;
     int line_count = 0;
-    *converted = *failed = 0;
+    *converted = *failed = *stale = 0;
     char *dir = joined(dest, "/" NZ_STATE_DIR "/", "fragments");
     if (dir == NULL)
         return EXIT_INTERNAL;
@@ -945,7 +970,11 @@ int nz_merge(const char *dest, const char *const *names, int count,
         int n = scandir(dir, &entries, NULL, alphasort);
         for (int i = 0; i < n; i++) {
             size_t len = strlen(entries[i]->d_name);
-            if (len > 6 && strcmp(entries[i]->d_name + len - 6, ".jsonl") == 0) {
+            if (len > 6 && strcmp(entries[i]->d_name + len - 6, ".jsonl") == 0 &&
+                source_gone(dest, entries[i]->d_name))
+                (*stale)++;
+            else if (len > 6 &&
+                     strcmp(entries[i]->d_name + len - 6, ".jsonl") == 0) {
                 char *p = joined(dir, "/", entries[i]->d_name);
                 if (p != NULL)
                     add_string(&paths, &path_count, p);

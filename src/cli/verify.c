@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <nettle/md5.h>
@@ -222,7 +223,28 @@ static int read_file(const char *path, char **bytes, size_t *size)
     return EXIT_OK;
 }
 
-/* Reads a Logiqx XML datafile: no network, no entities expanded. */
+/* Where a DAT declares an entity: a DAT needs none, and one that
+ * declares them may be built to expand into gigabytes ("billion
+ * laughs"), so the parse stops at the first declaration. */
+typedef struct entity_found {
+    xmlParserCtxt *ctxt;
+    long line;
+} entity_found;
+
+static void refuse_entity(void *ctxt_arg, const xmlChar *name, int type,
+                          const xmlChar *public_id, const xmlChar *system_id,
+                          xmlChar *content)
+{
+    (void)name, (void)type, (void)public_id, (void)system_id, (void)content;
+    xmlParserCtxt *ctxt = ctxt_arg;
+    entity_found *found = ctxt->_private;
+    if (found->line == 0)
+        found->line = xmlSAX2GetLineNumber(ctxt);
+    xmlStopParser(ctxt);
+}
+
+/* Reads a Logiqx XML datafile: no network, no entities substituted, none
+ * declared, libxml2's limits on (no XML_PARSE_HUGE). */
 static int dat_load(dat *d, const char *path)
 {
     *d = (dat){.path = path};
@@ -232,12 +254,24 @@ static int dat_load(dat *d, const char *path)
     if (rc != EXIT_OK)
         return rc;
     xmlResetLastError();
-    xmlDoc *doc = size > (size_t)INT32_MAX ? NULL
-                  : xmlReadMemory(bytes, (int)size, path, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                      XML_PARSE_NOWARNING |
-                                      XML_PARSE_HUGE);
+    xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    entity_found found = {ctxt, 0};
+    xmlDoc *doc = NULL;
+    if (ctxt != NULL && size <= (size_t)INT32_MAX) {
+        ctxt->_private = &found;
+        ctxt->sax->entityDecl = refuse_entity;
+        doc = xmlCtxtReadMemory(ctxt, bytes, (int)size, path, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                    XML_PARSE_NOWARNING);
+    }
+    xmlFreeParserCtxt(ctxt);
     free(bytes);
+    if (found.line > 0) {
+        xmlFreeDoc(doc);
+        return dat_error(d, found.line,
+                         "declares an entity (a DAT has none; refused, it "
+                         "could expand without bound)");
+    }
     if (doc == NULL) {
         const xmlError *e = xmlGetLastError();
         char why[200] = "unreadable";
@@ -375,6 +409,19 @@ typedef struct verdict {
     const char *result;     /* "verified", "bad sectors", "no match" */
 } verdict;
 
+/* What makes a dump differ from the disc: sectors whose EDC/ECC fails and
+ * sectors whose form contradicts their track (no sync, another mode), as
+ * convert counts them. */
+static int64_t bad_sectors(const dc_disc_digest *d)
+{
+    return d->report.bad_edc + d->report.mode_mismatch;
+}
+
+static const char *bad_kind_name(dc_bad_kind kind)
+{
+    return kind == DC_BAD_MODE ? "mode" : "edc";
+}
+
 static void print_text(const verdict *v)
 {
     const dc_disc_digest *d = v->digest;
@@ -391,13 +438,16 @@ static void print_text(const verdict *v)
                (long long)(t->sectors * DC_RAW_SECTOR), t->crc32, md5, sha1,
                (long long)t->bad_sectors);
     }
-    if (d->report.bad_edc > 0) {
-        printf("bad sectors: %lld fail EDC/ECC, at LBA", (long long)d->report.bad_edc);
+    if (bad_sectors(d) > 0) {
+        printf("bad sectors: %lld fail EDC/ECC, %lld have a mode that does "
+               "not fit their track; at LBA", (long long)d->report.bad_edc,
+               (long long)d->report.mode_mismatch);
         for (int i = 0; i < d->bad_range_count; i++) {
             const dc_bad_range *b = &d->bad_ranges[i];
             printf("%s %lld", i > 0 ? "," : "", (long long)b->first_lba);
             if (b->count > 1)
                 printf("-%lld", (long long)(b->first_lba + b->count - 1));
+            printf(" (%s)", bad_kind_name(b->kind));
         }
         putchar('\n');
     }
@@ -484,12 +534,15 @@ static void print_json(const verdict *v)
     fputs("{\"image\": ", stdout);
     json_string(stdout, dc_image_path(v->image));
     printf(", \"format\": \"%s\", \"result\": \"%s\", \"bad_sectors\": %lld, "
-           "\"bad_ranges\": [", dc_image_format_name(v->image), v->result,
-           (long long)d->report.bad_edc);
+           "\"bad_edc\": %lld, \"mode_mismatch\": %lld, \"bad_ranges\": [",
+           dc_image_format_name(v->image), v->result,
+           (long long)bad_sectors(d), (long long)d->report.bad_edc,
+           (long long)d->report.mode_mismatch);
     for (int i = 0; i < d->bad_range_count; i++)
-        printf("%s{\"first_lba\": %lld, \"count\": %lld}", i > 0 ? ", " : "",
-               (long long)d->bad_ranges[i].first_lba,
-               (long long)d->bad_ranges[i].count);
+        printf("%s{\"first_lba\": %lld, \"count\": %lld, \"kind\": \"%s\"}",
+               i > 0 ? ", " : "", (long long)d->bad_ranges[i].first_lba,
+               (long long)d->bad_ranges[i].count,
+               bad_kind_name(d->bad_ranges[i].kind));
     fputs("], \"tracks\": [", stdout);
     for (int i = 0; i < d->track_count; i++) {
         const dc_track_digest *t = &d->tracks[i];
@@ -564,7 +617,7 @@ static int verify_one(command_line *cl, const char *path, const dat *d)
      * has them on purpose); otherwise they come first: they are what
      * would make a dump differ. */
     int code = EXIT_OK;
-    if (digest.report.bad_edc > 0 && (d == NULL || !m.whole)) {
+    if (bad_sectors(&digest) > 0 && (d == NULL || !m.whole)) {
         code = EXIT_BAD_SECTORS;
         v.result = "bad sectors";
     } else if (d != NULL && !m.whole) {

@@ -320,6 +320,29 @@ static void publish(digest_run *run, bool finished)
     pthread_mutex_unlock(&run->lock);
 }
 
+/* Counts the stored raw sectors whose form contradicts their track (no
+ * sync, another mode), as a conversion to user data would find them. */
+static dc_status check_forms(const dc_track *track, const uint8_t *raw,
+                             int64_t first_lba, int64_t count,
+                             dc_read_report *report, dc_bad_list *mode_bad,
+                             dc_error *err)
+{
+    if (track->mode == DC_MODE_AUDIO || track->stored_size < DC_RAW_SECTOR)
+        return DC_OK; /* framing made here from user data always fits */
+    for (int64_t i = 0; i < count; i++) {
+        if (dc_sector_fits_track(raw + (size_t)i * DC_RAW_SECTOR, track->mode))
+            continue;
+        int64_t lba = first_lba + i;
+        if (report->bad_edc + report->mode_mismatch == 0 ||
+            lba < report->first_bad_lba)
+            report->first_bad_lba = lba;
+        report->mode_mismatch++;
+        if (dc_bad_list_add(mode_bad, lba, DC_BAD_MODE, err) != DC_OK)
+            return err->status;
+    }
+    return DC_OK;
+}
+
 /* Reads every track into the ring, raw, checked; counts what is bad. */
 static dc_status produce(digest_run *run, const dc_digest_options *options,
                          dc_disc_digest *digest, dc_bad_list *bad,
@@ -334,6 +357,7 @@ static dc_status produce(digest_run *run, const dc_digest_options *options,
     for (int i = 0; i < disc->track_count; i++) {
         const dc_track *track = &disc->tracks[i];
         dc_read_report report = {0};
+        dc_bad_list mode_bad = {0}; /* kept apart: EDC's list is in order */
         for (int64_t first = 0; first < track->length;) {
             int64_t count = track->length - first;
             if (count > DC_STREAM_CHUNK_SECTORS)
@@ -343,8 +367,12 @@ static dc_status produce(digest_run *run, const dc_digest_options *options,
                                         err) != DC_OK ||
                 dc_image_convert(image, i, first, count, DC_FORM_RAW, &verify,
                                  s->stored, s->made, &s->raw, &report, bad,
-                                 err) != DC_OK)
+                                 err) != DC_OK ||
+                check_forms(track, s->raw, track->start_lba + first, count,
+                            &report, &mode_bad, err) != DC_OK) {
+                dc_bad_list_free(&mode_bad);
                 return err->status;
+            }
             s->track = i;
             s->first_lba = track->start_lba + first;
             s->count = count;
@@ -352,10 +380,16 @@ static dc_status produce(digest_run *run, const dc_digest_options *options,
             first += count;
             done += count;
             if (options != NULL && options->progress != NULL &&
-                !options->progress(options->progress_context, done, total))
+                !options->progress(options->progress_context, done, total)) {
+                dc_bad_list_free(&mode_bad);
                 return dc_fail(err, DC_ERR_INTERRUPTED, "interrupted");
+            }
         }
-        digest->tracks[i].bad_sectors = report.bad_edc;
+        if (dc_bad_list_merge(bad, &mode_bad, err) != DC_OK) {
+            dc_bad_list_free(&mode_bad);
+            return err->status;
+        }
+        digest->tracks[i].bad_sectors = report.bad_edc + report.mode_mismatch;
         digest->tracks[i].first_bad_lba = report.first_bad_lba;
         dc_read_report_merge(&digest->report, &report);
     }

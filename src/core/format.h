@@ -257,6 +257,11 @@ dc_status dc_image_read_noting(dc_image *image, int track_index,
                                dc_read_report *report, dc_bad_list *bad,
                                dc_error *err);
 
+/* Whether a raw data sector's own form (sync, mode byte, subheader) fits a
+ * track of `mode`: a sector without sync or of another mode does not; an
+ * empty Mode 0 gap sector does. */
+bool dc_sector_fits_track(const uint8_t *raw, dc_track_mode mode);
+
 /* Swaps the bytes of each 16-bit sample of one 2352-byte audio sector. */
 void dc_swap_sample_bytes(uint8_t *sector);
 

@@ -576,6 +576,11 @@ static bool kind_fits_track(dc_sector_kind kind, dc_track_mode mode)
     return false;
 }
 
+bool dc_sector_fits_track(const uint8_t *raw, dc_track_mode mode)
+{
+    return kind_fits_track(dc_sector_classify(raw), mode);
+}
+
 /* User data of one raw sector, stripped by the sector's own mode byte. */
 static void strip_to_user(convert_job *job, const uint8_t *raw, int64_t lba,
                           uint8_t *out)
