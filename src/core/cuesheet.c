@@ -155,3 +155,17 @@ dc_status dc_cue_sheet_build(const dc_disc *disc, const dc_cue_layout *layout,
     *len = b.len;
     return DC_OK;
 }
+
+int64_t dc_cue_unstored_pregap(const dc_disc *disc, int i, bool whole_disc)
+{
+    const dc_track *track = &disc->tracks[i];
+    int64_t pregap = track->pregap_unstored;
+    if (whole_disc && i > 0 && track->session == disc->tracks[i - 1].session) {
+        const dc_track *prev = &disc->tracks[i - 1];
+        int64_t hole = track->start_lba -
+                       (prev->start_lba + prev->length + prev->postgap_unstored);
+        if (hole > pregap)
+            pregap = hole;
+    }
+    return pregap;
+}

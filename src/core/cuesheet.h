@@ -3,7 +3,7 @@
  * lies (which file, how many sectors in), and this builds the text: FILE
  * lines appear wherever the file changes, even inside a track, which is how
  * EAC-style sheets put a track's pregap at the end of the previous file.
- * Used by the BIN/CUE writer and by audio extraction.
+ * Used by the BIN/CUE and UIF writers and by audio extraction.
  */
 #ifndef DC_CUESHEET_H
 #define DC_CUESHEET_H
@@ -49,5 +49,9 @@ typedef struct dc_cue_layout {
 dc_status dc_cue_sheet_build(const dc_disc *disc, const dc_cue_layout *layout,
                              char **text, size_t *len, dc_error *err);
 
+/* Unstored sectors before track i: its PREGAP, or more where the image
+ * skips addresses between tracks of one session, so the sheet keeps the
+ * disc's layout; whole_disc is false when one track is written alone. */
+int64_t dc_cue_unstored_pregap(const dc_disc *disc, int i, bool whole_disc);
 
 #endif

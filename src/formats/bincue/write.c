@@ -57,23 +57,6 @@ static void plan_track(const dc_track *track, dc_framing framing,
     }
 }
 
-/* Unstored sectors before a track: its PREGAP, or more where the image
- * skips addresses between tracks of one session, so the disc keeps its
- * layout. */
-static int64_t unstored_pregap(const dc_disc *disc, int i, bool whole_disc)
-{
-    const dc_track *track = &disc->tracks[i];
-    int64_t pregap = track->pregap_unstored;
-    if (whole_disc && i > 0 && track->session == disc->tracks[i - 1].session) {
-        const dc_track *prev = &disc->tracks[i - 1];
-        int64_t hole = track->start_lba -
-                       (prev->start_lba + prev->length + prev->postgap_unstored);
-        if (hole > pregap)
-            pregap = hole;
-    }
-    return pregap;
-}
-
 /* "NAME.cue"/"NAME.bin"/"NAME" -> "NAME". */
 static char *output_stem(const char *output_path)
 {
@@ -188,7 +171,7 @@ static dc_status add_outputs(dc_write_job *job, track_plan *plans,
         if (!selected(job, track))
             continue;
         plan_track(track, job->options->framing, &plans[i]);
-        plans[i].pregap = unstored_pregap(disc, i, whole_disc);
+        plans[i].pregap = dc_cue_unstored_pregap(disc, i, whole_disc);
         plans[i].write_gaps = dc_job_option_bool(job, "write_gaps");
         bool split = dc_job_option_bool(job, "split");
         if ((o->bin_count == 0 || split) &&

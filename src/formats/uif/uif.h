@@ -25,7 +25,9 @@
 #define UIF_SECTION_HEADER 16  /* signature, size, compressed flag, count */
 #define UIF_BLOCK_ENTRY 24
 #define UIF_BLSS_TYPE_SIZE 4   /* the original image type after blss */
-/* Version 3 on: LZMA instead of zlib, for blocks and sections alike. */
+/* Below version 3 blocks and sections are zlib (MagicISO writes 2);
+ * from 3 on, LZMA. */
+#define UIF_VERSION_ZLIB 2
 #define UIF_VERSION_LZMA 3
 /* The prefix of an LZMA block or section: a flag byte (x86 BCJ after
  * decoding when non-zero), 5 bytes of LZMA properties, an 8-byte size
@@ -57,6 +59,10 @@ enum {
 /* blms track records: 68 bytes each after the stored names. */
 #define UIF_BLMS_RECORD 68
 #define UIF_BLMS_NAMES 0x40   /* where records start when no name is kept */
+/* A record's ADR (1, high nibble) and control (low nibble: 4 = data). */
+enum { UIF_BLMS_AUDIO = 0x10, UIF_BLMS_DATA = 0x14 };
+/* A record's MSF counts the 2 s before LBA 0. */
+#define UIF_BLMS_MSF_LEAD 150
 
 static inline uint16_t uif_le16(const uint8_t *p)
 {
@@ -132,6 +138,7 @@ static inline bool uif_footer_parse(const uint8_t *b, uif_footer *f)
     return true;
 }
 
+/* Writes a footer's 64 bytes. */
 static inline void uif_footer_pack(const uif_footer *f, uint8_t *b)
 {
     memcpy(b, "bbis", 4);
@@ -207,6 +214,31 @@ static inline void uif_block_pack(const uif_block *k, uint8_t *b)
     uif_put32(b + 12, k->sector);
     uif_put32(b + 16, k->count);
     uif_put32(b + 20, k->type);
+}
+
+/* One blms track record: where the track's INDEX 01 is in the payload and
+ * what it holds. */
+typedef struct uif_blms_track {
+    uint8_t session;
+    uint8_t adr_control;  /* UIF_BLMS_AUDIO or UIF_BLMS_DATA */
+    uint8_t number;
+    uint8_t minute, second, frame;  /* binary MSF, UIF_BLMS_MSF_LEAD on */
+    uint8_t mode;         /* 0 audio, 1 Mode 1, 2 Mode 2 */
+    uint32_t sector_size;
+} uif_blms_track;
+
+/* Writes a record's UIF_BLMS_RECORD bytes; the fields not named are 0. */
+static inline void uif_blms_track_pack(const uif_blms_track *t, uint8_t *b)
+{
+    memset(b, 0, UIF_BLMS_RECORD);
+    b[0] = t->session;
+    b[1] = t->adr_control;
+    b[3] = t->number;
+    b[8] = t->minute;
+    b[9] = t->second;
+    b[10] = t->frame;
+    b[11] = t->mode;
+    uif_put32(b + 24, t->sector_size);
 }
 
 #endif

@@ -11,12 +11,13 @@
  * BCJ filter (version 3); all-zero blocks become zero-fill blocks and
  * blocks that do not shrink are stored.  The block table follows the
  * blocks, then `blms` and `blss`, then the 64-byte `bbis` footer.  No
- * encryption.  The layout is ../shared/FORMATS.md §5.
+ * encryption.  The layout is uif.h's (../shared/FORMATS.md §5).
  */
 #include "write.h"
 #include "container.h"
 #include "cuesheet.h"
 #include "model.h"
+#include "uif.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,27 +28,6 @@
  * to find their matches, small enough to decode on every core. */
 #define BLOCK_SECTORS 512
 
-/* The byte layout of ../shared/FORMATS.md §5 (the reader's uif.h holds
- * the same). */
-enum {
-    BBIS_SIZE = 64,
-    SECTION_HEADER = 16,    /* blhr, blms, blss: signature, size, flag, count */
-    BLOCK_ENTRY = 24,
-    BLOCK_STORED = 1,
-    BLOCK_ZERO = 3,
-    BLOCK_COMPRESSED = 5,
-    IMAGE_ISO = 8,
-    IMAGE_MIXED = 9,
-    VERSION_ZLIB = 2,       /* < 3: zlib blocks and tables */
-    VERSION_LZMA = 3,       /* >= 3: LZMA */
-    BLSS_BINCUE = 1,        /* blss: the original was a BIN/CUE */
-    BLMS_HEADER = 0x40,     /* no stored names: the records start here */
-    BLMS_RECORD = 68,
-    BLMS_AUDIO = 0x10,      /* ADR 1, control 0 */
-    BLMS_DATA = 0x14,       /* ADR 1, control 4 (data) */
-    MSF_LEAD = 150          /* blms MSFs count the 2 s before LBA 0 */
-};
-
 /* The codec option's choices, in its order (the first is the default). */
 static const dc_codec codec_choices[] = {DC_CODEC_ZLIB, DC_CODEC_LZMA_BCJ};
 
@@ -56,24 +36,6 @@ const dc_format_option uif_write_options[UIF_WRITE_OPTION_COUNT] = {
      "2, read by every UIF reader) or lzma (version 3, LZMA with x86 BCJ)",
      "zlib,lzma"},
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* --- what goes in --------------------------------------------------------- */
 
@@ -158,25 +120,6 @@ static dc_status keep_raw_if_lossy(dc_write_job *job, uif_plan *plan,
 
 /* --- the mixed image's descriptors ---------------------------------------- */
 
-/* Unstored sectors before a track: its PREGAP, or more where the image
- * skips addresses between tracks of one session, so the sheet keeps the
- * disc's layout (as the BIN/CUE writer does). */
-static int64_t unstored_pregap(const dc_write_job *job, int i)
-{
-    const dc_disc *disc = &job->source->disc;
-    const dc_track *track = &disc->tracks[i];
-    int64_t pregap = track->pregap_unstored;
-    if (job->options->track_number == 0 && i > 0 &&
-        track->session == disc->tracks[i - 1].session) {
-        const dc_track *prev = &disc->tracks[i - 1];
-        int64_t hole = track->start_lba -
-                       (prev->start_lba + prev->length + prev->postgap_unstored);
-        if (hole > pregap)
-            pregap = hole;
-    }
-    return pregap;
-}
-
 static const char *cue_keyword(const dc_track *track)
 {
     if (track->mode == DC_MODE_AUDIO)
@@ -203,7 +146,8 @@ static dc_status build_cue(const dc_write_job *job, const char *bin,
             continue;
         dc_cue_track_layout *layout = &tracks[i];
         layout->keyword = cue_keyword(t);
-        layout->pregap = unstored_pregap(job, i);
+        layout->pregap = dc_cue_unstored_pregap(
+            disc, i, job->options->track_number == 0);
         layout->postgap = t->postgap_unstored;
         for (int k = 0; k < t->index_count; k++)
             layout->index[layout->index_count++] =
@@ -229,17 +173,17 @@ static dc_status build_blms(const dc_write_job *job, uint8_t **blms,
                             size_t *len, dc_error *err)
 {
     const dc_disc *disc = &job->source->disc;
-    size_t size = BLMS_HEADER + (size_t)disc->track_count * BLMS_RECORD;
+    size_t size = UIF_BLMS_NAMES + (size_t)disc->track_count * UIF_BLMS_RECORD;
     uint8_t *table = calloc(1, size);
     if (table == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
-    uint8_t *record = table + BLMS_HEADER;
+    uint8_t *record = table + UIF_BLMS_NAMES;
     int64_t at = 0;
     for (int i = 0; i < disc->track_count; i++) {
         const dc_track *t = &disc->tracks[i];
         if (!chosen(job, t))
             continue;
-        int64_t msf = at + dc_track_pregap(t) + MSF_LEAD;
+        int64_t msf = at + dc_track_pregap(t) + UIF_BLMS_MSF_LEAD;
         if (msf / (60 * 75) > UINT8_MAX) {
             free(table);
             return dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: track %d starts "
@@ -247,17 +191,20 @@ static dc_status build_blms(const dc_write_job *job, uint8_t **blms,
                            "UIF's track table can say", job->source->path,
                            t->number);
         }
-        record[0] = (uint8_t)t->session;
-        record[1] = t->mode == DC_MODE_AUDIO ? BLMS_AUDIO : BLMS_DATA;
-        record[3] = (uint8_t)t->number;
-        record[8] = (uint8_t)(msf / (60 * 75));
-        record[9] = (uint8_t)(msf / 75 % 60);
-        record[10] = (uint8_t)(msf % 75);
-        record[11] = t->mode == DC_MODE_AUDIO   ? 0
-                     : t->mode == DC_MODE_MODE1 ? 1
-                                                : 2;
-        put32(record + 24, RAW_SECTOR);
-        record += BLMS_RECORD;
+        uif_blms_track_pack(&(uif_blms_track){
+            .session = (uint8_t)t->session,
+            .adr_control = t->mode == DC_MODE_AUDIO ? UIF_BLMS_AUDIO
+                                                    : UIF_BLMS_DATA,
+            .number = (uint8_t)t->number,
+            .minute = (uint8_t)(msf / (60 * 75)),
+            .second = (uint8_t)(msf / 75 % 60),
+            .frame = (uint8_t)(msf % 75),
+            .mode = t->mode == DC_MODE_AUDIO   ? 0
+                    : t->mode == DC_MODE_MODE1 ? 1
+                                               : 2,
+            .sector_size = RAW_SECTOR,
+        }, record);
+        record += UIF_BLMS_RECORD;
         at += t->length;
     }
     *blms = table;
@@ -270,9 +217,9 @@ static dc_status build_blms(const dc_write_job *job, uint8_t **blms,
 static uint32_t block_type(dc_codec codec)
 {
     switch (codec) {
-    case DC_CODEC_ZERO: return BLOCK_ZERO;
-    case DC_CODEC_STORED: return BLOCK_STORED;
-    default: return BLOCK_COMPRESSED;
+    case DC_CODEC_ZERO: return UIF_BLOCK_ZERO;
+    case DC_CODEC_STORED: return UIF_BLOCK_STORED;
+    default: return UIF_BLOCK_COMPRESSED;
     }
 }
 
@@ -280,21 +227,22 @@ static uint32_t block_type(dc_codec codec)
 static dc_status build_blhr(const dc_chunk_map *map, unsigned sector_size,
                             uint8_t **table, size_t *len, dc_error *err)
 {
-    *len = (size_t)map->count * BLOCK_ENTRY;
+    *len = (size_t)map->count * UIF_BLOCK_ENTRY;
     *table = calloc(1, *len + 1);
     if (*table == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     int64_t packed = 0; /* where the blocks' bytes have got to */
     for (int i = 0; i < map->count; i++) {
         const dc_chunk *c = &map->chunks[i];
-        uint8_t *entry = *table + (size_t)i * BLOCK_ENTRY;
         if (c->codec != DC_CODEC_ZERO)
             packed = c->in_offset;
-        put64(entry, (uint64_t)packed);
-        put32(entry + 8, (uint32_t)c->in_length);
-        put32(entry + 12, (uint32_t)(c->out_offset / sector_size));
-        put32(entry + 16, (uint32_t)(c->out_length / sector_size));
-        put32(entry + 20, block_type(c->codec));
+        uif_block_pack(&(uif_block){
+            .offset = (uint64_t)packed,
+            .stored = (uint32_t)c->in_length,
+            .sector = (uint32_t)(c->out_offset / sector_size),
+            .count = (uint32_t)(c->out_length / sector_size),
+            .type = block_type(c->codec),
+        }, *table + (size_t)i * UIF_BLOCK_ENTRY);
         packed += c->in_length;
     }
     return DC_OK;
@@ -310,23 +258,24 @@ static dc_status write_section(dc_output *out, const char *signature,
                                dc_error *err)
 {
     size_t bound = dc_codec_bound(codec, len);
-    uint8_t *packed = malloc(SECTION_HEADER + extra_len + bound);
+    uint8_t *packed = malloc(UIF_SECTION_HEADER + extra_len + bound);
     if (packed == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     size_t packed_len = 0;
-    uint8_t *body = packed + SECTION_HEADER + extra_len;
+    uint8_t *body = packed + UIF_SECTION_HEADER + extra_len;
     dc_status status = dc_codec_encode(codec, 0, data, len, body, bound,
                                        &packed_len, err);
     if (status == DC_OK) {
-        memcpy(packed, signature, 4);
         /* The size counts the flag and count fields, and `extra`. */
-        put32(packed + 4, (uint32_t)(8 + extra_len + packed_len));
-        put32(packed + 8, 1); /* compressed */
-        put32(packed + 12, count);
+        uif_section header = {.size = (uint32_t)(8 + extra_len + packed_len),
+                              .compressed = 1, .count = count};
+        memcpy(header.signature, signature, 4);
+        uif_section_pack(&header, packed);
         if (extra_len > 0)
-            memcpy(packed + SECTION_HEADER, extra, extra_len);
+            memcpy(packed + UIF_SECTION_HEADER, extra, extra_len);
         status = dc_output_write(out, packed,
-                                 SECTION_HEADER + extra_len + packed_len, err);
+                                 UIF_SECTION_HEADER + extra_len + packed_len,
+                                 err);
     }
     free(packed);
     return status;
@@ -348,8 +297,8 @@ static dc_status write_descriptors(dc_write_job *job, dc_output *out,
     uint8_t *blms = NULL;
     char *cue = NULL;
     size_t blms_len = 0, cue_len = 0;
-    uint8_t original[4];
-    put32(original, BLSS_BINCUE);
+    uint8_t original[UIF_BLSS_TYPE_SIZE];
+    uif_put32(original, UIF_ORIGINAL_CUE);
     dc_status status = build_blms(job, &blms, &blms_len, err);
     if (status == DC_OK)
         status = build_cue(job, bin, &cue, &cue_len, err);
@@ -365,31 +314,6 @@ static dc_status write_descriptors(dc_write_job *job, dc_output *out,
     free(bin);
     free(stem);
     return status;
-}
-
-/* What the footer records. */
-typedef struct bbis_fields {
-    uint16_t version;
-    uint16_t image_type;
-    uint32_t sectors;
-    uint32_t sector_size;
-    uint64_t blhr_offset;
-    uint32_t tables_size;   /* from blhr to the end of bbis */
-} bbis_fields;
-
-static void bbis_encode(uint8_t bbis[BBIS_SIZE], const bbis_fields *f)
-{
-    memset(bbis, 0, BBIS_SIZE);
-    memcpy(bbis, "bbis", 4);
-    put32(bbis + 4, BBIS_SIZE);
-    put16(bbis + 8, f->version);
-    put16(bbis + 10, f->image_type);
-    put32(bbis + 16, f->sectors);
-    put32(bbis + 20, f->sector_size);
-    /* lastdiff (24) stays 0: the last sector is whole.  The hash and the
-     * key bytes stay 0: no password, no cipher. */
-    put64(bbis + 28, f->blhr_offset);
-    put32(bbis + 36, f->tables_size);
 }
 
 /* --- the target ----------------------------------------------------------- */
@@ -448,12 +372,15 @@ static dc_status write_tables(dc_write_job *job, dc_output *out,
         return dc_fail(err, DC_ERR_CANNOT_HOLD, "%s: %lld sectors, more "
                        "than a UIF counts", job->source->path,
                        (long long)sectors);
-    bbis_fields f = {
-        .version = codec == DC_CODEC_ZLIB ? VERSION_ZLIB : VERSION_LZMA,
-        .image_type = plan->mixed ? IMAGE_MIXED : IMAGE_ISO,
+    /* lastdiff stays 0: the last sector is whole.  The hash and the key
+     * bytes stay 0: no password, no cipher. */
+    uif_footer f = {
+        .struct_size = UIF_FOOTER_SIZE,
+        .version = codec == DC_CODEC_ZLIB ? UIF_VERSION_ZLIB : UIF_VERSION_LZMA,
+        .image_type = plan->mixed ? UIF_TYPE_MIXED : UIF_TYPE_ISO,
         .sectors = (uint32_t)sectors,
         .sector_size = plan->sector_size,
-        .blhr_offset = (uint64_t)dc_output_position(out),
+        .table_offset = (uint64_t)dc_output_position(out),
     };
     uint8_t *table = NULL;
     size_t table_len = 0;
@@ -467,10 +394,10 @@ static dc_status write_tables(dc_write_job *job, dc_output *out,
         status = write_descriptors(job, out, codec, err);
     if (status != DC_OK)
         return status;
-    uint8_t bbis[BBIS_SIZE];
-    f.tables_size = (uint32_t)(dc_output_position(out) + BBIS_SIZE -
-                               (int64_t)f.blhr_offset);
-    bbis_encode(bbis, &f);
+    uint8_t bbis[UIF_FOOTER_SIZE];
+    f.tables_size = (uint32_t)(dc_output_position(out) + UIF_FOOTER_SIZE -
+                               (int64_t)f.table_offset);
+    uif_footer_pack(&f, bbis);
     return dc_output_write(out, bbis, sizeof bbis, err);
 }
 
