@@ -236,6 +236,7 @@ dc_status dc_write_plain(dc_write_job *job, dc_output *out, dc_error *err)
     uint8_t *block = dc_io_alloc(PLAIN_BLOCK);
     if (block == NULL)
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
+    dc_output_reserve(out, size);
     for (int64_t done = 0; done < size && err->status == DC_OK;) {
         /* Written from where the decoded chunk lies when it can be (one
          * copy fewer), read into the block otherwise. */

@@ -86,6 +86,10 @@ dc_status dc_output_write_block_at(dc_output *out, int64_t offset,
 void dc_output_advance(dc_output *out, size_t len);
 /* Bytes written so far (the end of the file). */
 int64_t dc_output_position(const dc_output *out);
+/* A hint that `bytes` more will be written: the file system allocates
+ * their blocks at once (fallocate, keeping the size) instead of page by
+ * page as writes come.  Ignored for a stream, or where unsupported. */
+void dc_output_reserve(dc_output *out, int64_t bytes);
 /* Writes at an offset at or before the end (a header rewritten once the
  * sizes are known); refused on a pipe. */
 dc_status dc_output_write_at(dc_output *out, int64_t offset, const void *data,
