@@ -12,9 +12,9 @@ build="build-essential autoconf automake libtool pkg-config
   zlib1g-dev libbz2-dev liblzma-dev libdeflate-dev libisal-dev libxml2-dev nettle-dev"
 # cmocka for the unit tests, the peer tools the tests and benchmarks compare
 # against (ffmpeg for ffprobe, which reads tags back), clang + libFuzzer,
-# and what the shell tests run.
+# and what the shell tests run (openssl: the encrypted DMG and UIF makers).
 test="libcmocka-dev bchunk libcdio-utils mame-tools 7zip time flac nrg2iso ccd2iso
-  clang libclang-rt-14-dev strace python3 ffmpeg dmg2img parallel"
+  clang libclang-rt-14-dev strace python3 ffmpeg dmg2img parallel openssl"
 
 case ${1:-} in
 "") packages=$build ;;
