@@ -368,14 +368,29 @@ static bool is_temp_of(const char *entry, const char *stem)
     return after[0] == '.' || strncmp(after, " (Track ", 8) == 0;
 }
 
-static void remove_temps(const char *dir, const char *stem)
+/* The names the policy gives the image's outputs: "stem.iso", "stem.cue",
+ * "stem (Track 2).bin".  A job killed after the library committed an
+ * output but before the state recorded it leaves one of these unrecorded;
+ * another image's outputs have another stem (a clash gets " (nrg)"). */
+static bool is_output_of(const char *entry, const char *stem)
+{
+    size_t stem_len = strlen(stem);
+    if (strncmp(entry, stem, stem_len) != 0)
+        return false;
+    const char *after = entry + stem_len;
+    return strncmp(after, " (Track ", 8) == 0 ||
+           (after[0] == '.' && after[1] != '\0' &&
+            strchr(after + 1, '.') == NULL);
+}
+
+static void remove_leftovers(const char *dir, const char *stem)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
         return;
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (is_temp_of(e->d_name, stem))
+        if (is_temp_of(e->d_name, stem) || is_output_of(e->d_name, stem))
             unlinkat(dirfd(d), e->d_name, 0);
     closedir(d);
 }
@@ -393,7 +408,8 @@ static void split_name(const char *dest, const char *name, char **dir,
 }
 
 /* Removes what an earlier or a killed run recorded (its outputs: ours to
- * replace) and its temporary files. */
+ * replace), what it may have committed before recording it, and its
+ * temporary files. */
 static void remove_recorded(const char *dest, const char *name)
 {
     char status[16], policy_text[64];
@@ -412,7 +428,7 @@ static void remove_recorded(const char *dest, const char *name)
     const char *stem;
     split_name(dest, name, &dir, &stem);
     if (dir != NULL)
-        remove_temps(dir, stem);
+        remove_leftovers(dir, stem);
     free(dir);
 }
 
