@@ -79,7 +79,35 @@ static dc_status mismatch(const dmg_checksum *c, const uint8_t *got,
                    "have %s, the image states %s", what, found, stated);
 }
 
+/* A mismatch, naming `what`, unless the running checksum ends at the value
+ * the image states. */
+static dc_status check_end(running *r, const dmg_checksum *c,
+                           const char *what, dc_error *err)
+{
+    uint8_t value[DMG_CHECKSUM_BYTES];
+    running_end(r, c, value);
+    if (memcmp(value, c->value, c->bits / 8) != 0)
+        return mismatch(c, value, what, err);
+    return DC_OK;
+}
+
 #define CHECK_BLOCK (1 << 20)
+
+/* Adds bytes [from, to) of a source to a running checksum, read into
+ * `block` (CHECK_BLOCK bytes) a piece at a time. */
+static dc_status add_range(dc_source *source, int64_t from, int64_t to,
+                           uint8_t *block, running *r, const dmg_checksum *c,
+                           dc_error *err)
+{
+    while (from < to) {
+        size_t n = to - from < CHECK_BLOCK ? (size_t)(to - from) : CHECK_BLOCK;
+        if (dc_source_read_at(source, from, block, n, err) != DC_OK)
+            return err->status;
+        running_add(r, c, block, n);
+        from += (int64_t)n;
+    }
+    return DC_OK;
+}
 
 dc_status dmg_check_bytes(dc_source *source, int64_t offset, int64_t len,
                           const dmg_checksum *c, const char *what,
@@ -90,22 +118,11 @@ dc_status dmg_check_bytes(dc_source *source, int64_t offset, int64_t len,
         return dc_fail(err, DC_ERR_NOMEM, "out of memory");
     running r;
     running_start(&r);
-    for (int64_t done = 0; done < len;) {
-        size_t n = len - done < CHECK_BLOCK ? (size_t)(len - done)
-                                            : CHECK_BLOCK;
-        if (dc_source_read_at(source, offset + done, block, n, err) != DC_OK)
-            break;
-        running_add(&r, c, block, n);
-        done += (int64_t)n;
-    }
+    add_range(source, offset, offset + len, block, &r, c, err);
     free(block);
     if (err->status != DC_OK)
         return err->status;
-    uint8_t value[DMG_CHECKSUM_BYTES];
-    running_end(&r, c, value);
-    if (memcmp(value, c->value, c->bits / 8) != 0)
-        return mismatch(c, value, what, err);
-    return DC_OK;
+    return check_end(&r, c, what, err);
 }
 
 /* --- the data fork, from the chunks' reads -------------------------------- */
@@ -200,20 +217,6 @@ static int by_offset(const void *a, const void *b)
     return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-/* Adds the fork's bytes [from, to) to *crc, reading them. */
-static dc_status crc_of_range(dmg_fork_tap *t, int64_t from, int64_t to,
-                              uint8_t *block, uint32_t *crc, dc_error *err)
-{
-    while (from < to) {
-        size_t n = to - from < CHECK_BLOCK ? (size_t)(to - from) : CHECK_BLOCK;
-        if (dc_source_read_at(t->fork, from, block, n, err) != DC_OK)
-            return err->status;
-        *crc = dc_crc32(*crc, block, n);
-        from += (int64_t)n;
-    }
-    return DC_OK;
-}
-
 dc_status dmg_fork_tap_check(dmg_fork_tap *t, dc_error *err)
 {
     uint8_t *block = malloc(CHECK_BLOCK);
@@ -223,30 +226,28 @@ dc_status dmg_fork_tap_check(dmg_fork_tap *t, dc_error *err)
     qsort(t->reads, t->count, sizeof *t->reads, by_offset);
     /* The reads in order of offset; what none covers, and the part of one
      * that overlaps the read before, is read here. */
-    uint32_t crc = 0;
+    const dmg_checksum *c = &t->checksum; /* a CRC-32: pieces combine */
+    running whole = {.crc = 0};
     int64_t at = 0, end = dc_source_size(t->fork);
     for (size_t i = 0; i < t->count && err->status == DC_OK; i++) {
         const fork_read *r = &t->reads[i];
         if (r->offset + r->length <= at)
             continue;
         if (r->offset < at) /* overlaps the one before: its new part */
-            crc_of_range(t, at, r->offset + r->length, block, &crc, err);
-        else if (crc_of_range(t, at, r->offset, block, &crc, err) == DC_OK)
-            crc = dc_crc32_combine(crc, r->crc, r->length);
+            add_range(t->fork, at, r->offset + r->length, block, &whole, c,
+                      err);
+        else if (add_range(t->fork, at, r->offset, block, &whole, c, err) ==
+                 DC_OK)
+            whole.crc = dc_crc32_combine(whole.crc, r->crc, r->length);
         at = r->offset + r->length;
     }
     pthread_mutex_unlock(&t->lock);
     if (err->status == DC_OK)
-        crc_of_range(t, at, end, block, &crc, err);
+        add_range(t->fork, at, end, block, &whole, c, err);
     free(block);
     if (err->status != DC_OK)
         return err->status;
-    running whole = {.crc = crc};
-    uint8_t value[DMG_CHECKSUM_BYTES];
-    running_end(&whole, &t->checksum, value);
-    if (memcmp(value, t->checksum.value, 4) != 0)
-        return mismatch(&t->checksum, value, t->what, err);
-    return DC_OK;
+    return check_end(&whole, c, t->what, err);
 }
 
 /* --- the verifying source ------------------------------------------------ */
@@ -305,15 +306,12 @@ static dc_status account(verifier *v, const uint8_t *buffer, int64_t offset,
             break;
         v->next_span++;
         if (to == v->part_end[s->partition] && dmg_checksum_known(&p->checksum)) {
-            uint8_t value[DMG_CHECKSUM_BYTES];
-            running_end(&v->sums[s->partition], &p->checksum, value);
-            if (memcmp(value, p->checksum.value, p->checksum.bits / 8) != 0) {
-                char what[400];
-                dmg_partition_label(p, s->partition, what, sizeof what);
-                char where[700];
-                snprintf(where, sizeof where, "%s: %s", v->path, what);
-                return mismatch(&p->checksum, value, where, err);
-            }
+            char what[400], where[700];
+            dmg_partition_label(p, s->partition, what, sizeof what);
+            snprintf(where, sizeof where, "%s: %s", v->path, what);
+            if (check_end(&v->sums[s->partition], &p->checksum, where, err) !=
+                DC_OK)
+                return err->status;
         }
     }
     if (v->next_span < v->span_count)
