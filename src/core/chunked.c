@@ -265,24 +265,32 @@ static int chunk_at(const dc_chunked *c, int64_t at, int64_t *next_start)
     return -1;
 }
 
+/* The bytes from `offset` (at most len) that lie in one chunk, *index,
+ * or in one gap between chunks (*index -1). */
+static size_t run_at(const dc_chunked *c, int64_t offset, size_t len,
+                     int *index)
+{
+    int64_t end = 0;
+    *index = chunk_at(c, offset, &end);
+    if (*index >= 0)
+        end = c->map.chunks[*index].out_offset +
+              c->map.chunks[*index].out_length;
+    return (uint64_t)(end - offset) < len ? (size_t)(end - offset) : len;
+}
+
 dc_status dc_chunked_read(dc_chunked *c, int64_t offset, uint8_t *buffer,
                           size_t len, dc_error *err)
 {
     bool sequential = offset == c->next_offset;
     c->next_offset = offset + (int64_t)len;
     while (len > 0) {
-        int64_t next_start = 0;
-        int index = chunk_at(c, offset, &next_start);
-        size_t n;
+        int index;
+        size_t n = run_at(c, offset, len, &index);
         if (index < 0) { /* a gap reads as zeros */
-            n = (uint64_t)(next_start - offset) < len
-                    ? (size_t)(next_start - offset) : len;
             memset(buffer, 0, n);
         } else {
             const dc_chunk *k = &c->map.chunks[index];
             int64_t within = offset - k->out_offset;
-            n = (uint64_t)(k->out_length - within) < len
-                    ? (size_t)(k->out_length - within) : len;
             if (k->codec == DC_CODEC_ZERO) {
                 memset(buffer, 0, n);
             } else if (k->codec == DC_CODEC_STORED) {
@@ -307,18 +315,12 @@ dc_status dc_chunked_view(dc_chunked *c, int64_t offset, size_t len,
                           const uint8_t **bytes, size_t *got, dc_error *err)
 {
     bool sequential = offset == c->next_offset;
-    int64_t next_start = c->map.size;
-    int index = chunk_at(c, offset, &next_start);
-    const dc_chunk *k = index >= 0 ? &c->map.chunks[index] : NULL;
+    int index;
+    *got = run_at(c, offset, len, &index);
     *bytes = NULL;
-    if (k == NULL || !compressed(k)) { /* a gap, zeros or stored: read */
-        int64_t end = k != NULL ? k->out_offset + k->out_length : next_start;
-        *got = end - offset < (int64_t)len ? (size_t)(end - offset) : len;
-        return DC_OK;
-    }
-    int64_t within = offset - k->out_offset;
-    *got = (uint64_t)(k->out_length - within) < len
-               ? (size_t)(k->out_length - within) : len;
+    if (index < 0 || !compressed(&c->map.chunks[index]))
+        return DC_OK; /* a gap, zeros or stored: read */
+    int64_t within = offset - c->map.chunks[index].out_offset;
     c->next_offset = offset + (int64_t)*got;
     /* The slot stays as it is until the reader's next call: only that
      * call's queueing picks slots to reuse. */
