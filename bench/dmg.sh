@@ -7,11 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { bench_skip "DMG" "python3 missing"; exit 0; }
 
-iso="$dir/dmg-src.iso"
-if [ ! -f "$iso" ] || [ "$(wc -c < "$iso")" -ne $((sectors * 2048)) ]; then
-    echo "making a $((sectors * 2048 / 1000000)) MB ISO and a UDZO DMG of it in $dir ..." >&2
-    rm -f "$iso" "$dir/dmg-src.dmg"
-    bench_make_compressible_iso "$iso"
+bench_compressible_iso
+if bench_older "$dir/dmg-src.dmg"; then
+    echo "making a UDZO DMG of it ..." >&2
     python3 "$bench_here/mkdmg.py" "$iso" "$dir/dmg-src.dmg"
 fi
 export ISO="$iso" DMG="$dir/dmg-src.dmg"

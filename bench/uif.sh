@@ -12,11 +12,9 @@ command -v python3 >/dev/null || { bench_skip "UIF->ISO" "python3 missing"; exit
 UIFINFLATE=$bench_here/uifinflate
 [ -x "$UIFINFLATE" ] || { echo "bench: build bench/uifinflate first (make)" >&2; exit 1; }
 
-iso="$dir/uif-src.iso"
-if [ ! -f "$iso" ] || [ "$(wc -c < "$iso")" -ne $((sectors * 2048)) ]; then
-    echo "making a $((sectors * 2048 / 1000000)) MB ISO and a zlib UIF of it in $dir ..." >&2
-    rm -f "$iso" "$dir/uif-src.uif"
-    bench_make_compressible_iso "$iso"
+bench_compressible_iso
+if bench_older "$dir/uif-src.uif"; then
+    echo "making a zlib UIF of it ..." >&2
     python3 "$bench_here/mkuif.py" "$iso" "$dir/uif-src.uif"
 fi
 export UIF="$dir/uif-src.uif" UIFINFLATE ISO="$iso"
